@@ -1,0 +1,40 @@
+"""Every cached resource of the app, in one place: the embedding model and the FAISS index.
+
+DuckDB connections are never cached: each page action opens a short-lived one, so the CLI can import
+while the app is open.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from index.embedders import Embedder, SentenceTransformerEmbedder
+from index.vectors import VectorIndex
+from workbench.config import Settings, load_settings
+from workbench.db import open_db
+from workbench.indexing import load_vector_index
+
+
+def settings() -> Settings:
+    """Settings from the environment (WORKBENCH_DB, WORKBENCH_EMBEDDING_MODEL)."""
+    return load_settings()
+
+
+@st.cache_resource(show_spinner="Loading the embedding model…")
+def embedder(model: str) -> Embedder:
+    """The sentence-transformers model, loaded once per process."""
+    return SentenceTransformerEmbedder(model)
+
+
+@st.cache_resource(show_spinner="Loading the vector index…", max_entries=2)
+def _vector_index(db_path: str, model: str, index_mtime_ns: int) -> VectorIndex:
+    cfg = load_settings(db_path, model)
+    with open_db(cfg.db_path, read_only=True) as con:
+        return load_vector_index(con, cfg, embedder(model))
+
+
+def vector_index(cfg: Settings) -> VectorIndex:
+    """The FAISS index for the database, reloaded when an import has rewritten it."""
+    path = cfg.vector_index_path
+    mtime = path.stat().st_mtime_ns if path.exists() else 0
+    return _vector_index(str(cfg.db_path), cfg.embedding_model, mtime)

@@ -1,0 +1,1 @@
+"""Pure claim logic: numbers, normalisation, extraction. Imports neither storage, UI nor index."""

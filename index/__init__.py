@@ -1,0 +1,1 @@
+"""Pure text -> passages -> vectors -> neighbours. Imports neither storage nor UI."""

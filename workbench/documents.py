@@ -1,0 +1,365 @@
+"""Read article files (.txt, .md, .html, .jsonl, .csv) into Documents: clean text, metadata, passages.
+
+Every problem with a file becomes an IngestError naming the file and the reason; nothing here writes.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from index.segmenting import Section, build_passages
+from workbench.errors import IngestError
+from workbench.fulltext import to_search_text
+from workbench.models import Document, PassageDraft
+
+SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".jsonl", ".csv")
+ROW_FIELDS = ("text", "title", "url", "outlet", "published_at")
+
+# A scraped comment section: each reader comment starts with a line "<Name>'s picture" (as in seed 000).
+COMMENT_MARKER = re.compile(r"^[ \t]*(?P<author>[^\n]{1,80}?)['’]s picture[ \t]*$", re.MULTILINE)
+# "Missing Peace | missingpeace.eu | EN": outlet, domain and language line heading a scraped page.
+_OUTLET_HEADER = re.compile(r"^(?P<outlet>[^|\n]{2,80}) \| (?P<domain>[\w.-]+\.[a-z]{2,}) \| [A-Za-z]{2}$")
+_BYLINE = re.compile(r"^By [^\n]{2,80}$")
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<body>.*?)\n---[ \t]*\n", re.DOTALL)
+
+
+# --- bytes -> text ---------------------------------------------------------------------------------
+
+
+def decode(path: Path, data: bytes) -> str:
+    """Decode file bytes to text: UTF-8 first, else a detected encoding; refuse binary data."""
+    if not data.strip():
+        raise IngestError(path, "file is empty")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise IngestError(path, f"broken UTF-16 text ({exc.reason} at byte {exc.start})") from exc
+    if b"\x00" in data[:8192]:
+        raise IngestError(path, "binary data, not a text file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        best = from_bytes(data).best()
+        if best is None or best.chaos > 0.2:
+            raise IngestError(path, "not UTF-8 and no other text encoding fits; save it as UTF-8") from None
+        return str(best)
+
+
+def _read(path: Path, max_bytes: int) -> str:
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise IngestError(
+                path,
+                f"file is {size / 2**20:.1f} MB, over the {max_bytes / 2**20:.0f} MB limit "
+                "(raise it with WORKBENCH_MAX_FILE_MB)",
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        raise IngestError(path, f"cannot read the file ({exc.strerror or exc})") from exc
+    return decode(path, data)
+
+
+# --- text -> document ------------------------------------------------------------------------------
+
+
+def content_hash(text: str) -> str:
+    """Fingerprint an article by its whitespace-folded text, so a re-import of the same content is found."""
+    return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()
+
+
+def parse_date(value: str | None, where: str) -> datetime | None:
+    """Parse an ISO date or date-time; say where the bad value stands if it is not one."""
+    if value is None or not str(value).strip():
+        return None
+    try:
+        return datetime.fromisoformat(str(value).strip().replace("Z", "+00:00")).replace(tzinfo=None)
+    except ValueError:
+        raise ValueError(f"{where}published_at {value!r} is not an ISO date (YYYY-MM-DD)") from None
+
+
+def make_document(
+    text: str,
+    sections: list[Section],
+    *,
+    origin: str,
+    max_words: int,
+    title: str | None = None,
+    outlet: str | None = None,
+    url: str | None = None,
+    published_at: datetime | None = None,
+) -> Document:
+    """Cut sections of text into passages and wrap everything in a Document."""
+    spans = build_passages(text, sections, max_words=max_words)
+    passages = tuple(
+        PassageDraft(
+            position=i,
+            kind=span.kind,
+            author=span.author,
+            text=text[span.start : span.end],
+            char_start=span.start,
+            char_end=span.end,
+            search_text=to_search_text(text[span.start : span.end]),
+        )
+        for i, span in enumerate(spans)
+    )
+    return Document(
+        text=text,
+        title=(title or "").strip() or None,
+        outlet=(outlet or "").strip() or None,
+        url=(url or "").strip() or None,
+        published_at=published_at,
+        origin=origin,
+        passages=passages,
+        content_hash=content_hash(text),
+    )
+
+
+def split_comments(text: str, start: int = 0) -> list[Section]:
+    """Split text into the article body and one Section per reader comment, comments never in the body."""
+    markers = list(COMMENT_MARKER.finditer(text, start))
+    if not markers:
+        return [Section(start, len(text), "body")]
+    sections = [Section(start, markers[0].start(), "body")]
+    for marker, following in zip(markers, [*markers[1:], None], strict=True):
+        end = following.start() if following else len(text)
+        sections.append(Section(marker.end(), end, "comment", marker.group("author").strip()))
+    return sections
+
+
+def _plain_layout(text: str) -> tuple[dict[str, str | None], list[Section]]:
+    """Read a scraped plain-text page: optional outlet header, headline, byline, body, comments."""
+    meta: dict[str, str | None] = {}
+    lines = [(m.start(), m.end(), m.group(0).strip()) for m in re.finditer(r"[^\n]+", text) if m.group(0).strip()]
+    skip: list[tuple[int, int]] = []
+    i = 0
+    if lines and (header := _OUTLET_HEADER.match(lines[0][2])):
+        meta["outlet"], meta["url"] = header["outlet"].strip(), f"https://{header['domain']}"
+        skip.append(lines[0][:2])
+        i = 1
+    if i < len(lines) and len(lines[i][2]) <= 200 and not lines[i][2].endswith((".", ":")):
+        meta["title"] = lines[i][2]
+        i += 1
+    if i < len(lines) and _BYLINE.match(lines[i][2]):
+        skip.append(lines[i][:2])
+    sections: list[Section] = []
+    for section in split_comments(text):
+        if section.kind == "comment":
+            sections.append(section)
+            continue
+        cursor = section.start
+        for s_start, s_end in skip:  # header and byline stay in the text but are no passages
+            if cursor < s_start:
+                sections.append(Section(cursor, s_start, "body"))
+            cursor = max(cursor, s_end)
+        sections.append(Section(cursor, section.end, "body"))
+    return meta, sections
+
+
+def _strip_markdown(text: str) -> str:
+    text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)  # images
+    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)  # links keep their words
+    text = re.sub(r"^[ \t]{0,3}(#{1,6}|>|[-*+]|\d+\.)[ \t]+", "", text, flags=re.MULTILINE)
+    text = re.sub(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1", r"\2", text)
+    return re.sub(r"<[^>\n]+>", "", text)  # stray inline HTML never reaches passages
+
+
+def _front_matter(path: Path, text: str) -> tuple[dict[str, str], str]:
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    meta = {}
+    for line in match["body"].splitlines():
+        if not line.strip():
+            continue
+        key, sep, value = line.partition(":")
+        if not sep:
+            raise IngestError(path, f"front matter line {line!r} is not 'key: value'")
+        meta[key.strip().lower()] = value.strip().strip("\"'")
+    return meta, text[match.end() :]
+
+
+def _document_from_text(path: Path, text: str, max_words: int, meta: dict[str, str] | None = None) -> Document:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    layout, sections = _plain_layout(text)
+    merged = {**layout, **{k: v for k, v in (meta or {}).items() if v}}
+    try:
+        published = parse_date(merged.get("published_at") or merged.get("date"), "")
+    except ValueError as exc:
+        raise IngestError(path, str(exc)) from None
+    doc = make_document(
+        text,
+        sections,
+        origin=str(path),
+        max_words=max_words,
+        title=merged.get("title"),
+        outlet=merged.get("outlet"),
+        url=merged.get("url"),
+        published_at=published,
+    )
+    if not any(p.kind == "body" for p in doc.passages):
+        raise IngestError(path, "no article text found")
+    return doc
+
+
+def parse_text(path: Path, raw: str, max_words: int) -> list[Document]:
+    """A plain-text article, possibly a scraped page with a comment section."""
+    return [_document_from_text(path, raw, max_words)]
+
+
+def parse_markdown(path: Path, raw: str, max_words: int) -> list[Document]:
+    """A Markdown article; optional front matter gives title, outlet, url and published_at."""
+    meta, body = _front_matter(path, raw.replace("\r\n", "\n"))
+    return [_document_from_text(path, _strip_markdown(body), max_words, meta)]
+
+
+def parse_html(path: Path, raw: str, max_words: int) -> list[Document]:
+    """An HTML page through trafilatura: main text and comments, never scripts or markup."""
+    import trafilatura
+
+    try:
+        extracted = trafilatura.bare_extraction(
+            raw, include_comments=True, with_metadata=True, include_tables=False, favor_precision=True
+        )
+    except Exception as exc:  # trafilatura and lxml raise many types on broken or hostile pages
+        raise IngestError(path, f"unreadable HTML ({type(exc).__name__}: {exc})") from exc
+    body = (extracted.text or "").strip() if extracted is not None else ""
+    if not body:
+        raise IngestError(path, "no article text found in the HTML")
+    title = extracted.title
+    if title and body.startswith(title):  # trafilatura repeats the headline as the first line
+        body = body[len(title) :].lstrip()
+    text = f"{title}\n\n{body}" if title else body
+    sections = [Section(0, len(text), "body")]
+    for comment in (extracted.comments or "").split("\n"):
+        if comment.strip():
+            text += "\n\n"
+            sections.append(Section(len(text), len(text) + len(comment), "comment"))
+            text += comment
+    try:
+        published = parse_date(extracted.date, "")
+    except ValueError:
+        published = None  # a page's own date metadata is best effort, not the user's input
+    url = extracted.url
+    return [
+        make_document(
+            text,
+            sections,
+            origin=str(path),
+            max_words=max_words,
+            title=title,
+            outlet=extracted.sitename,
+            url=url,
+            published_at=published,
+        )
+    ]
+
+
+def _row_document(path: Path, row: dict, where: str, max_words: int) -> Document:
+    text = row.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise IngestError(path, f"{where}no 'text' (the article body is required)")
+    for name in ROW_FIELDS[1:]:
+        if row.get(name) is not None and not isinstance(row[name], str | int | float):
+            raise IngestError(path, f"{where}'{name}' must be a string")
+    try:
+        published = parse_date(row.get("published_at"), where)
+    except ValueError as exc:
+        raise IngestError(path, str(exc)) from None
+    text = text.replace("\r\n", "\n")
+    doc = make_document(
+        text,
+        split_comments(text),
+        origin=f"{path}#{where.rstrip(': ')}",
+        max_words=max_words,
+        title=_opt(row.get("title")),
+        outlet=_opt(row.get("outlet")),
+        url=_opt(row.get("url")),
+        published_at=published,
+    )
+    if not any(p.kind == "body" for p in doc.passages):
+        raise IngestError(path, f"{where}no article text found")
+    return doc
+
+
+def _opt(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def parse_jsonl(path: Path, raw: str, max_words: int) -> list[Document]:
+    """One JSON object per line: text plus optional title, url, outlet, published_at."""
+    docs = []
+    for number, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise IngestError(path, f"line {number}: invalid JSON ({exc.msg} at column {exc.colno})") from None
+        if not isinstance(row, dict):
+            raise IngestError(path, f"line {number}: expected a JSON object, got {type(row).__name__}")
+        docs.append(_row_document(path, row, f"line {number}: ", max_words))
+    if not docs:
+        raise IngestError(path, "no articles in the file")
+    return docs
+
+
+def parse_csv(path: Path, raw: str, max_words: int) -> list[Document]:
+    """One article per row: a text column plus optional title, url, outlet, published_at."""
+    reader = csv.DictReader(io.StringIO(raw, newline=""), strict=True)
+    try:
+        columns = [c.strip().lower() for c in reader.fieldnames or []]
+        if "text" not in columns:
+            raise IngestError(path, f"no 'text' column (columns: {', '.join(columns) or 'none'})")
+        docs = []
+        for row in reader:
+            where = f"line {reader.line_num}: "
+            if None in row:
+                raise IngestError(path, f"{where}more fields than the header has columns")
+            clean = {k.strip().lower(): (v if v and v.strip() else None) for k, v in row.items()}
+            docs.append(_row_document(path, clean, where, max_words))
+    except csv.Error as exc:
+        raise IngestError(path, f"line {reader.line_num}: malformed CSV ({exc})") from None
+    if not docs:
+        raise IngestError(path, "no articles in the file (a header but no rows)")
+    return docs
+
+
+_PARSERS: dict[str, Callable[[Path, str, int], list[Document]]] = {
+    ".txt": parse_text,
+    ".md": parse_markdown,
+    ".markdown": parse_markdown,
+    ".html": parse_html,
+    ".htm": parse_html,
+    ".jsonl": parse_jsonl,
+    ".csv": parse_csv,
+}
+
+
+def read_documents(path: Path, *, max_bytes: int, max_words: int) -> list[Document]:
+    """Read one file into its articles, or raise IngestError naming the file and the problem."""
+    parser = _PARSERS.get(path.suffix.lower())
+    if parser is None:
+        raise IngestError(path, f"unsupported file type {path.suffix or '(none)'!r}; use {', '.join(SUFFIXES)}")
+    if not path.is_file():
+        raise IngestError(path, "no such file" if not path.exists() else "not a regular file")
+    return parser(path, _read(path, max_bytes), max_words)
+
+
+def iter_paths(paths: list[Path]) -> Iterator[Path]:
+    """Expand folders into the supported files inside them, in name order."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file())
+        else:
+            yield path

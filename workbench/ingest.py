@@ -1,0 +1,112 @@
+"""Import article files: parse, cut into passages, embed, store, and update both indexes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from index.embedders import Embedder
+from index.vectors import VectorIndex
+from workbench import store
+from workbench.config import Settings
+from workbench.db import open_db, transaction
+from workbench.documents import iter_paths, read_documents
+from workbench.errors import IngestError
+from workbench.indexing import load_vector_index
+from workbench.models import Document, FileResult
+
+Progress = Callable[[int, int, str], None]
+
+
+def _new_documents(settings: Settings, docs: Sequence[Document]) -> tuple[list[Document], int]:
+    """Drop documents already stored or repeated within the file; return the rest and the count dropped."""
+    seen: set[str] = set()
+    fresh = []
+    with open_db(settings.db_path) as con:
+        for doc in docs:
+            if doc.content_hash in seen or store.article_id_by_hash(con, doc.content_hash) is not None:
+                continue
+            seen.add(doc.content_hash)
+            fresh.append(doc)
+    return fresh, len(docs) - len(fresh)
+
+
+def _store_documents(
+    settings: Settings, docs: Sequence[Document], vectors: np.ndarray, model: str
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Write all documents of one file in one transaction.
+
+    Returns the new passage ids, the rows of vectors they got, and how many documents were skipped.
+
+    Hashes are checked again inside the transaction: another process may have imported the same text
+    while this one was embedding.
+    """
+    ids: list[int] = []
+    rows: list[int] = []
+    skipped = 0
+    with open_db(settings.db_path) as con, transaction(con):
+        next_id = store.next_passage_id(con)
+        offset = 0
+        for doc in docs:
+            n = len(doc.passages)
+            if store.article_id_by_hash(con, doc.content_hash) is not None:
+                skipped += 1
+            else:
+                article_id = store.insert_article(con, doc)
+                store.insert_passages(con, article_id, next_id, doc.passages)
+                ids.extend(range(next_id, next_id + n))
+                rows.extend(range(offset, offset + n))
+                next_id += n
+            offset += n
+        store.insert_embeddings(con, np.array(ids, dtype=np.int64), model, vectors[rows])
+    return np.array(ids, dtype=np.int64), np.array(rows, dtype=np.int64), skipped
+
+
+def import_files(
+    paths: Sequence[Path | str],
+    settings: Settings,
+    embedder: Embedder,
+    *,
+    progress: Progress | None = None,
+) -> list[FileResult]:
+    """Import files (folders are expanded); one result per file, failed files leave nothing behind.
+
+    Each file is parsed and embedded outside the database, then written in a single short transaction,
+    so the app can keep reading between files. The BM25 index is rebuilt once at the end.
+    """
+    files = list(iter_paths([Path(p) for p in paths]))
+    results: list[FileResult] = []
+    with open_db(settings.db_path) as con:
+        vindex = load_vector_index(con, settings, embedder)
+    try:
+        for number, path in enumerate(files, start=1):
+            results.append(_import_one(path, settings, embedder, vindex))
+            if progress:
+                progress(number, len(files), str(path))
+    finally:
+        if any(r.status == "imported" for r in results):
+            vindex.save(settings.vector_index_path)
+            with open_db(settings.db_path) as con:
+                store.rebuild_fulltext(con)
+    return results
+
+
+def _import_one(path: Path, settings: Settings, embedder: Embedder, vindex: VectorIndex) -> FileResult:
+    try:
+        docs = read_documents(path, max_bytes=settings.max_file_bytes, max_words=settings.passage_max_words)
+        fresh, skipped = _new_documents(settings, docs)
+        if not fresh:
+            return FileResult(str(path), "skipped", skipped=skipped, message="already imported")
+        vectors = embedder.embed([p.text for doc in fresh for p in doc.passages])
+        ids, rows, raced = _store_documents(settings, fresh, vectors, embedder.model_id)
+    except IngestError as exc:
+        return FileResult(str(path), "failed", message=exc.reason)
+    skipped += raced
+    if not len(ids):
+        return FileResult(str(path), "skipped", skipped=skipped, message="already imported")
+    vindex.add(ids, vectors[rows])
+    articles = len(fresh) - raced
+    message = f"{articles} article(s), {len(ids)} passages" + (f", {skipped} already imported" if skipped else "")
+    return FileResult(str(path), "imported", articles=articles, passages=len(ids), skipped=skipped, message=message)

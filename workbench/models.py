@@ -1,0 +1,85 @@
+"""Value objects the application passes between storage, import, retrieval and the interfaces."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PassageDraft:
+    """A passage cut from a document, before it has an id."""
+
+    position: int
+    kind: str
+    author: str | None
+    text: str
+    char_start: int
+    char_end: int
+    search_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One article parsed from a file: cleaned text plus where its body and comments lie."""
+
+    text: str
+    title: str | None
+    outlet: str | None
+    url: str | None
+    published_at: datetime | None
+    origin: str
+    passages: tuple[PassageDraft, ...] = field(default=())
+    content_hash: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A stored claim."""
+
+    claim_id: int
+    text: str
+    claim_date: date | None
+    origin: str
+    external_id: str | None = None
+    source_article_id: int | None = None
+    source_passage_id: int | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A retrieved passage with its article and the ranks that put it there."""
+
+    passage_id: int
+    article_id: int
+    title: str | None
+    outlet: str | None
+    url: str | None
+    published_at: datetime | None
+    text: str
+    kind: str
+    author: str | None
+    char_start: int
+    char_end: int
+    score: float
+    bm25_rank: int | None = None
+    dense_rank: int | None = None
+
+    def to_json(self) -> dict:
+        """Return a JSON-ready dict (dates as ISO strings)."""
+        row = asdict(self)
+        row["published_at"] = self.published_at.isoformat() if self.published_at else None
+        return row
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """What importing one file did: imported, skipped (already there) or failed, and why."""
+
+    path: str
+    status: str  # "imported" | "skipped" | "failed"
+    articles: int = 0
+    passages: int = 0
+    skipped: int = 0
+    message: str = ""

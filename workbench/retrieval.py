@@ -1,0 +1,63 @@
+"""Hybrid retrieval: BM25 and dense neighbours fused by reciprocal rank fusion."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from index.embedders import Embedder
+from index.fusion import reciprocal_rank_fusion
+from index.vectors import VectorIndex
+from workbench import store
+from workbench.db import Connection
+from workbench.errors import ClaimError
+from workbench.fulltext import to_search_text
+from workbench.models import Hit
+
+DEFAULT_CANDIDATES = 50
+
+
+def search(
+    con: Connection,
+    vindex: VectorIndex,
+    embedder: Embedder,
+    query: str,
+    *,
+    k: int = 10,
+    exclude_article_ids: Sequence[int] = (),
+    candidates: int = DEFAULT_CANDIDATES,
+) -> list[Hit]:
+    """Return the k best passages for a query; comments included, marked by their kind.
+
+    Each retriever proposes `candidates` passages from outside the excluded articles; their ranks are
+    fused, so a passage both retrievers like beats one that only one of them found.
+    """
+    if not query.strip() or k <= 0:
+        return []
+    depth = max(candidates, k)
+    lexical = store.bm25(con, to_search_text(query), depth, exclude_article_ids)
+    excluded: set[int] = set()
+    for article_id in exclude_article_ids:
+        excluded.update(store.passage_ids_of_article(con, article_id))
+    # Ask FAISS for enough extra neighbours that removing the excluded article still leaves `depth`.
+    dense = [
+        (pid, score)
+        for pid, score in vindex.search(embedder.embed([query])[0], depth + len(excluded))
+        if pid not in excluded
+    ][:depth]
+    fused = reciprocal_rank_fusion([[pid for pid, _ in lexical], [pid for pid, _ in dense]])[:k]
+    ranks = {
+        "bm25": {pid: rank for rank, (pid, _) in enumerate(lexical, start=1)},
+        "dense": {pid: rank for rank, (pid, _) in enumerate(dense, start=1)},
+    }
+    return store.hits_by_ids(con, fused, ranks)
+
+
+def evidence_for_claim(
+    con: Connection, vindex: VectorIndex, embedder: Embedder, claim_id: int, *, k: int = 10
+) -> list[Hit]:
+    """Rank evidence passages for a stored claim; a claim taken from an article never cites that article."""
+    claim = store.get_claim(con, claim_id)
+    if claim is None:
+        raise ClaimError(f"no claim with id {claim_id}")
+    exclude = [claim.source_article_id] if claim.source_article_id is not None else []
+    return search(con, vindex, embedder, claim.text, k=k, exclude_article_ids=exclude)
