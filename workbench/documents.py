@@ -21,6 +21,7 @@ from workbench.errors import IngestError
 from workbench.fulltext import to_search_text
 from workbench.models import Document, PassageDraft
 
+MIN_HTML_WORDS = 5
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".jsonl", ".csv")
 ROW_FIELDS = ("text", "title", "url", "outlet", "published_at")
 
@@ -234,8 +235,8 @@ def parse_html(path: Path, raw: str, max_words: int) -> list[Document]:
     except Exception as exc:  # trafilatura and lxml raise many types on broken or hostile pages
         raise IngestError(path, f"unreadable HTML ({type(exc).__name__}: {exc})") from exc
     body = (extracted.text or "").strip() if extracted is not None else ""
-    if not body:
-        raise IngestError(path, "no article text found in the HTML")
+    if len(body.split()) < MIN_HTML_WORDS:  # a menu or a cookie banner is not an article
+        raise IngestError(path, f"no article text found in the HTML ({len(body.split())} words of text)")
     title = extracted.title
     if title and body.startswith(title):  # trafilatura repeats the headline as the first line
         body = body[len(title) :].lstrip()

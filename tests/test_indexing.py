@@ -1,0 +1,88 @@
+"""The FAISS cache and the BM25 index: incremental equals rebuilt, mismatches refused, crashes healed."""
+
+import json
+
+import numpy as np
+import pytest
+
+from index.embedders import HashingEmbedder
+from index.vectors import IndexMismatchError, VectorIndex, sidecar_path
+from tests.conftest import EXAMPLES, SEED_COMMENTS, SEED_PLAIN
+from workbench import store
+from workbench.config import Settings
+from workbench.db import open_db
+from workbench.indexing import load_vector_index, reindex
+from workbench.ingest import import_files
+from workbench.retrieval import search
+
+QUERIES = ["Samarra distance from Baghdad", "half a billion dollars", "Marovia troops water works", "curfew"]
+
+
+def snapshot(settings, embedder):
+    with open_db(settings.db_path, read_only=True) as con:
+        vindex = load_vector_index(con, settings, embedder)
+        ids = np.sort(vindex.ids())
+        results = [[(h.passage_id, round(h.score, 6)) for h in search(con, vindex, embedder, q, k=8)] for q in QUERIES]
+    return ids, results
+
+
+def test_rebuild_equals_incremental_build(tmp_path, embedder):
+    incremental = Settings(db_path=tmp_path / "inc.duckdb")
+    for path in [SEED_PLAIN, EXAMPLES / "articles", SEED_COMMENTS]:  # three separate imports
+        import_files([path], incremental, embedder)
+    before = snapshot(incremental, embedder)
+    saved = VectorIndex.load(incremental.vector_index_path, model=embedder.model_id, dimension=384, rebuild_hint="")
+
+    report = reindex(incremental, embedder, re_embed=True)
+    after = snapshot(incremental, embedder)
+    rebuilt = VectorIndex.load(incremental.vector_index_path, model=embedder.model_id, dimension=384, rebuild_hint="")
+
+    assert report.embedded == report.vectors == len(before[0])
+    assert np.array_equal(before[0], after[0])
+    assert before[1] == after[1]
+    probe = embedder.embed(["Iran sent troops"])[0]
+    old, new = saved.search(probe, 20), rebuilt.search(probe, 20)
+    assert [pid for pid, _ in old] == [pid for pid, _ in new]
+    assert [score for _, score in old] == pytest.approx([score for _, score in new], abs=1e-5)
+
+
+def test_sidecar_records_model_dimension_and_count(settings, hashing):
+    import_files([SEED_PLAIN], settings, hashing)
+    info = json.loads(sidecar_path(settings.vector_index_path).read_text())
+    with open_db(settings.db_path, read_only=True) as con:
+        passages = store.count_rows(con)["passages"]
+    assert info == {"model": "hashing-64", "dimension": 64, "count": passages, "kind": "flat-ip"}
+
+
+def test_index_built_with_another_model_is_refused_with_rebuild_command(settings, hashing):
+    import_files([SEED_PLAIN], settings, hashing)
+    other = HashingEmbedder(dimension=32, model_id="hashing-32")
+    with open_db(settings.db_path, read_only=True) as con, pytest.raises(IndexMismatchError) as caught:
+        load_vector_index(con, settings, other)
+    assert "built with model 'hashing-64' (dimension 64)" in str(caught.value)
+    assert f"workbench --db {settings.db_path} reindex" in str(caught.value)
+    reindex(settings, other)  # the advertised fix works
+    with open_db(settings.db_path, read_only=True) as con:
+        assert len(load_vector_index(con, settings, other)) > 0
+
+
+def test_lost_or_stale_faiss_file_is_healed_from_duckdb(settings, hashing, tmp_path):
+    import_files([SEED_PLAIN], settings, hashing)
+    with open_db(settings.db_path, read_only=True) as con:
+        full = np.sort(load_vector_index(con, settings, hashing).ids())
+    # an import that died after its DuckDB commit but before saving FAISS leaves the file behind
+    stale = VectorIndex.load(settings.vector_index_path, model="hashing-64", dimension=64, rebuild_hint="")
+    stale.remove(full[:5])
+    stale.save(settings.vector_index_path)
+    with open_db(settings.db_path, read_only=True) as con:
+        assert np.array_equal(np.sort(load_vector_index(con, settings, hashing).ids()), full)
+    settings.vector_index_path.unlink()
+    with open_db(settings.db_path, read_only=True) as con:
+        assert np.array_equal(np.sort(load_vector_index(con, settings, hashing).ids()), full)
+
+
+def test_corrupt_sidecar_is_refused(settings, hashing):
+    import_files([SEED_PLAIN], settings, hashing)
+    sidecar_path(settings.vector_index_path).write_text("{not json")
+    with open_db(settings.db_path, read_only=True) as con, pytest.raises(IndexMismatchError, match="reindex"):
+        load_vector_index(con, settings, hashing)

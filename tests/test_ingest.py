@@ -1,0 +1,93 @@
+"""Import into real DuckDB files: idempotence, atomicity per file, progress, and the seeds end to end."""
+
+import json
+
+import pytest
+
+from tests.conftest import SEED_COMMENTS, SEED_PLAIN
+from workbench import store
+from workbench.db import open_db
+from workbench.ingest import import_files
+from workbench.models import FileResult
+
+
+def counts(settings):
+    with open_db(settings.db_path, read_only=True) as con:
+        return store.count_rows(con)
+
+
+def test_seeds_import_with_comments_kept_apart(seeded):
+    found = counts(seeded)
+    assert found["articles"] == 2
+    assert found["passages"] == found["embeddings"]
+    with open_db(seeded.db_path, read_only=True) as con:
+        rows = con.execute(
+            "SELECT a.origin, p.kind, count(*), count(DISTINCT p.author) FROM passages p JOIN articles a "
+            "USING (article_id) GROUP BY ALL ORDER BY ALL"
+        ).fetchall()
+    by_origin = {(origin.rsplit("/", 1)[-1], kind): (n, authors) for origin, kind, n, authors in rows}
+    assert set(by_origin) == {
+        (SEED_COMMENTS.name, "body"),
+        (SEED_COMMENTS.name, "comment"),
+        (SEED_PLAIN.name, "body"),
+    }
+    assert by_origin[(SEED_COMMENTS.name, "comment")][1] == 34  # distinct commenters on the page
+    assert by_origin[(SEED_COMMENTS.name, "body")][1] == 0  # body passages have no author
+
+
+def test_reimport_is_a_reported_no_op(settings, hashing):
+    first = import_files([SEED_PLAIN], settings, hashing)
+    before = counts(settings)
+    again = import_files([SEED_PLAIN], settings, hashing)
+    assert first[0].status == "imported"
+    assert again == [FileResult(str(SEED_PLAIN), "skipped", skipped=1, message="already imported")]
+    assert counts(settings) == before
+
+
+def test_same_text_in_another_file_is_recognised(settings, hashing, tmp_path):
+    copy = tmp_path / "copy.txt"
+    copy.write_text(SEED_PLAIN.read_text().replace("\n", "\n\n") + "\n   \n")  # whitespace does not count
+    import_files([SEED_PLAIN], settings, hashing)
+    assert import_files([copy], settings, hashing)[0].status == "skipped"
+
+
+def test_bad_files_fail_alone_and_leave_nothing_half_written(settings, hashing, tmp_path):
+    good = tmp_path / "good.jsonl"
+    good.write_text(json.dumps({"text": "Marovia sent 2,000 troops to Orlan, officials said."}) + "\n")
+    half_bad = tmp_path / "half_bad.jsonl"
+    half_bad.write_text(
+        json.dumps({"text": "A perfectly fine first article about Tessar."})
+        + "\n"
+        + json.dumps({"text": "Second one is fine too."})
+        + "\n{broken json\n"
+    )
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    results = import_files([half_bad, good, empty], settings, hashing)
+    assert [(r.status, r.articles) for r in results] == [("failed", 0), ("imported", 1), ("failed", 0)]
+    assert results[0].message == "line 3: invalid JSON (Expecting property name enclosed in double quotes at column 2)"
+    assert results[2].message == "file is empty"
+    found = counts(settings)
+    assert (found["articles"], found["passages"]) == (1, 1)
+
+
+def test_a_failed_write_rolls_back_the_whole_file(settings, hashing, monkeypatch):
+    import_files([SEED_PLAIN], settings, hashing)
+    before = counts(settings)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(store, "insert_embeddings", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        import_files([SEED_COMMENTS], settings, hashing)
+    assert counts(settings) == before
+
+
+def test_multi_file_import_reports_progress(settings, hashing, tmp_path):
+    for i in range(3):
+        (tmp_path / f"a{i}.md").write_text(f"# Title {i}\n\nRebels advanced {i + 10} miles on day {i}.\n")
+    calls = []
+    results = import_files([tmp_path], settings, hashing, progress=lambda n, total, path: calls.append((n, total)))
+    assert [r.status for r in results] == ["imported"] * 3
+    assert calls == [(1, 3), (2, 3), (3, 3)]
