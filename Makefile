@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEMO_DB ?= data/demo.duckdb
 PORT ?= 8501
+ADDRESS ?= 127.0.0.1
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
@@ -22,7 +23,7 @@ demo: $(STAMP)
 
 run: demo
 	WORKBENCH_DB=$(DEMO_DB) $(VENV)/bin/streamlit run streamlit_app.py \
-		--server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+		--server.address $(ADDRESS) --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from index.embedders import DEFAULT_MODEL
@@ -20,8 +20,6 @@ class Settings:
     embedding_model: str = DEFAULT_MODEL
     max_file_bytes: int = int(DEFAULT_MAX_FILE_MB * 1024 * 1024)
     passage_max_words: int = 60
-    candidates: int = 50  # per retriever, before fusion
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def vector_index_path(self) -> Path:

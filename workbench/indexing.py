@@ -30,7 +30,7 @@ def load_vector_index(con: Connection, settings: Settings, embedder: Embedder) -
         )
     else:
         vindex = VectorIndex(embedder.model_id, embedder.dimension)
-    missing = len(store.passages_missing_embedding(con, embedder.model_id))
+    missing = store.count_missing_embeddings(con, embedder.model_id)
     if missing:
         raise IndexMismatchError(
             f"{missing} passages have no embedding from {embedder.model_id!r}; embed them with: {settings.rebuild_hint}"

@@ -104,6 +104,15 @@ def passages_missing_embedding(con: Connection, model: str) -> list[tuple[int, s
     ).fetchall()
 
 
+def count_missing_embeddings(con: Connection, model: str) -> int:
+    """Return how many passages have no embedding from model."""
+    return con.execute(
+        """SELECT count(*) FROM passages p
+           WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.passage_id = p.passage_id AND e.model = ?)""",
+        [model],
+    ).fetchone()[0]
+
+
 def delete_embeddings(con: Connection, model: str) -> None:
     """Forget every embedding made with model."""
     con.execute("DELETE FROM embeddings WHERE model = ?", [model])
