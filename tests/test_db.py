@@ -35,3 +35,58 @@ def test_duckdb_errors_become_storage_errors_with_cause(settings):
         con.execute("SELECT * FROM no_such_table")
     assert "no_such_table" in str(caught.value)
     assert caught.value.__cause__ is not None
+
+
+def test_a_lock_held_by_another_process_is_waited_out(settings):
+    import subprocess
+    import sys
+    import time
+
+    with open_db(settings.db_path):
+        pass
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(settings.db_path)!r}); "
+            "print('held', flush=True); time.sleep(1.5)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        with open_db(settings.db_path, read_only=True) as con:
+            assert con.execute("SELECT count(*) FROM claims").fetchone() == (0,)
+        assert time.monotonic() - started > 0.5  # it waited for the holder rather than failing
+    finally:
+        holder.wait(timeout=10)
+
+
+def test_a_lock_held_too_long_is_one_clear_error(settings, monkeypatch):
+    import subprocess
+    import sys
+
+    from workbench import db
+
+    with open_db(settings.db_path):
+        pass
+    monkeypatch.setattr(db, "LOCK_WAIT_S", 0.2)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(settings.db_path)!r}); "
+            "print('held', flush=True); time.sleep(3)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(StorageError, match="the database is busy in another process"), open_db(settings.db_path):
+            pass
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -63,9 +64,43 @@ def _m001_articles_passages_claims(con: Connection) -> None:
     """)
 
 
+def _m002_checks_and_evidence(con: Connection) -> None:
+    con.execute("""
+        -- One machine check of a claim; re-checking adds a row, so verdicts keep their history.
+        CREATE SEQUENCE check_ids START 1;
+        CREATE TABLE checks (
+            check_id        BIGINT PRIMARY KEY DEFAULT nextval('check_ids'),
+            claim_id        BIGINT NOT NULL REFERENCES claims (claim_id),
+            verdict         VARCHAR NOT NULL
+                            CHECK (verdict IN ('supported', 'refuted', 'conflicting', 'not_enough_evidence')),
+            confidence      DOUBLE NOT NULL,
+            reason          VARCHAR NOT NULL,
+            agreeing        INTEGER NOT NULL,       -- distinct sources
+            conflicting     INTEGER NOT NULL,
+            stance_model    VARCHAR NOT NULL,
+            embedding_model VARCHAR NOT NULL,
+            checked_at      TIMESTAMP NOT NULL DEFAULT current_timestamp
+        );
+        CREATE TABLE evidence (
+            check_id        BIGINT NOT NULL REFERENCES checks (check_id),
+            passage_id      BIGINT NOT NULL REFERENCES passages (passage_id),
+            rank            INTEGER NOT NULL,
+            retrieval_score DOUBLE NOT NULL,
+            stance          VARCHAR NOT NULL CHECK (stance IN ('agrees', 'conflicts', 'unrelated')),
+            confidence      DOUBLE NOT NULL,
+            reason          VARCHAR NOT NULL,
+            number_check    VARCHAR,                -- match / conflict / mixed, NULL when no figures compare
+            model_id        VARCHAR NOT NULL,
+            after_claim     BOOLEAN NOT NULL,       -- published after the claim's date
+            PRIMARY KEY (check_id, passage_id)
+        );
+    """)
+
+
 # Append only: a migration that has shipped is never edited, a change is a new numbered entry.
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "articles, passages, embeddings, claims", _m001_articles_passages_claims),
+    (2, "checks and evidence", _m002_checks_and_evidence),
 ]
 
 
@@ -104,6 +139,30 @@ def migrate(con: Connection) -> list[int]:
     return applied
 
 
+LOCK_WAIT_S = 10.0  # another process (an import, the app) holds the file for one short transaction
+
+
+def _connect(path: Path, *, read_only: bool, wait_s: float) -> Connection:
+    """Connect, waiting out another process's lock on the file for up to wait_s seconds."""
+    deadline = time.monotonic() + wait_s
+    delay = 0.05
+    while True:
+        try:
+            # No auto-install: this machine cannot download extensions, so load the shipped binary by path.
+            return duckdb.connect(
+                str(path),
+                read_only=read_only,
+                config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
+            )
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise StorageError(f"{path}: the database is busy in another process ({exc})") from exc
+        except duckdb.Error as exc:
+            raise StorageError(f"{path}: cannot open the database ({exc})") from exc
+        time.sleep(delay)
+        delay = min(delay * 2, 1.0)
+
+
 @contextmanager
 def open_db(path: Path | str, *, read_only: bool = False) -> Iterator[Connection]:
     """Open the database file for one unit of work, migrated and with full-text search loaded.
@@ -116,15 +175,7 @@ def open_db(path: Path | str, *, read_only: bool = False) -> Iterator[Connection
         raise StorageError(f"{path}: no database here yet; import articles first (workbench --db {path} import …)")
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        # No auto-install: this machine cannot download extensions, so load the shipped binary by path.
-        con = duckdb.connect(
-            str(path),
-            read_only=read_only,
-            config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
-        )
-    except duckdb.Error as exc:
-        raise StorageError(f"{path}: cannot open the database ({exc})") from exc
+    con = _connect(path, read_only=read_only, wait_s=LOCK_WAIT_S)
     try:
         con.execute(f"LOAD '{fts_extension_path()}'")
         if not read_only:
