@@ -8,6 +8,7 @@ Units and hedges are the business of the quantity parser built on top of this.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 _UNITS = {
@@ -20,7 +21,7 @@ _TENS = {
     "ninety": 90,
 }  # fmt: skip
 _SCALES = {"hundred": 100, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
-_FRACTIONS = {"half": 0.5, "quarter": 0.25, "a third": 1 / 3}
+_FRACTIONS = {"half": 0.5, "a quarter": 0.25, "a third": 1 / 3}
 # Abbreviated scales glued to or right after digits: "$500m", "2bn", "3.5 mln", "40k".
 _SHORT_SCALES = {"k": 1e3, "m": 1e6, "mn": 1e6, "mln": 1e6, "bn": 1e9, "b": 1e9, "tn": 1e12, "trn": 1e12}
 _CURRENCY_SYMBOLS = {"$": "USD", "us$": "USD", "£": "GBP", "€": "EUR", "¥": "JPY"}
@@ -32,18 +33,31 @@ CURRENCY_WORDS = {
 _WORD_ATOM = "|".join(sorted([*_UNITS, *_TENS], key=len, reverse=True))
 _SCALE_WORD = "|".join(_SCALES)
 _NUMBER_WORDS = re.compile(
-    rf"\b(?:(?:{_WORD_ATOM})(?:[\s-]+(?:and[\s-]+)?(?:{_WORD_ATOM}|{_SCALE_WORD}))*"
+    rf"\b(?:(?:{_WORD_ATOM})\s+and\s+a\s+half\s+(?:{_SCALE_WORD})"
+    rf"|(?:{_WORD_ATOM})(?:[\s-]+(?:and[\s-]+)?(?:{_WORD_ATOM}|{_SCALE_WORD}))*"
     rf"|(?:half|a\s+quarter|a\s+third)\s+(?:of\s+)?an?\s+(?:{_SCALE_WORD})"
     rf"|an?\s+(?:{_SCALE_WORD})(?:\s+and\s+an?\s+half)?"
-    rf"|(?:hundreds|thousands|millions|billions)\s+of)\b",
+    rf"|(?:hundreds|thousands|millions|billions|dozens)\s+of|an?\s+dozen)\b",
     re.IGNORECASE,
 )
+# The lookahead lets the scan skip letters and spaces cheaply; it does not change what matches.
 _DIGITS = re.compile(
-    r"(?P<cur>US\$|[$£€¥])?\s?"
+    r"(?=US\$|[$£€¥\d.])(?:(?P<cur>US\$|[$£€¥])\s?)?"
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
     rf"(?:(?P<short>\s?(?:bn|mln|mn|trn|tn|[kmb])\b)|(?P<scale>[\s-]+(?:{_SCALE_WORD})s?\b))?",
     re.IGNORECASE,
 )
+# "1.5m people" is 1.5 million, "5m deep" and "a 100m sprint" are metres: a plural noun after a glued "m" decides.
+_PLURAL_AFTER = re.compile(r"\s+(?:[A-Z][a-z]+\s+)?(?:people|children|men|women|[a-z]{2,}s)\b")
+_NOT_PLURAL = frozenset(
+    ["across", "as", "is", "was", "has", "plus", "less", "thus", "its", "this", "us", "his", "towards", "always"]
+)
+_ORDINAL_END = re.compile(r"(?:st|nd|rd|th|s)\b")
+# Words a spelled-out number can begin with; the word pattern is only tried where one stands.
+_FIRST_WORDS = frozenset(
+    [*_UNITS, *_TENS, "half", "a", "an", "hundreds", "thousands", "millions", "billions", "dozens"]
+)
+_WORD_START = re.compile(r"\b[A-Za-z]+")
 _CURRENCY_AFTER = re.compile(r"\s+(dollars?|usd|pounds?|gbp|euros?|eur|yen)\b", re.IGNORECASE)
 
 
@@ -61,6 +75,10 @@ class NumberMention:
 
 def _words_value(phrase: str) -> tuple[float, bool]:
     words = re.findall(r"[a-z]+", phrase.lower())
+    if words[-1] == "dozen":
+        return 12.0, False
+    if words[-1] == "of" and words[0] == "dozens":
+        return 12.0, True
     if words[-1] == "of" and words[0] in {"hundreds", "thousands", "millions", "billions"}:
         return _SCALES[words[0][:-1]], True
     for fraction, value in _FRACTIONS.items():
@@ -69,6 +87,8 @@ def _words_value(phrase: str) -> tuple[float, bool]:
     if words[0] in {"a", "an"}:
         base = _SCALES[words[1]]
         return (base * 1.5 if words[-1] == "half" else base), False
+    if words[1:4] == ["and", "a", "half"]:
+        return (_UNITS.get(words[0], _TENS.get(words[0], 0)) + 0.5) * _SCALES[words[-1]], False
     total, current = 0.0, 0.0
     for word in words:
         if word == "and":
@@ -85,9 +105,28 @@ def _words_value(phrase: str) -> tuple[float, bool]:
     return total + current, False
 
 
+def _is_glued_million(text: str, match: re.Match[str]) -> bool:
+    if match.group("short").lower() != "m":
+        return False
+    plural = _PLURAL_AFTER.match(text, match.end())
+    return bool(plural) and plural.group(0).split()[-1] not in _NOT_PLURAL
+
+
 def _currency_after(text: str, end: int) -> str | None:
     match = _CURRENCY_AFTER.match(text, end)
     return CURRENCY_WORDS[match.group(1).lower()] if match else None
+
+
+def _iter_number_words(text: str) -> Iterator[re.Match[str]]:
+    # Same matches as _NUMBER_WORDS.finditer, several times faster: the big alternation runs at candidate words only.
+    cursor = 0
+    for word in _WORD_START.finditer(text):
+        if word.start() < cursor or word.group(0).lower() not in _FIRST_WORDS:
+            continue
+        match = _NUMBER_WORDS.match(text, word.start())
+        if match:
+            cursor = match.end()
+            yield match
 
 
 def find_numbers(text: str) -> list[NumberMention]:
@@ -96,14 +135,14 @@ def find_numbers(text: str) -> list[NumberMention]:
     for match in _DIGITS.finditer(text):
         if match.start("num") > 0 and (text[match.start("num") - 1].isalnum()):
             continue  # part of a token such as "F16" or "COVID19"
-        if re.match(r"(?:st|nd|rd|th|s)\b", text[match.end("num") :]):
+        if _ORDINAL_END.match(text, match.end("num")):
             continue  # an ordinal or a decade ("18th", "1950s"), not a quantity
         value = float(match.group("num").replace(",", ""))
         cur_symbol = match.group("cur")
         currency = _CURRENCY_SYMBOLS[cur_symbol.lower()] if cur_symbol else None
         if match.group("short"):
             short = match.group("short").strip().lower()
-            if currency is None and short in {"m", "b"}:
+            if currency is None and short in {"m", "b"} and not _is_glued_million(text, match):
                 # Without a currency "5 m" is metres and "5 b" is noise; only "$5m"/"$5b" are scales.
                 end = match.start("short")
                 found.append(
@@ -117,12 +156,12 @@ def find_numbers(text: str) -> list[NumberMention]:
                 continue
             value *= _SHORT_SCALES[short]
         elif match.group("scale"):
-            value *= _SCALES[match.group("scale").strip(" -").lower().rstrip("s")]
+            value *= _SCALES[re.sub(r"[\s-]+", "", match.group("scale")).lower().rstrip("s")]
         start = match.start() if cur_symbol else match.start("num")
         end = match.end()
         currency = currency or _currency_after(text, end)
         found.append(NumberMention(value, start, end, text[start:end], currency))
-    for match in _NUMBER_WORDS.finditer(text):
+    for match in _iter_number_words(text):
         if any(m.start < match.end() and match.start() < m.end for m in found):
             continue
         value, vague = _words_value(match.group(0))

@@ -65,7 +65,10 @@ def _side_weights(stances: Sequence[EvidenceStance], rules: VerdictRules) -> dic
     return sides
 
 
-def decide(stances: Sequence[EvidenceStance], rules: VerdictRules = VerdictRules()) -> Verdict:
+DEFAULT_RULES = VerdictRules()
+
+
+def decide(stances: Sequence[EvidenceStance], rules: VerdictRules = DEFAULT_RULES) -> Verdict:
     """Combine per-passage stances into one verdict; strong sources on both sides -> conflicting."""
     sides = _side_weights(stances, rules)
     support, refute = sum(sides[AGREES].values()), sum(sides[CONFLICTS].values())

@@ -83,3 +83,54 @@ class FileResult:
     passages: int = 0
     skipped: int = 0
     message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceItem:
+    """A retrieved passage judged against a claim."""
+
+    hit: Hit
+    stance: str
+    confidence: float
+    reason: str
+    number_check: str | None
+    model_id: str
+    after_claim: bool
+
+    def to_json(self) -> dict:
+        """Return a JSON-ready dict: the passage fields plus its stance."""
+        return {
+            **self.hit.to_json(),
+            "stance": self.stance,
+            "confidence": self.confidence,
+            "reason": self.reason,
+            "number_check": self.number_check,
+            "after_claim": self.after_claim,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """A claim, its machine verdict and the evidence behind it."""
+
+    claim: Claim
+    verdict: str
+    confidence: float
+    reason: str
+    agreeing: int
+    conflicting: int
+    evidence: tuple[EvidenceItem, ...]
+    check_id: int | None = None
+
+    def to_json(self) -> dict:
+        """Return the JSON object `workbench check --json` prints."""
+        return {
+            "claim_id": self.claim.claim_id,
+            "claim": self.claim.text,
+            "verdict": self.verdict,
+            "confidence": self.confidence,
+            "reason": self.reason,
+            "agreeing_sources": self.agreeing,
+            "conflicting_sources": self.conflicting,
+            "evidence": [item.to_json() for item in self.evidence],
+        }

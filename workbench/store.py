@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow as pa
 
 from workbench.db import Connection
-from workbench.models import Claim, Document, Hit, PassageDraft
+from workbench.models import CheckResult, Claim, Document, Hit, PassageDraft
 
 # Digits stay inside tokens (the default ignore pattern drops them), so "500000000" and "2000" are terms.
 FTS_IGNORE = r"(\.|[^a-z0-9_])+"
@@ -242,3 +242,55 @@ def list_claims(con: Connection, limit: int | None = None, offset: int = 0) -> l
         f"SELECT {_CLAIM_COLUMNS} FROM claims ORDER BY claim_id LIMIT ? OFFSET ?", [limit, offset]
     ).fetchall()
     return [Claim(*row) for row in rows]
+
+
+# --- checks ------------------------------------------------------------------------------------------
+
+
+def insert_check(con: Connection, result: CheckResult, *, stance_model: str, embedding_model: str) -> int:
+    """Store a machine check and its evidence rows; earlier checks of the claim stay as history."""
+    check_id = con.execute(
+        """INSERT INTO checks (claim_id, verdict, confidence, reason, agreeing, conflicting, stance_model,
+                               embedding_model)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING check_id""",
+        [
+            result.claim.claim_id,
+            result.verdict,
+            result.confidence,
+            result.reason,
+            result.agreeing,
+            result.conflicting,
+            stance_model,
+            embedding_model,
+        ],
+    ).fetchone()[0]
+    con.executemany(
+        """INSERT INTO evidence (check_id, passage_id, rank, retrieval_score, stance, confidence, reason,
+                                 number_check, model_id, after_claim)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [
+            [
+                check_id,
+                item.hit.passage_id,
+                rank,
+                item.hit.score,
+                item.stance,
+                item.confidence,
+                item.reason,
+                item.number_check,
+                item.model_id,
+                item.after_claim,
+            ]
+            for rank, item in enumerate(result.evidence, start=1)
+        ],
+    )
+    return check_id
+
+
+def check_history(con: Connection, claim_id: int) -> list[tuple]:
+    """Return (check_id, verdict, confidence, reason, checked_at) of every check of a claim, newest first."""
+    return con.execute(
+        """SELECT check_id, verdict, confidence, reason, checked_at FROM checks WHERE claim_id = ?
+           ORDER BY check_id DESC""",
+        [claim_id],
+    ).fetchall()

@@ -1,0 +1,79 @@
+"""The combiner: model stance and number check merged into one stance with a readable reason."""
+
+import pytest
+
+from claims.combine import combine, number_check
+
+AGREE = {"agrees": 0.8, "conflicts": 0.1, "unrelated": 0.1}
+CONFLICT = {"agrees": 0.1, "conflicts": 0.8, "unrelated": 0.1}
+UNSURE = {"agrees": 0.3, "conflicts": 0.1, "unrelated": 0.6}
+OFF_TOPIC = {"agrees": 0.04, "conflicts": 0.04, "unrelated": 0.92}
+
+
+def judged(claim, passage, probabilities):
+    check, comparisons = number_check(claim, passage)
+    label = max(probabilities, key=probabilities.get)
+    return combine(label, probabilities, check, comparisons)
+
+
+@pytest.mark.parametrize(
+    ("claim", "passage", "probabilities", "stance", "check"),
+    [
+        # a clear number conflict overrides a model "agrees"
+        (
+            "ISIS is 30 miles from Baghdad",
+            "Samarra is located about 60 miles north-west of Baghdad.",
+            AGREE,
+            "conflicts",
+            "conflict",
+        ),
+        (
+            "The front is 80 km from Orlan",
+            "Its columns are said to be 50 km (30 miles) from Orlan.",
+            AGREE,
+            "conflicts",
+            "conflict",
+        ),
+        # matching figures across units and scales raise confidence
+        (
+            "ISIS seized half a billion dollars in Mosul",
+            "ISIS seized $500 million from banks in Mosul.",
+            AGREE,
+            "agrees",
+            "match",
+        ),
+        ("The front is 60 km from Orlan", "The front is 37 miles from Orlan.", AGREE, "agrees", "match"),
+        # an on-topic passage whose figure matches agrees even when the model hesitates
+        ("Marovia sent 2000 troops", "Around 2,000 Marovian soldiers crossed the border.", UNSURE, "agrees", "match"),
+        # an off-topic passage stays unrelated whatever its figures
+        (
+            "Marovia sent 2000 troops",
+            "Some 3,000 troops paraded in the capital of a distant country.",
+            OFF_TOPIC,
+            "unrelated",
+            "conflict",
+        ),
+        # no comparable figures: the model decides
+        (
+            "Iran sent 2000 troops to Iraq",
+            "Iran will send advisers, but probably not troops.",
+            CONFLICT,
+            "conflicts",
+            None,
+        ),
+    ],
+)
+def test_combined_stance(claim, passage, probabilities, stance, check):
+    result = judged(claim, passage, probabilities)
+    assert (result.stance, result.number_check) == (stance, check)
+
+
+def test_number_conflict_reason_explains_in_units():
+    result = judged("The front is 80 km from Orlan", "It lies just 50 km (30 miles) from Orlan.", AGREE)
+    assert result.reason == "number conflict: claim 80 km vs source 50 km (30 miles) (overrides model: agrees 0.80)"
+
+
+def test_matching_number_raises_confidence():
+    plain = combine("agrees", AGREE, None, ())
+    matched = judged("ISIS seized half a billion dollars", "ISIS seized $500 million.", AGREE)
+    assert matched.confidence > plain.confidence == 0.8

@@ -1,0 +1,107 @@
+"""The check pipeline on the demo corpus: retrieval + stance + numbers + verdict, stored with history.
+
+A fixed-probability stance model isolates the plumbing here; the real shipped model is exercised in
+test_stance_model.py and test_check_real.py.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+
+from tests.conftest import EXAMPLES
+from workbench import store
+from workbench.config import Settings
+from workbench.db import open_db
+from workbench.demo import load_demo
+from workbench.indexing import load_vector_index
+from workbench.pipeline import check_claim
+
+
+@dataclass(frozen=True)
+class Prediction:
+    label: str
+    confidence: float
+    probabilities: dict
+
+
+class UnsureStanceModel:
+    """Says "unrelated, but on topic" for every pair, so only the number check can take a side."""
+
+    model_id = "unsure-fixed"
+
+    def predict(self, pairs):
+        probabilities = {"agrees": 0.3, "conflicts": 0.2, "unrelated": 0.5}
+        return [Prediction("unrelated", 0.5, probabilities) for _ in pairs]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory, embedder):
+    cfg = Settings(db_path=tmp_path_factory.mktemp("pipeline") / "demo.duckdb")
+    load_demo(cfg, lambda _: embedder, EXAMPLES)
+    with open_db(cfg.db_path, read_only=True) as con:
+        return cfg, load_vector_index(con, cfg, embedder)
+
+
+def test_numbers_alone_split_the_distance_claim_into_both_sides(demo, embedder):
+    cfg, vindex = demo
+    with open_db(cfg.db_path) as con:
+        result = check_claim(con, vindex, embedder, UnsureStanceModel(), 1)  # "... is 30 miles from Orlan"
+    by_stance = {}
+    for item in result.evidence:
+        by_stance.setdefault(item.stance, []).append(item.hit.text)
+    assert any("48 km from Orlan" in t for t in by_stance["agrees"])
+    assert any("80 km north of Orlan" in t for t in by_stance["conflicts"])
+    # Northern Ledger, Coastal Wire and Valley Forum agree; Riverside Post's 80 km conflicts: 3 sources to 1
+    assert (result.agreeing, result.conflicting, result.verdict) == (3, 1, "supported")
+    assert all(item.model_id == "unsure-fixed" for item in result.evidence)
+
+
+def test_checks_are_stored_as_history(demo, embedder):
+    cfg, vindex = demo
+    with open_db(cfg.db_path) as con:
+        first = check_claim(con, vindex, embedder, UnsureStanceModel(), 2)
+        second = check_claim(con, vindex, embedder, UnsureStanceModel(), 2)
+        history = store.check_history(con, 2)
+        rows = con.execute(
+            "SELECT count(*), count(DISTINCT passage_id) FROM evidence WHERE check_id = ?", [second.check_id]
+        ).fetchone()
+    assert [h[0] for h in history] == [second.check_id, first.check_id]
+    assert rows == (len(second.evidence), len(second.evidence))
+
+
+def test_comments_are_judged_but_never_sources(demo, embedder):
+    cfg, vindex = demo
+    with open_db(cfg.db_path) as con:
+        result = check_claim(con, vindex, embedder, UnsureStanceModel(), 2, k=25, save=False)
+    comments = [item for item in result.evidence if item.hit.kind == "comment"]
+    assert comments  # "way more than half a billion" is a reader comment
+    counted_articles = {item.hit.article_id for item in result.evidence if item.stance != "unrelated"}
+    assert result.agreeing + result.conflicting <= len(counted_articles)
+
+
+def test_evidence_after_the_claim_date_is_marked(demo, embedder):
+    cfg, vindex = demo
+    with open_db(cfg.db_path) as con:
+        result = check_claim(con, vindex, embedder, UnsureStanceModel(), 1, save=False)  # claim dated 2031-03-15
+    for item in result.evidence:
+        published = item.hit.published_at
+        assert item.after_claim == bool(published and published.date().isoformat() > "2031-03-15")
+    assert any(item.after_claim is False and item.hit.published_at for item in result.evidence)
+
+
+def test_check_json_shape(demo, embedder):
+    cfg, vindex = demo
+    with open_db(cfg.db_path) as con:
+        row = check_claim(con, vindex, embedder, UnsureStanceModel(), 3, save=False).to_json()
+    assert set(row) >= {"claim_id", "claim", "verdict", "confidence", "evidence"}
+    assert set(row["evidence"][0]) >= {
+        "passage_id",
+        "article_id",
+        "title",
+        "outlet",
+        "text",
+        "kind",
+        "stance",
+        "confidence",
+        "reason",
+    }
