@@ -20,6 +20,7 @@ class Settings:
     embedding_model: str = DEFAULT_MODEL
     max_file_bytes: int = int(DEFAULT_MAX_FILE_MB * 1024 * 1024)
     passage_max_words: int = 60
+    stance_model: str | None = None  # None: the model shipped in models/; else a path or hub NLI model name
 
     @property
     def vector_index_path(self) -> Path:
@@ -39,4 +40,5 @@ def load_settings(db: Path | str | None = None, model: str | None = None) -> Set
         db_path=Path(db or os.environ.get("WORKBENCH_DB") or DEFAULT_DB),
         embedding_model=model or os.environ.get("WORKBENCH_EMBEDDING_MODEL") or DEFAULT_MODEL,
         max_file_bytes=int(max_mb * 1024 * 1024),
+        stance_model=os.environ.get("WORKBENCH_STANCE_MODEL") or None,
     )

