@@ -1,63 +1,175 @@
-"""Claims: every stored claim with its top evidence passages; reader comments folded away separately."""
+"""Claims: the review queue with filters and a verdict mix; add claims, import a CSV of them, extract from articles."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from app_pages import resources
-from workbench import store
+from app_pages.components import md, require_database, saved_uploads
+from workbench import claimbook, review, store
 from workbench.db import open_db
 from workbench.errors import WorkbenchError
-from workbench.retrieval import evidence_for_claim
 
-EVIDENCE_K = 8
-PAGE_SIZE = 25
+PAGE_SIZE = 50
+EXTRACT_MAX_ARTICLES = 200  # sentence splitting every article of a large corpus would stall the page
+VERDICT_CHOICES = ("supported", "refuted", "conflicting", "not_enough_evidence", "unchecked")
+SORTS = {
+    "id": "Claim id",
+    "date": "Newest claim date",
+    "confidence": "Least confident first",
+    "conflicting": "Most conflicting sources",
+    "updated": "Recently reviewed",
+}
+
+
+def open_claim(claim_id: int) -> None:
+    """Go to the claim page showing this claim."""
+    st.session_state["claim_id"] = int(claim_id)
+    st.switch_page("app_pages/claim.py")
+
 
 cfg = resources.settings()
 st.title("Claims")
+require_database(cfg.db_path)
 st.caption(f"Database: `{cfg.db_path}`")
 
 try:
-    with open_db(cfg.db_path, read_only=True) as con:
+    with open_db(cfg.db_path) as con:
         counts = store.count_rows(con)
-        page = st.number_input(
-            "Page",
-            min_value=1,
-            max_value=max(1, -(-counts["claims"] // PAGE_SIZE)),
-            value=1,
-            key="claims_page",
-        )
-        claims = store.list_claims(con, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        outlet_names = [name for name, _, _ in store.outlets(con)]
 except WorkbenchError as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     st.stop()
-
 st.write(
     f"{counts['claims']} claims · {counts['articles']} articles · {counts['passages']} passages "
     f"({counts['comments']} from reader comments)"
 )
-if not claims:
-    st.info("No claims yet. Add some with `workbench claims add` or `workbench claims import claims.csv`.")
+
+# --- add claims: one, a CSV of them, or proposals from article bodies ---------------------------------
+add_one, add_csv, extract = st.tabs(["Add a claim", "Import claims CSV", "Extract claims from articles"])
+with add_one, st.form("claims_add_form", clear_on_submit=True):
+    text = st.text_area("Claim", key="claims_add_text", max_chars=claimbook.MAX_CLAIM_CHARS)
+    when = st.date_input("Date the claim was made (optional)", value=None, key="claims_add_date")
+    if st.form_submit_button("Add claim"):
+        try:
+            with open_db(cfg.db_path) as con:
+                added = claimbook.add_claim(con, text, claim_date=when)
+        except WorkbenchError as exc:
+            st.error(md(exc))
+        else:
+            if added.created:
+                st.success(f"Added claim #{added.claim_id}.")
+            else:
+                st.info(f"Already stored as claim #{added.claim_id}.")
+with add_csv:
+    st.caption("A CSV with a `claim` column, optional `date` (YYYY-MM-DD) and `id`. All rows or none are added.")
+    upload = st.file_uploader("Claims CSV", type=["csv"], key="claims_csv")
+    if upload is not None and st.button("Import claims", key="claims_csv_import"):
+        try:
+            with saved_uploads([upload]) as (path,), open_db(cfg.db_path) as con:
+                added = claimbook.import_claims_csv(con, path)
+        except WorkbenchError as exc:
+            st.error(md(exc))
+        else:
+            new = sum(a.created for a in added)
+            st.success(f"{new} claim(s) added, {len(added) - new} already stored.")
+with extract:
+    st.caption(
+        f"Reads the body (never the comments) of the {EXTRACT_MAX_ARTICLES} newest articles of the outlets chosen."
+    )
+    chosen_outlets = st.multiselect("From outlets (all when empty)", outlet_names, key="claims_extract_outlets")
+    limit = st.number_input("Proposals", min_value=1, max_value=100, value=10, key="claims_extract_limit")
+    if st.button("Propose check-worthy sentences", key="claims_extract_propose"):
+        with open_db(cfg.db_path) as con:
+            ids = store.newest_article_ids(con, chosen_outlets or None, EXTRACT_MAX_ARTICLES)
+            st.session_state["claims_proposals"] = claimbook.propose_claims(con, article_ids=ids, limit=int(limit))
+    proposals = st.session_state.get("claims_proposals", [])
+    if proposals:
+        keep = st.data_editor(
+            pd.DataFrame(
+                {
+                    "keep": True,
+                    "claim": [p.text for p in proposals],
+                    "score": [p.score for p in proposals],
+                    "why": ["; ".join(p.reasons) for p in proposals],
+                }
+            ),
+            disabled=["claim", "score", "why"],
+            hide_index=True,
+            key="claims_extract_table",
+        )
+        if st.button("Save the kept proposals as claims", key="claims_extract_save"):
+            kept = [p for p, k in zip(proposals, keep["keep"], strict=True) if k]
+            with open_db(cfg.db_path) as con:
+                added = claimbook.save_proposals(con, kept)
+            del st.session_state["claims_proposals"]
+            st.success(f"{sum(a.created for a in added)} claim(s) saved.")
+
+# --- the queue ------------------------------------------------------------------------------------------
+st.subheader("Review queue")
+f_status, f_verdict, f_outlet, f_text = st.columns([1, 1, 1, 2])
+statuses = f_status.multiselect("Status", review.STATUSES, format_func=review.label, key="claims_filter_status")
+verdicts = f_verdict.multiselect(
+    "Machine verdict", VERDICT_CHOICES, format_func=review.label, key="claims_filter_verdict"
+)
+outlets = f_outlet.multiselect("Outlet", outlet_names, key="claims_filter_outlet")
+search = f_text.text_input("Text contains", key="claims_filter_text")
+where = review.QueueFilter(tuple(statuses), tuple(verdicts), tuple(outlets), search)
+
+with open_db(cfg.db_path) as con:
+    summary = review.queue_summary(con, where)
+    total = sum(n for _, _, n in summary)
+    sort_col, page_col = st.columns([2, 1])
+    sort = sort_col.selectbox("Sort", list(SORTS), format_func=SORTS.get, key="claims_sort")
+    pages = max(1, -(-total // PAGE_SIZE))
+    if st.session_state.get("claims_page", 1) > pages:  # the filters shrank the queue under this page
+        st.session_state["claims_page"] = pages
+    page = page_col.number_input("Page", min_value=1, max_value=pages, key="claims_page")
+    rows = review.queue(con, where, sort=sort, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+
+if not rows:
+    st.info("No claims match. Add one above, or change the filters.")
     st.stop()
 
-model = resources.embedder(cfg.embedding_model)
-vindex = resources.vector_index(cfg)
+st.caption(f"{total} claim(s) · select a row to open it")
+picked = st.dataframe(
+    pd.DataFrame(
+        {
+            "id": [r.claim_id for r in rows],
+            "claim": [r.text for r in rows],
+            "date": [r.claim_date for r in rows],
+            "machine verdict": [review.label(r.verdict) if r.verdict else "unchecked" for r in rows],
+            "confidence": [r.confidence for r in rows],
+            "agreeing": [r.agreeing for r in rows],
+            "conflicting": [r.conflicting for r in rows],
+            "status": [review.label(r.status) for r in rows],
+            "human verdict": [review.label(r.human_verdict) if r.human_verdict else "" for r in rows],
+            "reviewer": [r.reviewer or "" for r in rows],
+        }
+    ),
+    column_config={
+        "confidence": st.column_config.ProgressColumn("confidence", min_value=0.0, max_value=1.0, format="%.2f"),
+        "claim": st.column_config.TextColumn("claim", width="large"),
+    },
+    hide_index=True,
+    on_select="rerun",
+    selection_mode="single-row",
+    key="claims_table",
+)
+if picked.selection.rows:
+    open_claim(rows[picked.selection.rows[0]].claim_id)
 
-for claim in claims:
-    dated = f" · {claim.claim_date}" if claim.claim_date else ""
-    with st.expander(f"#{claim.claim_id} {claim.text}{dated}", expanded=claim is claims[0]):
-        with open_db(cfg.db_path, read_only=True) as con:
-            hits = evidence_for_claim(con, vindex, model, claim.claim_id, k=EVIDENCE_K)
-        sources = [h for h in hits if h.kind == "body"]
-        comments = [h for h in hits if h.kind == "comment"]
-        st.markdown("**Top evidence from sources**")
-        if not sources:
-            st.caption("No passages from other sources matched.")
-        for hit in sources:
-            st.caption(f"{hit.outlet or 'unknown outlet'} — {hit.title or 'untitled'} · score {hit.score:.3f}")
-            st.text(hit.text)  # article text is shown as text, never as markdown or HTML
-        if comments:
-            with st.popover(f"Reader comments ({len(comments)}) — not evidence"):
-                for hit in comments:
-                    st.caption(f"comment by {hit.author or 'anonymous'} under “{hit.title or 'untitled'}”")
-                    st.text(hit.text)
+open_col, chart_col = st.columns([1, 2])
+with open_col:
+    choice = st.selectbox(
+        "Open a claim", [r.claim_id for r in rows], format_func=lambda i: f"#{i}", key="claims_open_choice"
+    )
+    if st.button("Open claim", key="claims_open"):
+        open_claim(choice)
+with chart_col:
+    st.caption("Verdict mix (machine verdict by review status, all filtered claims)")
+    mix = pd.DataFrame(summary, columns=["machine verdict", "status", "claims"])
+    mix["machine verdict"] = mix["machine verdict"].map(review.label)
+    mix["status"] = mix["status"].map(review.label)
+    st.bar_chart(mix, x="machine verdict", y="claims", color="status", horizontal=True, height=220)

@@ -1,4 +1,4 @@
-"""Every cached resource of the app, in one place: the embedding model and the FAISS index.
+"""Every cached resource of the app, in one place: the embedding model, the stance model and the FAISS index.
 
 DuckDB connections are never cached: each page action opens a short-lived one, so the CLI can import
 while the app is open.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from claims import stance
 from index.embedders import Embedder, SentenceTransformerEmbedder
 from index.vectors import VectorIndex
 from workbench.config import Settings, load_settings
@@ -24,6 +25,12 @@ def settings() -> Settings:
 def embedder(model: str) -> Embedder:
     """The sentence-transformers model, loaded once per process."""
     return SentenceTransformerEmbedder(model)
+
+
+@st.cache_resource(show_spinner="Loading the stance model…")
+def stance_model(spec: str | None) -> stance.StanceModel:
+    """The stance model (agrees / conflicts / unrelated), loaded once per process; None is the shipped one."""
+    return stance.load_stance_model(spec)
 
 
 @st.cache_resource(show_spinner="Loading the vector index…", max_entries=2)

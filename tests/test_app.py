@@ -17,18 +17,15 @@ def demo_db(tmp_path_factory, embedder):
     return cfg
 
 
-def test_claims_page_shows_demo_claims_with_evidence(demo_db, monkeypatch):
+def test_claims_page_lists_the_demo_claims_in_the_queue(demo_db, monkeypatch):
     monkeypatch.setenv("WORKBENCH_DB", str(demo_db.db_path))
     at = AppTest.from_file(str(REPO / "streamlit_app.py"), default_timeout=120).run()
     assert not at.exception
     assert [t.value for t in at.title] == ["Claims"]
-    labels = [e.label for e in at.expander]
-    assert labels[0] == "#1 The Red Ridge Front is 30 miles from Orlan · 2031-03-15"
-    assert len(labels) == 5
-    shown = [t.value for t in at.text]
-    assert any("48 km from Orlan" in t for t in shown)  # agreeing figure in another unit
-    assert any("80 km north of Orlan" in t for t in shown)  # conflicting figure
-    assert any("$500 million" in t for t in shown)
+    table = at.dataframe[0].value
+    assert table["claim"].iloc[0] == "The Red Ridge Front is 30 miles from Orlan"
+    assert str(table["date"].iloc[0])[:10] == "2031-03-15"
+    assert len(table) == 5 and set(table["machine verdict"]) == {"unchecked"}
 
 
 def test_empty_database_explains_what_to_do(tmp_path, monkeypatch):

@@ -80,7 +80,7 @@ def test_errors_are_one_line_on_stderr():
 def test_every_command_is_documented_in_readme():
     readme = (REPO / "README.md").read_text()
     commands = {c.name or c.callback.__name__ for c in app.registered_commands} | {
-        f"claims {c.name}" for g in app.registered_groups for c in g.typer_instance.registered_commands
+        f"{g.name} {c.name}" for g in app.registered_groups for c in g.typer_instance.registered_commands
     }
     assert commands == {
         "import",
@@ -88,6 +88,10 @@ def test_every_command_is_documented_in_readme():
         "evidence",
         "reindex",
         "demo",
+        "export",
+        "check",
+        "eval stance",
+        "eval claims",
         "claims add",
         "claims import",
         "claims list",

@@ -68,6 +68,7 @@ def test_html_scripts_and_markup_never_reach_passages():
     joined = " ".join(p.text for p in doc.passages)
     assert "48 km from Orlan" in joined
     assert doc.outlet == "Coastal Wire"
+    assert doc.published_at.date().isoformat() == "2031-03-15"  # the page's meta date, not a fallback
     for leaked in ("script", "tracker", "<", "font-family", "footer script"):
         assert leaked not in joined
 

@@ -7,6 +7,7 @@ from tests.conftest import REPO
 def test_library_packages_do_not_import_streamlit():
     code = (
         "import sys, workbench.cli, workbench.ingest, workbench.retrieval, workbench.claimbook, claims.extraction, "
+        "workbench.review, workbench.export, workbench.pipeline, "
         "claims.normalise, index.segmenting, index.vectors, index.embedders, index.fusion; "
         "print('streamlit' in sys.modules)"
     )

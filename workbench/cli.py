@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Annotated
 
@@ -25,6 +25,9 @@ app = typer.Typer(
 )
 claims_app = typer.Typer(help="Add, import, list and extract claims.", no_args_is_help=True)
 app.add_typer(claims_app, name="claims")
+eval_app = typer.Typer(help="Measure stance and verdict quality on the benchmark data.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print a JSON array instead of text.")]
 
@@ -37,6 +40,12 @@ def _embedder(settings: Settings):
     from index.embedders import SentenceTransformerEmbedder  # loading torch takes seconds: only when needed
 
     return SentenceTransformerEmbedder(settings.embedding_model)
+
+
+def _stance_model(settings: Settings):
+    from claims.stance import load_stance_model
+
+    return load_stance_model(settings.stance_model)
 
 
 def _print_json(rows: list[dict]) -> None:
@@ -156,6 +165,102 @@ def evidence(
 
 
 @app.command()
+def check(
+    ctx: typer.Context,
+    claim: Annotated[list[int] | None, typer.Option("--claim", help="Id of a stored claim (repeatable).")] = None,
+    all_claims: Annotated[bool, typer.Option("--all", help="Check every stored claim.")] = False,
+    k: Annotated[int, typer.Option("-k", "--k", min=1, help="Evidence passages per claim.")] = 10,
+    as_json: JsonFlag = False,
+) -> None:
+    """Judge evidence for claims (agrees / conflicts / unrelated) and store a verdict; history is kept.
+
+    Example: workbench --db news.duckdb check --all --json
+    """
+    from workbench.indexing import load_vector_index
+    from workbench.pipeline import check_claim
+
+    if not claim and not all_claims:
+        raise typer.BadParameter("name claims with --claim ID or use --all")
+    settings = _settings(ctx)
+    embedder, model = _embedder(settings), _stance_model(settings)
+    with open_db(settings.db_path) as con:
+        ids = [c.claim_id for c in store.list_claims(con)] if all_claims else claim
+        vindex = load_vector_index(con, settings, embedder)
+        results = [check_claim(con, vindex, embedder, model, claim_id, k=k) for claim_id in ids]
+    if as_json:
+        _print_json([r.to_json() for r in results])
+        return
+    for r in results:
+        typer.echo(f"claim {r.claim.claim_id}: {r.verdict} ({r.confidence:.2f}) — {r.claim.text}  [{r.reason}]")
+        for item in r.evidence:
+            if item.stance != "unrelated":
+                where = "comment, not counted" if item.hit.kind == "comment" else (item.hit.outlet or "unknown outlet")
+                typer.echo(f"    {item.stance:<9} {item.confidence:.2f}  {where}: {item.hit.text[:100]}")
+                typer.echo(f"              {item.reason}")
+
+
+@eval_app.command("stance")
+def eval_stance(
+    ctx: typer.Context,
+    split: Annotated[str, typer.Option(help="train or test.")] = "test",
+    data: Annotated[Path, typer.Option(help="Folder of the benchmark data.")] = DATA,
+    limit: Annotated[int | None, typer.Option(help="Only the first N pairs of the split.")] = None,
+) -> None:
+    """Per-source stance table (accuracy, balanced accuracy, macro-F1) on stance_pairs.jsonl.
+
+    Example: workbench eval stance --split test
+    """
+    from claims.stance_eval import evaluate_model, format_table, load_stance_pairs
+
+    if split not in ("train", "test"):
+        raise typer.BadParameter("split is train or test")
+    pairs = load_stance_pairs(data / "stance_pairs.jsonl", split)[:limit]
+    model = _stance_model(_settings(ctx))
+    typer.echo(f"{model.model_id} on {len(pairs)} {split} pairs")
+    typer.echo(format_table(evaluate_model(model, pairs)))
+
+
+@eval_app.command("claims")
+def eval_claims(
+    ctx: typer.Context,
+    split: Annotated[str, typer.Option(help="train or test.")] = "test",
+    data: Annotated[Path, typer.Option(help="Folder of the benchmark data.")] = DATA,
+    work: Annotated[Path, typer.Option(help="Where the evaluation corpus database is kept.")] = Path("data/eval"),
+    tune: Annotated[bool, typer.Option(help="Also pick verdict thresholds on the train split.")] = False,
+    limit: Annotated[int | None, typer.Option(help="Only the first N claims of the split.")] = None,
+) -> None:
+    """Climate-FEVER: verdict accuracy against the majority baseline, and gold evidence recall@5.
+
+    Example: workbench eval claims --split test
+    """
+    from workbench import evaluation
+
+    if split not in ("train", "test"):
+        raise typer.BadParameter("split is train or test")
+    settings = replace(_settings(ctx), db_path=work / "climate-fever.duckdb")
+    embedder, model = _embedder(settings), _stance_model(settings)
+    evaluation.build_corpus(settings, embedder, data / "climate-fever.jsonl", work)
+    rows = evaluation.load_climate_fever(data / "climate-fever.jsonl")
+    rules = evaluation.DEFAULT_RULES
+    if tune:
+        train = [r for r in rows if r["split"] == "train"][:limit]
+        rules = evaluation.tune_rules(evaluation.judge_claims(settings, embedder, model, train))
+        typer.echo(f"rules tuned on {len(train)} train claims: {rules}")
+    chosen = [r for r in rows if r["split"] == split][:limit]
+    result = evaluation.report(evaluation.judge_claims(settings, embedder, model, chosen), split, rules)
+    typer.echo(f"Climate-FEVER {split}: {result.claims} claims")
+    typer.echo(
+        f"  verdict accuracy   {result.verdict_accuracy:.3f}  "
+        f"(majority baseline {result.majority_baseline:.3f}, always {result.majority_label})"
+    )
+    typer.echo(
+        f"  gold recall@5      {result.recall_at_5:.3f}  (claims with any gold in top 5: {result.any_gold_at_5:.3f})"
+    )
+    for label, (n, accuracy) in result.per_label.items():
+        typer.echo(f"  {label:<20} n={n:<4} accuracy {accuracy:.3f}")
+
+
+@app.command()
 def reindex(
     ctx: typer.Context,
     re_embed: Annotated[bool, typer.Option("--re-embed", help="Embed every passage again.")] = False,
@@ -172,6 +277,35 @@ def reindex(
         f"embedded {report.embedded} passages; FAISS index holds {report.vectors} vectors "
         f"({report.model}); full-text index rebuilt"
     )
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Argument(help="File to write; '-' prints to standard output.")],
+    fmt: Annotated[
+        str, typer.Option("--format", help="csv (one row per claim) or claimreview (schema.org JSON-LD).")
+    ] = "csv",
+) -> None:
+    """Write the verdict table: machine and human verdicts, rationale and cited evidence per claim.
+
+    Example: workbench --db news.duckdb export verdicts.csv
+    """
+    from workbench.export import FORMATS, build_export, load_verdicts
+
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"--format is one of {', '.join(FORMATS)}")
+    db = _settings(ctx).db_path
+    if not db.exists():
+        raise WorkbenchError(f"{db}: no database here yet; import articles and add claims first")
+    with open_db(db) as con:  # writable: a file from before the review tables gets them (migration 3)
+        records = load_verdicts(con)
+    content = build_export(records, fmt)
+    if str(out) == "-":
+        sys.stdout.buffer.write(content)
+        return
+    out.write_bytes(content)
+    typer.echo(f"wrote {len(records)} claim(s) to {out}")
 
 
 @app.command()

@@ -97,10 +97,52 @@ def _m002_checks_and_evidence(con: Connection) -> None:
     """)
 
 
+def _m003_reviews(con: Connection) -> None:
+    con.execute("""
+        -- The human side of a claim. Foreign keys point from these tables to claims and passages, never the
+        -- other way: DuckDB refuses to UPDATE a row that a foreign key references.
+        CREATE TABLE reviews (
+            claim_id      BIGINT PRIMARY KEY REFERENCES claims (claim_id),
+            status        VARCHAR NOT NULL CHECK (status IN ('new', 'in_review', 'verdict_given')),
+            human_verdict VARCHAR CHECK (human_verdict IN
+                          ('supported', 'refuted', 'conflicting', 'not_enough_evidence', 'unverifiable')),
+            rationale     VARCHAR NOT NULL DEFAULT '',
+            reviewer      VARCHAR,
+            version       INTEGER NOT NULL,         -- optimistic lock: a save names the version it edited
+            updated_at    TIMESTAMP NOT NULL DEFAULT current_timestamp
+        );
+        -- Append-only: one row per changed field, so nothing a reviewer typed is ever lost.
+        CREATE SEQUENCE review_event_ids START 1;
+        CREATE TABLE review_history (
+            event_id   BIGINT PRIMARY KEY DEFAULT nextval('review_event_ids'),
+            claim_id   BIGINT NOT NULL REFERENCES claims (claim_id),
+            field      VARCHAR NOT NULL,            -- status, human_verdict, rationale, evidence:<passage_id>
+            old_value  VARCHAR,
+            new_value  VARCHAR,
+            reviewer   VARCHAR NOT NULL,
+            changed_at TIMESTAMP NOT NULL DEFAULT current_timestamp
+        );
+        CREATE TABLE evidence_corrections (
+            claim_id     BIGINT NOT NULL REFERENCES claims (claim_id),
+            passage_id   BIGINT NOT NULL REFERENCES passages (passage_id),
+            stance       VARCHAR NOT NULL CHECK (stance IN ('agrees', 'conflicts', 'unrelated')),
+            reviewer     VARCHAR NOT NULL,
+            corrected_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            PRIMARY KEY (claim_id, passage_id)
+        );
+        CREATE TABLE outlet_credibility (
+            outlet      VARCHAR PRIMARY KEY,
+            credibility VARCHAR NOT NULL CHECK (credibility IN ('credible', 'unknown', 'not_credible')),
+            updated_at  TIMESTAMP NOT NULL DEFAULT current_timestamp
+        );
+    """)
+
+
 # Append only: a migration that has shipped is never edited, a change is a new numbered entry.
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "articles, passages, embeddings, claims", _m001_articles_passages_claims),
     (2, "checks and evidence", _m002_checks_and_evidence),
+    (3, "reviews, review history, evidence corrections, outlet credibility", _m003_reviews),
 ]
 
 

@@ -22,6 +22,9 @@ from workbench.fulltext import to_search_text
 from workbench.models import Document, PassageDraft
 
 MIN_HTML_WORDS = 5
+# htmldate rejects dates after today and then falls back to 2000-01-01; a page's own publication date is the
+# one a fact-checker needs, whatever clock this machine has.
+_DATE_PARAMS = {"original_date": True, "extensive_search": True, "max_date": "2100-12-31"}
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".jsonl", ".csv")
 ROW_FIELDS = ("text", "title", "url", "outlet", "published_at")
 
@@ -230,7 +233,12 @@ def parse_html(path: Path, raw: str, max_words: int) -> list[Document]:
 
     try:
         extracted = trafilatura.bare_extraction(
-            raw, include_comments=True, with_metadata=True, include_tables=False, favor_precision=True
+            raw,
+            include_comments=True,
+            with_metadata=True,
+            include_tables=False,
+            favor_precision=True,
+            date_extraction_params=_DATE_PARAMS,
         )
     except Exception as exc:  # trafilatura and lxml raise many types on broken or hostile pages
         raise IngestError(path, f"unreadable HTML ({type(exc).__name__}: {exc})") from exc

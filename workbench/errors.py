@@ -24,3 +24,20 @@ class IngestError(WorkbenchError):
 
 class ClaimError(WorkbenchError):
     """A claim could not be added or found."""
+
+
+class ReviewError(WorkbenchError):
+    """A review change was refused (an unknown status or verdict, a verdict without a reviewer)."""
+
+
+class StaleWriteError(ReviewError):
+    """Someone else saved the claim's review since this editor loaded it; nothing was written."""
+
+    def __init__(self, claim_id: int, expected_version: int, current: object) -> None:
+        super().__init__(
+            f"claim {claim_id} was changed by someone else while you edited it (you edited version "
+            f"{expected_version}, it is now at version {getattr(current, 'version', '?')}); nothing was saved"
+        )
+        self.claim_id = claim_id
+        self.expected_version = expected_version
+        self.current = current

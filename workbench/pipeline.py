@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from claims.combine import combine, number_check
@@ -49,10 +49,53 @@ def judge(claim: Claim, hits: Sequence[Hit], model: StanceJudge) -> list[Evidenc
     return items
 
 
-def verdict_for(claim: Claim, items: Sequence[EvidenceItem], rules: VerdictRules = DEFAULT_RULES) -> CheckResult:
-    """Decide the verdict from judged evidence (comments shown, never counted)."""
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """A reviewer's stance for one evidence passage of a claim; it overrides the model's."""
+
+    passage_id: int
+    stance: str
+    reviewer: str
+
+
+def apply_corrections(items: Sequence[EvidenceItem], corrections: Mapping[int, Correction]) -> list[EvidenceItem]:
+    """Give each corrected passage the reviewer's stance with confidence 1.0."""
+    out = []
+    for item in items:
+        fix = corrections.get(item.hit.passage_id)
+        if fix is not None:
+            item = replace(item, stance=fix.stance, confidence=1.0, reason=f"corrected by {fix.reviewer}")
+        out.append(item)
+    return out
+
+
+def verdict_for(
+    claim: Claim,
+    items: Sequence[EvidenceItem],
+    rules: VerdictRules = DEFAULT_RULES,
+    *,
+    corrections: Mapping[int, Correction] | None = None,
+    credibility: Mapping[str, str] | None = None,
+) -> CheckResult:
+    """Decide the verdict from judged evidence (comments shown, never counted).
+
+    A reviewer's correction replaces the model's stance of that passage; an outlet's credibility tag
+    weighs its articles (untagged outlets are 'unknown').
+    """
+    items = apply_corrections(items, corrections or {})
+    credibility = credibility or {}
     verdict = decide(
-        [EvidenceStance(i.hit.passage_id, str(i.hit.article_id), i.stance, i.confidence, i.hit.kind) for i in items],
+        [
+            EvidenceStance(
+                i.hit.passage_id,
+                str(i.hit.article_id),
+                i.stance,
+                i.confidence,
+                i.hit.kind,
+                credibility.get(i.hit.outlet or "", "unknown"),
+            )
+            for i in items
+        ],
         rules,
     )
     return CheckResult(
@@ -63,6 +106,20 @@ def verdict_for(claim: Claim, items: Sequence[EvidenceItem], rules: VerdictRules
         verdict.agreeing_sources,
         verdict.conflicting_sources,
         tuple(items),
+    )
+
+
+def load_corrections(con: Connection, claim_id: int) -> dict[int, Correction]:
+    """Return the reviewers' corrections of a claim's evidence, by passage id."""
+    return {pid: Correction(pid, stance, reviewer) for pid, stance, reviewer in store.corrections(con, claim_id)}
+
+
+def _decide_stored(con: Connection, claim: Claim, items: Sequence[EvidenceItem]) -> CheckResult:
+    return verdict_for(
+        claim,
+        items,
+        corrections=load_corrections(con, claim.claim_id),
+        credibility=store.credibility_by_outlet(con),
     )
 
 
@@ -82,9 +139,62 @@ def check_claim(
         raise ClaimError(f"no claim with id {claim_id}")
     exclude = [claim.source_article_id] if claim.source_article_id is not None else []
     hits = search(con, vindex, embedder, claim.text, k=k, exclude_article_ids=exclude)
-    result = verdict_for(claim, judge(claim, hits, model))
+    result = _decide_stored(con, claim, judge(claim, hits, model))
     if not save:
         return result
     with transaction(con):
         check_id = store.insert_check(con, result, stance_model=model.model_id, embedding_model=embedder.model_id)
     return replace(result, check_id=check_id)
+
+
+def load_latest_check(con: Connection, claim_id: int) -> CheckResult | None:
+    """Return the newest stored check of a claim with its evidence, or None if it was never checked."""
+    claim = store.get_claim(con, claim_id)
+    row = store.latest_check(con, claim_id) if claim is not None else None
+    if row is None:
+        return None
+    check_id, verdict, confidence, reason, agreeing, conflicting = row[:6]
+    items = []
+    for r in store.check_evidence(con, check_id):
+        hit = Hit(*r[:11], score=r[11])
+        items.append(EvidenceItem(hit, *r[12:]))
+    return CheckResult(claim, verdict, confidence, reason, agreeing, conflicting, tuple(items), check_id=check_id)
+
+
+def redecide(con: Connection, claim_id: int) -> CheckResult | None:
+    """Decide a checked claim again from its stored evidence with today's corrections and credibility tags.
+
+    No retrieval and no model run: a reviewer's correction or a credibility change shows at once. The new
+    verdict is stored as a check of its own when it differs, so the history says when it changed.
+    """
+    latest = load_latest_check(con, claim_id)
+    if latest is None:
+        return None
+    row = store.latest_check(con, claim_id)
+    result = _decide_stored(con, latest.claim, latest.evidence)
+    unchanged = (result.verdict, result.confidence, result.agreeing, result.conflicting, result.evidence) == (
+        latest.verdict,
+        latest.confidence,
+        latest.agreeing,
+        latest.conflicting,
+        latest.evidence,
+    )
+    if unchanged:
+        return latest
+    with transaction(con):
+        check_id = store.insert_check(con, result, stance_model=row[6], embedding_model=row[7])
+    return replace(result, check_id=check_id)
+
+
+def redecide_all(con: Connection, *, outlet: str | None = None) -> int:
+    """Redecide checked claims (all, or those citing one outlet after its credibility changed).
+
+    Returns how many verdicts were stored anew.
+    """
+    ids = store.claim_ids_with_checks(con) if outlet is None else store.claim_ids_citing_outlet(con, outlet)
+    changed = 0
+    for claim_id in ids:
+        before = store.latest_check(con, claim_id)[0]
+        after = redecide(con, claim_id)
+        changed += after is not None and after.check_id != before
+    return changed

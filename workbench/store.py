@@ -294,3 +294,269 @@ def check_history(con: Connection, claim_id: int) -> list[tuple]:
            ORDER BY check_id DESC""",
         [claim_id],
     ).fetchall()
+
+
+# --- reviews, corrections, credibility, the queue and the verdict table -------------------------------
+
+_REVIEW_COLUMNS = "claim_id, status, human_verdict, rationale, reviewer, version, updated_at"
+
+
+def get_review(con: Connection, claim_id: int) -> tuple | None:
+    """Return (claim_id, status, human_verdict, rationale, reviewer, version, updated_at) of a claim."""
+    return con.execute(f"SELECT {_REVIEW_COLUMNS} FROM reviews WHERE claim_id = ?", [claim_id]).fetchone()
+
+
+def insert_review(
+    con: Connection, claim_id: int, status: str, human_verdict: str | None, rationale: str, reviewer: str
+) -> bool:
+    """Create a claim's first review at version 1; False when another writer created it first."""
+    row = con.execute(
+        f"""INSERT INTO reviews ({_REVIEW_COLUMNS}) VALUES (?, ?, ?, ?, ?, 1, current_timestamp)
+            ON CONFLICT DO NOTHING RETURNING version""",
+        [claim_id, status, human_verdict, rationale, reviewer],
+    ).fetchone()
+    return row is not None
+
+
+def update_review(
+    con: Connection,
+    claim_id: int,
+    expected_version: int,
+    status: str,
+    human_verdict: str | None,
+    rationale: str,
+    reviewer: str,
+) -> bool:
+    """Write a review only if it is still at expected_version (then bump it); False when it is not."""
+    row = con.execute(
+        """UPDATE reviews SET status = ?, human_verdict = ?, rationale = ?, reviewer = ?, version = version + 1,
+                              updated_at = current_timestamp
+           WHERE claim_id = ? AND version = ? RETURNING version""",
+        [status, human_verdict, rationale, reviewer, claim_id, expected_version],
+    ).fetchone()
+    return row is not None
+
+
+def insert_history(con: Connection, claim_id: int, rows: Sequence[tuple[str, str | None, str | None]], reviewer: str):
+    """Append (field, old_value, new_value) events of one change by reviewer."""
+    if rows:
+        con.executemany(
+            "INSERT INTO review_history (claim_id, field, old_value, new_value, reviewer) VALUES (?, ?, ?, ?, ?)",
+            [[claim_id, field, old, new, reviewer] for field, old, new in rows],
+        )
+
+
+def review_history(con: Connection, claim_id: int) -> list[tuple]:
+    """Return (event_id, field, old_value, new_value, reviewer, changed_at) of a claim, newest first."""
+    return con.execute(
+        """SELECT event_id, field, old_value, new_value, reviewer, changed_at FROM review_history
+           WHERE claim_id = ? ORDER BY event_id DESC""",
+        [claim_id],
+    ).fetchall()
+
+
+def upsert_correction(con: Connection, claim_id: int, passage_id: int, stance: str, reviewer: str) -> None:
+    """Record a reviewer's stance for one evidence passage of a claim, replacing an earlier correction."""
+    con.execute(
+        """INSERT INTO evidence_corrections (claim_id, passage_id, stance, reviewer) VALUES (?, ?, ?, ?)
+           ON CONFLICT DO UPDATE SET stance = excluded.stance, reviewer = excluded.reviewer,
+                                     corrected_at = excluded.corrected_at""",
+        [claim_id, passage_id, stance, reviewer],
+    )
+
+
+def corrections(con: Connection, claim_id: int) -> list[tuple[int, str, str]]:
+    """Return (passage_id, stance, reviewer) of every correction of a claim's evidence."""
+    return con.execute(
+        "SELECT passage_id, stance, reviewer FROM evidence_corrections WHERE claim_id = ? ORDER BY passage_id",
+        [claim_id],
+    ).fetchall()
+
+
+def upsert_credibility(con: Connection, outlet: str, credibility: str) -> None:
+    """Tag an outlet credible, unknown or not_credible."""
+    con.execute(
+        """INSERT INTO outlet_credibility (outlet, credibility) VALUES (?, ?)
+           ON CONFLICT DO UPDATE SET credibility = excluded.credibility, updated_at = excluded.updated_at""",
+        [outlet, credibility],
+    )
+
+
+def credibility_by_outlet(con: Connection) -> dict[str, str]:
+    """Return {outlet: credibility} of every tagged outlet."""
+    return dict(con.execute("SELECT outlet, credibility FROM outlet_credibility").fetchall())
+
+
+def outlets(con: Connection) -> list[tuple[str, int, str]]:
+    """Return (outlet, articles, credibility) of every outlet with articles; untagged ones are 'unknown'."""
+    return con.execute(
+        """SELECT a.outlet, count(*), coalesce(any_value(c.credibility), 'unknown') FROM articles a
+           LEFT JOIN outlet_credibility c ON c.outlet = a.outlet
+           WHERE a.outlet IS NOT NULL GROUP BY a.outlet ORDER BY a.outlet"""
+    ).fetchall()
+
+
+def list_articles(con: Connection, *, outlet: str | None, search: str, limit: int, offset: int) -> list[tuple]:
+    """Return (article_id, title, outlet, url, published_at, origin, body, comments) a page at a time."""
+    return con.execute(
+        """SELECT a.article_id, a.title, a.outlet, a.url, a.published_at, a.origin,
+                  count(*) FILTER (WHERE p.kind = 'body'), count(*) FILTER (WHERE p.kind = 'comment')
+           FROM articles a LEFT JOIN passages p USING (article_id)
+           WHERE (? IS NULL OR a.outlet = ?) AND (? = '' OR a.title ILIKE '%' || ? || '%')
+           GROUP BY ALL ORDER BY a.article_id DESC LIMIT ? OFFSET ?""",
+        [outlet, outlet, search, search, limit, offset],
+    ).fetchall()
+
+
+def get_article(con: Connection, article_id: int) -> tuple | None:
+    """Return (article_id, title, outlet, url, published_at, text) of one article."""
+    return con.execute(
+        "SELECT article_id, title, outlet, url, published_at, text FROM articles WHERE article_id = ?", [article_id]
+    ).fetchone()
+
+
+def article_passages(con: Connection, article_id: int, kind: str, limit: int, offset: int = 0) -> list[tuple]:
+    """Return (passage_id, position, author, text) of one kind of an article's passages, in order."""
+    return con.execute(
+        """SELECT passage_id, position, author, text FROM passages WHERE article_id = ? AND kind = ?
+           ORDER BY position LIMIT ? OFFSET ?""",
+        [article_id, kind, limit, offset],
+    ).fetchall()
+
+
+def latest_check(con: Connection, claim_id: int) -> tuple | None:
+    """Return (check_id, verdict, confidence, reason, agreeing, conflicting, stance_model, embedding_model,
+    checked_at) of the newest check of a claim."""
+    return con.execute(
+        """SELECT check_id, verdict, confidence, reason, agreeing, conflicting, stance_model, embedding_model,
+                  checked_at FROM checks WHERE claim_id = ? ORDER BY check_id DESC LIMIT 1""",
+        [claim_id],
+    ).fetchone()
+
+
+def check_evidence(con: Connection, check_id: int) -> list[tuple]:
+    """Return the hit columns, then retrieval_score, stance, confidence, reason, number_check, model_id,
+    after_claim of a check's evidence, in rank order."""
+    return con.execute(
+        f"""SELECT {_HIT_COLUMNS}, e.retrieval_score, e.stance, e.confidence, e.reason, e.number_check,
+                   e.model_id, e.after_claim
+            FROM evidence e JOIN passages p USING (passage_id) JOIN articles a ON a.article_id = p.article_id
+            WHERE e.check_id = ? ORDER BY e.rank""",
+        [check_id],
+    ).fetchall()
+
+
+def claim_ids_with_checks(con: Connection) -> list[int]:
+    """Return the ids of claims that have been checked at least once."""
+    return [r[0] for r in con.execute("SELECT DISTINCT claim_id FROM checks ORDER BY claim_id").fetchall()]
+
+
+# The newest check per claim, its evidence outlets and the review: what the queue and the exports show.
+_QUEUE = """
+    WITH latest AS (
+        SELECT * FROM checks QUALIFY row_number() OVER (PARTITION BY claim_id ORDER BY check_id DESC) = 1
+    ), cited AS (
+        SELECT e.check_id, list(DISTINCT a.outlet) AS outlets FROM evidence e
+        JOIN passages p USING (passage_id) JOIN articles a ON a.article_id = p.article_id
+        WHERE e.check_id IN (SELECT check_id FROM latest) AND a.outlet IS NOT NULL GROUP BY e.check_id
+    )
+    SELECT c.claim_id, c.text, c.claim_date, l.verdict, l.confidence, l.agreeing, l.conflicting,
+           coalesce(r.status, 'new') AS status, r.human_verdict, r.reviewer, coalesce(r.rationale, '') AS rationale,
+           l.checked_at, r.updated_at, l.check_id,
+           list_distinct(list_concat(coalesce(cited.outlets, []), CASE WHEN src.outlet IS NULL THEN []
+                                                                  ELSE [src.outlet] END)) AS outlets
+    FROM claims c
+    LEFT JOIN latest l USING (claim_id)
+    LEFT JOIN cited ON cited.check_id = l.check_id
+    LEFT JOIN reviews r ON r.claim_id = c.claim_id
+    LEFT JOIN articles src ON src.article_id = c.source_article_id
+"""
+_QUEUE_FILTER = """
+    WHERE (? IS NULL OR list_contains(?, status))
+      AND (? IS NULL OR list_contains(?, coalesce(verdict, 'unchecked')))
+      AND (? IS NULL OR list_has_any(?, outlets))
+      AND (? = '' OR text ILIKE '%' || ? || '%')
+"""
+QUEUE_SORTS = {
+    "id": "claim_id",
+    "date": "claim_date DESC NULLS LAST, claim_id",
+    "confidence": "confidence NULLS LAST, claim_id",
+    "conflicting": "conflicting DESC NULLS LAST, claim_id",
+    "updated": "updated_at DESC NULLS LAST, claim_id",
+}
+
+
+def _queue_params(
+    statuses: Sequence[str] | None, verdicts: Sequence[str] | None, outlets: Sequence[str] | None, search: str
+) -> list:
+    lists = [None if v is None else list(v) for v in (statuses, verdicts, outlets)]
+    return [lists[0], lists[0], lists[1], lists[1], lists[2], lists[2], search, search]
+
+
+def queue(
+    con: Connection,
+    *,
+    statuses: Sequence[str] | None = None,
+    verdicts: Sequence[str] | None = None,
+    outlets: Sequence[str] | None = None,
+    search: str = "",
+    sort: str = "id",
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[tuple]:
+    """Return queue rows (see _QUEUE) matching the filters; a None filter lets everything through."""
+    return con.execute(
+        f"SELECT * FROM ({_QUEUE}) {_QUEUE_FILTER} ORDER BY {QUEUE_SORTS[sort]} LIMIT ? OFFSET ?",
+        [*_queue_params(statuses, verdicts, outlets, search), limit, offset],
+    ).fetchall()
+
+
+def queue_summary(
+    con: Connection,
+    *,
+    statuses: Sequence[str] | None = None,
+    verdicts: Sequence[str] | None = None,
+    outlets: Sequence[str] | None = None,
+    search: str = "",
+) -> list[tuple[str, str, int]]:
+    """Return (machine verdict or 'unchecked', status, claims) counts of the filtered queue."""
+    return con.execute(
+        f"""SELECT coalesce(verdict, 'unchecked'), status, count(*) FROM ({_QUEUE}) {_QUEUE_FILTER}
+            GROUP BY ALL ORDER BY ALL""",
+        _queue_params(statuses, verdicts, outlets, search),
+    ).fetchall()
+
+
+def source_article_url(con: Connection, claim_id: int) -> str | None:
+    """Return the URL of the article a claim was extracted from, if any."""
+    row = con.execute(
+        "SELECT a.url FROM claims c JOIN articles a ON a.article_id = c.source_article_id WHERE c.claim_id = ?",
+        [claim_id],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def newest_article_ids(con: Connection, outlet_names: Sequence[str] | None, limit: int) -> list[int]:
+    """Return the ids of the newest imported articles, of these outlets only unless outlet_names is None."""
+    return [
+        r[0]
+        for r in con.execute(
+            """SELECT article_id FROM articles WHERE ? IS NULL OR list_contains(?, outlet)
+               ORDER BY article_id DESC LIMIT ?""",
+            [None if outlet_names is None else list(outlet_names)] * 2 + [limit],
+        ).fetchall()
+    ]
+
+
+def claim_ids_citing_outlet(con: Connection, outlet: str) -> list[int]:
+    """Return the ids of claims whose newest check has evidence from this outlet."""
+    return [
+        r[0]
+        for r in con.execute(
+            """WITH latest AS (SELECT claim_id, max(check_id) AS check_id FROM checks GROUP BY claim_id)
+               SELECT DISTINCT l.claim_id FROM latest l JOIN evidence e USING (check_id)
+               JOIN passages p USING (passage_id) JOIN articles a ON a.article_id = p.article_id
+               WHERE a.outlet = ? ORDER BY l.claim_id""",
+            [outlet],
+        ).fetchall()
+    ]

@@ -1,0 +1,235 @@
+"""Claim: one claim, its machine verdict, agreeing and conflicting evidence side by side, and the human verdict."""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from app_pages import resources
+from app_pages.components import md, require_database, reviewer_name, show_highlighted
+from claims.combine import number_check
+from claims.verdicts import DEFAULT_RULES
+from workbench import review, store
+from workbench.db import open_db
+from workbench.errors import ReviewError, StaleWriteError, WorkbenchError
+from workbench.models import EvidenceItem
+from workbench.pipeline import check_claim, load_latest_check, redecide
+
+STANCE_NAMES = {"agrees": "agrees", "conflicts": "conflicts", "unrelated": "irrelevant"}
+ARTICLE_PREVIEW_CHARS = 20_000
+ORIGINS = {"manual": "added by hand", "csv": "imported from a CSV", "extracted": "extracted from an article"}
+
+
+def is_counted(item: EvidenceItem) -> bool:
+    """Body passages with a clear stance go in the two columns; the rest is folded away."""
+    return (
+        item.hit.kind == "body"
+        and item.stance != "unrelated"
+        and item.confidence >= DEFAULT_RULES.min_stance_confidence
+    )
+
+
+def show_card(item: EvidenceItem, claim_text: str, claim_id: int) -> None:
+    """One evidence passage: where it is from, the passage with its numbers marked, and correction buttons."""
+    hit = item.hit
+    pid = hit.passage_id
+    with st.container(border=True):
+        when = hit.published_at.date().isoformat() if hit.published_at else "undated"
+        who = f"comment by {hit.author or 'anonymous'}" if hit.kind == "comment" else (hit.outlet or "unknown outlet")
+        st.html(f"<b>{html.escape(who)}</b> · {html.escape(hit.title or 'untitled')} · {when}")
+        _, comparisons = number_check(claim_text, hit.text)
+        show_highlighted(
+            hit.text, [(*c.source.span, "conflict" if c.outcome == "conflict" else "match") for c in comparisons]
+        )
+        for c in comparisons:
+            st.text(f"{'≠' if c.outcome == 'conflict' else '='} {c.explanation}")
+        note = " · published after the claim" if item.after_claim else ""
+        st.caption(f"{STANCE_NAMES[item.stance]} · confidence {item.confidence:.2f}{note}")
+        st.text(item.reason)
+        # Comments are never sources, so there is nothing to correct on them.
+        fixes = [s for s in review.CORRECTION_STANCES if s != item.stance and hit.kind == "body"]
+        for column, stance in zip(st.columns(max(1, len(fixes))), fixes, strict=False):
+            if column.button(f"Mark {STANCE_NAMES[stance]}", key=f"claim_fix_{pid}_{stance}"):
+                correct(claim_id, pid, stance, was=item.stance)
+        if st.toggle("Show the whole article", key=f"claim_article_{pid}"):
+            with open_db(cfg.db_path) as con:
+                article = store.get_article(con, hit.article_id)
+            text = article[5]
+            if hit.url:
+                st.caption(f"Source: {md(hit.url)}")
+            start = max(0, hit.char_start - ARTICLE_PREVIEW_CHARS // 2)
+            shown = text[start : start + ARTICLE_PREVIEW_CHARS]
+            show_highlighted(shown, [(hit.char_start - start, hit.char_end - start, "passage")])
+
+
+def correct(claim_id: int, passage_id: int, stance: str, *, was: str) -> None:
+    """Store a reviewer's correction of one passage and decide the claim again with it."""
+    name = st.session_state.get("reviewer", "").strip()
+    try:
+        with open_db(cfg.db_path) as con:
+            review.correct_evidence(con, claim_id, passage_id, stance, name, was=was)
+            redecide(con, claim_id)
+    except WorkbenchError as exc:
+        st.session_state["claim_flash"] = ("error", md(exc))
+    else:
+        st.session_state["claim_flash"] = ("success", f"Passage {passage_id} marked {STANCE_NAMES[stance]}.")
+    st.rerun()
+
+
+cfg = resources.settings()
+st.title("Claim")
+with st.sidebar:
+    reviewer = reviewer_name("claim_reviewer")  # needed to save a verdict or correct evidence
+require_database(cfg.db_path)
+try:
+    with open_db(cfg.db_path) as con:
+        first = store.list_claims(con, limit=1)
+except WorkbenchError as exc:
+    st.error(md(exc))
+    st.stop()
+if not first:
+    st.info("No claims yet: add one on the Claims page.")
+    st.stop()
+
+claim_id = int(st.session_state.get("claim_id") or st.query_params.get("claim") or first[0].claim_id)
+picked = st.columns(4)[0].number_input("Claim id", min_value=1, value=claim_id, step=1, key="claim_pick")
+if picked != claim_id:
+    claim_id = st.session_state["claim_id"] = int(picked)
+st.query_params["claim"] = str(claim_id)
+
+with open_db(cfg.db_path) as con:
+    claim = store.get_claim(con, claim_id)
+    if claim is None:
+        st.error(f"No claim with id {claim_id}.")
+        st.stop()
+    result = load_latest_check(con, claim_id)
+    current = review.get_review(con, claim_id)
+    events = review.history(con, claim_id)
+    checks = store.check_history(con, claim_id)
+
+flash = st.session_state.pop("claim_flash", None)
+if flash:
+    getattr(st, flash[0])(flash[1])
+
+st.html(f"<h3>#{claim.claim_id} {html.escape(claim.text)}</h3>")
+st.caption(f"Claimed {claim.claim_date or 'on an unknown date'} · {ORIGINS.get(claim.origin, claim.origin)}")
+
+# --- machine verdict ------------------------------------------------------------------------------------
+verdict_col, conf_col, agree_col, conflict_col, button_col = st.columns([2, 1, 1, 1, 1])
+verdict_col.metric("Machine verdict", review.label(result.verdict) if result else "not checked")
+conf_col.metric("Confidence", f"{result.confidence:.2f}" if result else "—")
+agree_col.metric("Agreeing sources", result.agreeing if result else "—")
+conflict_col.metric("Conflicting sources", result.conflicting if result else "—")
+if button_col.button("Re-check" if result else "Check now", key="claim_check", type="primary"):
+    try:
+        with st.spinner("Retrieving and judging evidence…"):
+            model = resources.stance_model(cfg.stance_model)
+            embedder = resources.embedder(cfg.embedding_model)
+            vindex = resources.vector_index(cfg)
+            with open_db(cfg.db_path) as con:
+                check_claim(con, vindex, embedder, model, claim_id)
+    except (WorkbenchError, OSError, RuntimeError) as exc:
+        st.error(f"The check failed: {md(exc)}")
+    else:
+        st.rerun()
+if result:
+    model_id = result.evidence[0].model_id if result.evidence else "no evidence"
+    st.caption(f"Why: {md(result.reason)} · stance model {md(model_id)}")
+
+# --- evidence -------------------------------------------------------------------------------------------
+if result:
+    counted = [i for i in result.evidence if is_counted(i)]
+    agreeing_col, conflicting_col = st.columns(2)
+    with agreeing_col:
+        st.subheader("Agreeing")
+        side = [i for i in counted if i.stance == "agrees"]
+        if not side:
+            st.caption("No source agrees.")
+        for item in side:
+            show_card(item, claim.text, claim_id)
+    with conflicting_col:
+        st.subheader("Conflicting")
+        side = [i for i in counted if i.stance == "conflicts"]
+        if not side:
+            st.caption("No source conflicts.")
+        for item in side:
+            show_card(item, claim.text, claim_id)
+    folded = [i for i in result.evidence if i.hit.kind == "body" and not is_counted(i)]
+    with st.expander(f"Unrelated or weak evidence ({len(folded)})"):
+        for item in folded:
+            show_card(item, claim.text, claim_id)
+    comments = [i for i in result.evidence if i.hit.kind == "comment"]
+    with st.expander(f"Reader comments ({len(comments)}) — shown, never counted as sources"):
+        for item in comments:
+            show_card(item, claim.text, claim_id)
+else:
+    st.info("This claim has not been checked yet: press Check now.")
+
+# --- human verdict --------------------------------------------------------------------------------------
+st.divider()
+st.subheader("Verdict")
+
+keys = {f: f"claim_{f}_{claim_id}" for f in review.FIELDS}
+version_key = f"claim_version_{claim_id}"
+if keys["status"] not in st.session_state:  # first visit, or after another claim: load the stored review
+    st.session_state[keys["status"]] = current.status
+    st.session_state[keys["human_verdict"]] = current.human_verdict
+    st.session_state[keys["rationale"]] = current.rationale
+    st.session_state[version_key] = current.version
+
+with st.form(f"claim_verdict_form_{claim_id}"):
+    st.radio("Status", review.STATUSES, format_func=review.label, horizontal=True, key=keys["status"])
+    st.selectbox(
+        "Human verdict",
+        review.HUMAN_VERDICTS,
+        format_func=review.label,
+        index=None,
+        key=keys["human_verdict"],
+        placeholder="Choose a verdict",
+    )
+    st.text_area("Rationale", key=keys["rationale"], height=120)
+    saved = st.form_submit_button("Save verdict", type="primary")
+if saved:
+    changes = {f: st.session_state[keys[f]] for f in review.FIELDS}
+    try:
+        with open_db(cfg.db_path) as con:
+            after = review.save_review(con, claim_id, st.session_state[version_key], changes, reviewer)
+    except StaleWriteError as exc:
+        theirs = exc.current
+        # Keep what this reviewer typed in the form; the next save knowingly replaces the newer version.
+        st.session_state[version_key] = theirs.version
+        st.error(
+            f"Not saved: {md(theirs.reviewer or 'someone')} saved this claim at {theirs.updated_at:%Y-%m-%d %H:%M:%S} "
+            "while you were editing. Your text is still in the form; compare it with theirs below and save again "
+            "to replace it."
+        )
+        with st.container(border=True):
+            st.caption(
+                f"Their version {theirs.version}: {review.label(theirs.status)} · {review.label(theirs.human_verdict)}"
+            )
+            st.text(theirs.rationale or "(no rationale)")
+    except ReviewError as exc:
+        st.error(md(exc))
+    else:
+        st.session_state[version_key] = after.version
+        st.session_state["claim_saved"] = f"Saved (version {after.version})."
+        st.rerun()
+if saved_note := st.session_state.pop("claim_saved", None):
+    st.success(saved_note)
+if current.version:
+    st.caption(f"Version {current.version}, saved by {md(current.reviewer)} at {current.updated_at:%Y-%m-%d %H:%M:%S}")
+
+st.subheader("History")
+if not events and not checks:
+    st.caption("Nothing has happened to this claim yet.")
+timeline = [
+    (
+        e.changed_at,
+        f"{e.reviewer} changed {e.field.replace('_', ' ')}: {review.label(e.old_value)} → {review.label(e.new_value)}",
+    )
+    for e in events
+]
+timeline += [(at, f"machine check #{cid}: {review.label(v)} ({conf:.2f})") for cid, v, conf, _, at in checks]
+for at, what in sorted(timeline, key=lambda t: t[0], reverse=True):
+    st.text(f"{at:%Y-%m-%d %H:%M:%S}  {what}")

@@ -1,0 +1,135 @@
+"""Sources: import article files, tag outlets by credibility, browse articles and their passages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import resources
+from app_pages.components import md, saved_uploads
+from workbench import review, store
+from workbench.db import open_db
+from workbench.documents import SUFFIXES
+from workbench.errors import WorkbenchError
+from workbench.ingest import import_files
+from workbench.pipeline import redecide_all
+
+ARTICLES_PER_PAGE = 20
+PASSAGES_SHOWN = 200
+
+cfg = resources.settings()
+st.title("Sources")
+
+# --- import -------------------------------------------------------------------------------------------
+st.subheader("Import articles")
+st.caption(f"Files: {', '.join(SUFFIXES)}. Several at once; a bad file is reported and the others still import.")
+uploads = st.file_uploader("Article files", accept_multiple_files=True, key="sources_upload")
+if uploads and st.button(f"Import {len(uploads)} file(s)", key="sources_import", type="primary"):
+    bar = st.progress(0.0, text="Loading the embedding model…")
+    embedder = resources.embedder(cfg.embedding_model)
+
+    def progress(done: int, total: int, path: str) -> None:
+        bar.progress(done / total, text=f"{done}/{total}: {Path(path).name}")
+
+    try:
+        with saved_uploads(uploads) as paths:
+            results = import_files(paths, cfg, embedder, progress=progress)
+    except WorkbenchError as exc:
+        st.error(md(exc))
+    else:
+        st.session_state["sources_results"] = [(Path(r.path).name, r.status, r.message) for r in results]
+results = st.session_state.get("sources_results")
+if results:
+    done = {s: sum(r[1] == s for r in results) for s in ("imported", "skipped", "failed")}
+    st.write(f"{done['imported']} imported, {done['skipped']} skipped, {done['failed']} failed")
+    for name, status, message in results:
+        line = f"{md(name)}: {status} — {md(message)}"
+        {"imported": st.success, "skipped": st.info, "failed": st.error}[status](line)
+
+# --- outlets ------------------------------------------------------------------------------------------
+st.subheader("Outlets and credibility")
+st.caption("The verdict weighs a source by its outlet: credible ×1, unknown ×0.75, not credible ×0.25.")
+try:
+    with open_db(cfg.db_path) as con:
+        outlet_rows = store.outlets(con)
+except WorkbenchError as exc:
+    st.error(md(exc))
+    st.stop()
+if outlet_rows:
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "outlet": [o for o, _, _ in outlet_rows],
+                "articles": [n for _, n, _ in outlet_rows],
+                "credibility": [review.label(c) for _, _, c in outlet_rows],
+            }
+        ),
+        hide_index=True,
+        key="sources_outlets",
+    )
+    tags = {o: c for o, _, c in outlet_rows}
+    pick_col, tag_col, save_col = st.columns([2, 2, 1], vertical_alignment="bottom")
+    outlet = pick_col.selectbox("Outlet", list(tags), key="sources_outlet")
+    tag = tag_col.radio(
+        "Credibility",
+        review.CREDIBILITY,
+        index=review.CREDIBILITY.index(tags[outlet]),
+        format_func=review.label,
+        horizontal=True,
+        key=f"sources_credibility_{outlet}",
+    )
+    if save_col.button("Save tag", key="sources_credibility_save"):
+        with open_db(cfg.db_path) as con:
+            review.set_credibility(con, outlet, tag)
+            changed = redecide_all(con, outlet=outlet)
+        st.success(f"{md(outlet)} is now {review.label(tag)}; {changed} machine verdict(s) decided again.")
+        st.rerun()
+else:
+    st.caption("No outlets yet: import some articles.")
+
+# --- browse ---------------------------------------------------------------------------------------------
+st.subheader("Articles")
+filter_col, search_col, page_col = st.columns([2, 2, 1])
+only = filter_col.selectbox(
+    "Outlet",
+    [None, *(o for o, _, _ in outlet_rows)],
+    key="sources_browse_outlet",
+    format_func=lambda o: "all outlets" if o is None else o,
+)
+title_search = search_col.text_input("Title contains", key="sources_browse_search")
+page = page_col.number_input("Page", min_value=1, value=1, key="sources_browse_page")
+with open_db(cfg.db_path) as con:
+    articles = store.list_articles(
+        con, outlet=only, search=title_search.strip(), limit=ARTICLES_PER_PAGE, offset=(page - 1) * ARTICLES_PER_PAGE
+    )
+if not articles:
+    st.caption("No articles here.")
+    st.stop()
+st.dataframe(
+    pd.DataFrame(articles, columns=["id", "title", "outlet", "url", "published", "file", "passages", "comments"]),
+    hide_index=True,
+    key="sources_articles",
+)
+article_id = st.selectbox(
+    "Read an article",
+    [a[0] for a in articles],
+    format_func=lambda i: next(f"#{a[0]} {a[1] or 'untitled'} ({a[2] or 'no outlet'})" for a in articles if a[0] == i),
+    key="sources_article",
+)
+with open_db(cfg.db_path) as con:
+    _, title, outlet_name, url, published, _ = store.get_article(con, article_id)
+    body = store.article_passages(con, article_id, "body", PASSAGES_SHOWN)
+    comments = store.article_passages(con, article_id, "comment", PASSAGES_SHOWN)
+st.caption(md(f"{outlet_name or 'no outlet'} · {published or 'undated'} · {url or 'no URL'}"))
+body_tab, comment_tab = st.tabs([f"Article body ({len(body)})", f"Reader comments ({len(comments)})"])
+with body_tab:
+    for _, _, _, text in body:
+        st.text(text)
+with comment_tab:
+    if not comments:
+        st.caption("No reader comments.")
+    for _, _, author, text in comments:
+        st.caption(md(f"comment by {author or 'anonymous'} — not a source"))
+        st.text(text)

@@ -1,0 +1,107 @@
+"""A deterministic synthetic news corpus: realistic sentence lengths, figures, places, near-duplicates."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+PLACES = [
+    "Orlan",
+    "Tessar",
+    "Amsel",
+    "Kessel",
+    "Baquba",
+    "Samarra",
+    "Marova",
+    "Dunlow",
+    "Feyre",
+    "Harth",
+    "Istra",
+    "Jorvik",
+    "Kalden",
+    "Lusk",
+    "Mornay",
+    "Nessa",
+    "Ostrel",
+    "Pallin",
+    "Quarry Hill",
+    "Redmarsh",
+]
+OUTLETS = ["Northern Ledger", "Riverside Post", "Coastal Wire", "Valley Forum", "Evening Courier", "Daily Signal"]
+GROUPS = ["the Red Ridge Front", "government troops", "the coalition", "local militias", "the national army"]
+VERBS = ["captured", "shelled", "surrounded", "evacuated", "retook", "reinforced", "abandoned"]
+SOURCES = [
+    "officials said",
+    "according to the defence ministry",
+    "witnesses told reporters",
+    "a spokesman confirmed",
+    "aid agencies reported",
+    "diplomats said on condition of anonymity",
+]
+TEMPLATES = [
+    "{group} {verb} {place} on {day}, {source}, leaving {n} people without shelter.",
+    "{place} lies about {km} km ({miles} miles) from {place2}, where {group} dug in behind the river.",
+    "The central bank said {money} was missing from its {place} branch after {group} {verb} the town.",
+    "At least {n} people were killed and {n2} wounded in fighting near {place}, {source}.",
+    "{country} has sent {troops} troops to guard the {place} water works, {source}.",
+    "Prices of bread and fuel in {place} rose by {pct} percent in a week as {group} closed the roads.",
+    "Nearly {n3} residents fled {place} for camps near {place2} in three days, {source}.",
+    "{group} said they would not withdraw from {place} until talks resumed in {place2} next month.",
+]
+DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+MONEY = ["$500 million", "half a billion dollars", "$50m", "2bn dollars", "$1.2 billion", "300 million euros"]
+
+
+def _sentence(rng: random.Random) -> str:
+    km = rng.randint(10, 300)
+    text = rng.choice(TEMPLATES).format(
+        group=rng.choice(GROUPS),
+        verb=rng.choice(VERBS),
+        place=rng.choice(PLACES),
+        place2=rng.choice(PLACES),
+        day=rng.choice(DAYS),
+        source=rng.choice(SOURCES),
+        n=rng.randint(2, 900),
+        n2=rng.randint(2, 900),
+        n3=f"{rng.randint(1, 90) * 1000:,}",
+        km=km,
+        miles=round(km / 1.609),
+        money=rng.choice(MONEY),
+        country=rng.choice(["Marovia", "Istria", "Calland"]),
+        troops=f"{rng.randint(1, 40) * 100:,}",
+        pct=rng.randint(2, 80),
+    )
+    return text[0].upper() + text[1:]
+
+
+def iter_articles(passages: int, *, seed: int = 7, per_article: int = 10) -> Iterator[dict]:
+    """Yield articles of per_article one-sentence paragraphs until `passages` passages exist; 3% near-duplicates."""
+    rng = random.Random(seed)
+    made = 0
+    previous: list[str] = []
+    while made < passages:
+        count = min(per_article, passages - made)
+        if previous and rng.random() < 0.03:  # a re-worded copy of the last article: a near-duplicate
+            paragraphs = [p.replace(" said", " stated") for p in previous[:count]]
+            paragraphs[0] = paragraphs[0] + " (updated)"
+        else:
+            paragraphs = [_sentence(rng) for _ in range(count)]
+        previous = paragraphs
+        made += count
+        yield {
+            "title": f"Report {made // per_article}: {rng.choice(PLACES)}",
+            "outlet": rng.choice(OUTLETS),
+            "published_at": f"2031-03-{rng.randint(1, 28):02d}",
+            "text": "\n\n".join(paragraphs),
+        }
+
+
+def write_corpus(path: Path, passages: int, *, seed: int = 7) -> Path:
+    """Write the corpus as JSONL, the format the real import path reads."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w") as out:
+        for article in iter_articles(passages, seed=seed):
+            out.write(json.dumps(article) + "\n")
+    return path

@@ -1,0 +1,210 @@
+"""End to end in headless Chromium: import through the uploader, open a claim, record a verdict, download the CSV.
+
+The app runs as `streamlit run` in a subprocess on a free port against the demo database, checked with the
+shipped stance model (claims.stance.load_stance_model(None)), which the server loads again for "Re-check".
+Screenshots of the main pages go to a temporary folder, or to docs/screenshots/ (the README's pictures) when
+WORKBENCH_SCREENSHOTS=docs/screenshots is set, so a test run never dirties the tree. Chromium is required:
+`make test` installs it (apt-get install -y chromium); without it this test fails rather than skips.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from claims.stance import load_stance_model
+from tests.conftest import EXAMPLES, REPO
+from workbench import review
+from workbench.config import Settings
+from workbench.db import open_db
+from workbench.demo import load_demo
+from workbench.indexing import load_vector_index
+from workbench.pipeline import check_claim
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(os.environ.get("WORKBENCH_SCREENSHOTS", Path(os.environ.get("TMPDIR", "/tmp")) / "wb-screens"))
+START_TIMEOUT_S = 120
+WAIT_MS = 60_000
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, embedder):
+    """A checked demo database and `streamlit run` serving it; the server is always terminated."""
+    cfg = Settings(db_path=tmp_path_factory.mktemp("e2e") / "demo.duckdb")
+    load_demo(cfg, lambda _: embedder, EXAMPLES)
+    model = load_stance_model(None)
+    with open_db(cfg.db_path) as con:
+        vindex = load_vector_index(con, cfg, embedder)
+        for claim_id in range(1, 6):
+            check_claim(con, vindex, embedder, model, claim_id, k=25)
+    port = free_port()
+    env = {**os.environ, "WORKBENCH_DB": str(cfg.db_path), "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+    log = (cfg.db_path.parent / "streamlit.log").open("wb")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "streamlit_app.py",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+                    if reply.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                output = (cfg.db_path.parent / "streamlit.log").read_text(errors="replace")[-3000:]
+                pytest.fail(f"streamlit did not start within {START_TIMEOUT_S} s:\n{output}")
+            time.sleep(0.5)
+        yield url, cfg
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian Chromium through Playwright (`playwright install` cannot download here)."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: install it with `apt-get install -y chromium` (CI does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def wait_idle(page) -> None:
+    """Wait until Streamlit has finished the current run (its status widget says 'Running' meanwhile)."""
+    page.wait_for_timeout(300)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=WAIT_MS)
+
+
+def test_import_review_and_export_in_a_real_browser(server, browser, tmp_path):
+    url, cfg = server
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 2000}, accept_downloads=True)
+    page.set_default_timeout(WAIT_MS)
+
+    # Sources: upload an article through the file uploader.
+    article = tmp_path / "hill_courier.md"
+    article.write_text(
+        "---\ntitle: Orlan counts its bridges\noutlet: Hill Courier\nurl: https://hill.example/bridges\n---\n\n"
+        "Orlan has three bridges over the Kessel, the city engineer said on Sunday, and all of them are open.\n",
+        encoding="utf-8",
+    )
+    page.goto(f"{url}/sources")
+    page.get_by_role("heading", name="Sources").wait_for()
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(article))
+    page.get_by_role("button", name="Import 1 file(s)").click()
+    page.get_by_text("hill_courier.md: imported").wait_for()
+    wait_idle(page)
+    page.screenshot(path=str(SCREENSHOTS / "sources.png"), full_page=True)
+
+    # Claims: the queue.
+    page.goto(url)
+    page.get_by_role("heading", name="Review queue").wait_for()
+    page.get_by_text("5 claim(s)").wait_for()
+    page.locator("[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg").first.wait_for()
+    wait_idle(page)
+    page.screenshot(path=str(SCREENSHOTS / "claims.png"), full_page=True)
+
+    # Claim 1, opened from the queue: both evidence columns, then a verdict.
+    page.get_by_role("button", name="Open claim").click()
+    page.wait_for_url("**/claim?claim=1")
+    page.get_by_role("heading", name="Agreeing").wait_for()
+    page.get_by_role("heading", name="Conflicting").wait_for()
+    # Riverside Post's "about 80 km" conflicts with "30 miles" whatever the model says: the number check decides.
+    conflicting = page.locator("[data-testid='stColumn']").filter(has=page.get_by_role("heading", name="Conflicting"))
+    conflicting.get_by_text("about 80 km north of Orlan").first.wait_for()
+    page.get_by_role("button", name="Re-check").click()
+    page.get_by_text("machine check #6").wait_for()  # five checks were stored before the server started
+    wait_idle(page)
+    page.screenshot(path=str(SCREENSHOTS / "claim.png"), full_page=True)
+    page.get_by_label("Your name (reviewer)").fill("Erin")
+    page.get_by_label("Your name (reviewer)").press("Enter")
+    wait_idle(page)
+    page.get_by_text("verdict given", exact=True).click()
+    page.get_by_role("combobox", name="Human verdict").click()
+    page.get_by_role("option", name="conflicting").click()
+    page.get_by_label("Rationale").fill("Ledger and Forum say 30 miles; Riverside Post says 80 km.")
+    page.get_by_role("button", name="Save verdict").click()
+    page.get_by_text("Saved (version 1).").wait_for()
+    page.get_by_text("Erin changed human verdict: — → conflicting").wait_for()
+    wait_idle(page)
+    page.screenshot(path=str(SCREENSHOTS / "claim-verdict.png"), full_page=True)
+
+    # Export: the CSV the button serves.
+    page.goto(f"{url}/export")
+    page.get_by_text("5 claims, 1 with a human verdict.").wait_for()
+    wait_idle(page)
+    page.screenshot(path=str(SCREENSHOTS / "export.png"), full_page=True)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download verdicts CSV").click()
+    saved = tmp_path / "verdicts.csv"
+    download.value.save_as(saved)
+    assert download.value.suggested_filename == "verdicts.csv"
+    rows = list(csv.reader(io.StringIO(saved.read_bytes().decode("utf-8-sig"), newline="")))
+    assert len(rows) == 6
+    first = dict(zip(rows[0], rows[1], strict=True))
+    assert first["claim"] == "The Red Ridge Front is 30 miles from Orlan"
+    assert (first["human_verdict"], first["status"], first["reviewer"]) == ("conflicting", "verdict given", "Erin")
+    assert first["rationale"] == "Ledger and Forum say 30 miles; Riverside Post says 80 km."
+    assert first["machine_verdict"] in {"supported", "refuted", "conflicting", "not enough evidence"}
+    assert "Riverside Post" in first["conflicting_evidence"]
+    page.close()
+    with open_db(cfg.db_path) as con:
+        stored = review.get_review(con, 1)
+    assert (stored.human_verdict, stored.reviewer, stored.version) == ("conflicting", "Erin", 1)

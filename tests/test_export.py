@@ -1,0 +1,128 @@
+"""The verdict exports: CSV cell by cell (formula injection neutralised), ClaimReview JSON-LD, and the CLI."""
+
+import csv
+import io
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.test_pages import checked_demo  # noqa: F401  (the module-scoped checked demo database)
+from workbench import review
+from workbench.cli import app
+from workbench.db import open_db
+from workbench.export import build_claimreview, build_export, build_verdicts_csv, load_verdicts, neutralise
+
+
+@pytest.mark.parametrize(
+    ("cell", "safe"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+SUM(A1)", "'+SUM(A1)"),
+        ("-2", "'-2"),
+        ("@cmd", "'@cmd"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("plain = text", "plain = text"),
+        (None, ""),
+        (3, "3"),
+    ],
+)
+def test_neutralise(cell, safe):
+    assert neutralise(cell) == safe
+
+
+@pytest.fixture
+def reviewed(checked_demo, tmp_path):  # noqa: F811
+    db = tmp_path / "demo.duckdb"
+    db.write_bytes(checked_demo.db_path.read_bytes())
+    with open_db(db) as con:
+        review.save_review(
+            con, 1, 0, {"status": "verdict_given", "human_verdict": "conflicting", "rationale": "30 mi vs 80 km"}, "ann"
+        )
+        review.save_review(con, 2, 0, {"status": "in_review", "rationale": '=HYPERLINK("http://x","y")'}, "-bob")
+        con.execute("UPDATE claims SET text = '@SUM(1,2) rebels took the bank' WHERE claim_id = 5")
+    return db
+
+
+def test_csv_has_one_row_per_claim_and_every_cell_right(reviewed):
+    with open_db(reviewed) as con:
+        records = load_verdicts(con)
+    content = build_verdicts_csv(records)
+    assert content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+    assert rows[0] == [
+        "claim_id",
+        "claim",
+        "date",
+        "machine_verdict",
+        "confidence",
+        "human_verdict",
+        "status",
+        "reviewer",
+        "rationale",
+        "agreeing_evidence",
+        "conflicting_evidence",
+    ]
+    first = rows[1]
+    assert first[:9] == [
+        "1",
+        "The Red Ridge Front is 30 miles from Orlan",
+        "2031-03-15",
+        "supported",
+        "0.722",
+        "conflicting",
+        "verdict given",
+        "ann",
+        "30 mi vs 80 km",
+    ]
+    agreeing = first[9].split("\n")
+    assert len(agreeing) == 3
+    assert agreeing[0].startswith("Valley Forum | Is Orlan next? What we know about the Red Ridge Front | ")
+    assert any(
+        "| https://northern-ledger.example/2031/03/14/tessar-falls | The rebels are now just 30 miles" in a
+        for a in agreeing
+    )
+    assert first[10] == (
+        "Riverside Post | Orlan braces as Red Ridge Front nears | https://riversidepost.example/world/orlan-braces | "
+        "The Red Ridge Front advance stalled on Saturday near the village of Amsel, about 80 km north of Orlan, "
+        "where the army has dug in behind the Kessel canal."
+    )
+    second = rows[2]
+    assert second[6:9] == ["in review", "'-bob", '\'=HYPERLINK("http://x","y")']
+    assert rows[5][1] == "'@SUM(1,2) rebels took the bank"
+    assert rows[5][3:10] == ["unchecked", "", "", "new", "", "", ""]
+    assert not any("comment" in cell.lower() for row in rows[1:] for cell in row[9:])
+
+
+def test_claimreview_json_ld(reviewed):
+    with open_db(reviewed) as con:
+        reviews = json.loads(build_claimreview(load_verdicts(con)))
+    assert len(reviews) == 1  # only claims with a human verdict
+    (item,) = reviews
+    assert item["@context"] == "https://schema.org" and item["@type"] == "ClaimReview"
+    assert item["claimReviewed"] == "The Red Ridge Front is 30 miles from Orlan"
+    assert item["author"] == {"@type": "Person", "name": "ann"}
+    assert item["reviewRating"] == {"@type": "Rating", "alternateName": "Mixed"}
+    assert item["reviewBody"] == "30 mi vs 80 km"
+    assert len(item["datePublished"]) == 10
+    assert item["itemReviewed"]["@type"] == "Claim" and item["itemReviewed"]["datePublished"] == "2031-03-15"
+    urls = [a["url"] for a in item["itemReviewed"]["appearance"]]
+    assert "https://northern-ledger.example/2031/03/14/tessar-falls" in urls
+    assert "https://riversidepost.example/world/orlan-braces" not in urls  # it contradicts the claim
+
+
+def test_cli_export_both_formats(reviewed, tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "verdicts.csv"
+    result = runner.invoke(app, ["--db", str(reviewed), "export", str(out)])
+    assert result.exit_code == 0 and result.output == f"wrote 5 claim(s) to {out}\n"
+    with open_db(reviewed) as con:
+        records = load_verdicts(con)
+    assert out.read_bytes() == build_export(records, "csv")
+    result = runner.invoke(app, ["--db", str(reviewed), "export", "-", "--format", "claimreview"])
+    assert result.exit_code == 0 and json.loads(result.output)[0]["@type"] == "ClaimReview"
+    result = runner.invoke(app, ["--db", str(reviewed), "export", "x.txt", "--format", "xml"])
+    assert result.exit_code == 2 and "csv, claimreview" in result.output
+    result = runner.invoke(app, ["--db", str(tmp_path / "none.duckdb"), "export", "x.csv"])
+    assert result.exit_code == 1

@@ -1,0 +1,168 @@
+"""Reviews on a real DuckDB file: versioned saves, history, evidence corrections, credibility, the queue."""
+
+import shutil
+import threading
+
+import pytest
+
+from tests.test_pages import checked_demo  # noqa: F401  (the module-scoped checked demo database)
+from tests.test_pipeline import UnsureStanceModel
+from workbench import review, store
+from workbench.claimbook import add_claim
+from workbench.config import Settings
+from workbench.db import open_db
+from workbench.errors import ReviewError, StaleWriteError
+from workbench.indexing import load_vector_index
+from workbench.models import Claim, EvidenceItem, Hit
+from workbench.pipeline import Correction, check_claim, load_corrections, load_latest_check, redecide, verdict_for
+
+
+@pytest.fixture
+def db(settings):
+    with open_db(settings.db_path) as con:
+        con.execute("INSERT INTO claims (text, normalized, origin) VALUES ('Orlan has 3 bridges', 'x', 'manual')")
+    return settings.db_path
+
+
+def test_first_save_creates_version_1_and_logs_each_changed_field(db):
+    with open_db(db) as con:
+        assert review.get_review(con, 1) == review.Review(1)
+        saved = review.save_review(con, 1, 0, {"status": "in_review", "rationale": "  looking  "}, " alice ")
+        events = review.history(con, 1)
+    assert (saved.status, saved.rationale, saved.reviewer, saved.version) == ("in_review", "looking", "alice", 1)
+    assert [(e.field, e.old_value, e.new_value, e.reviewer) for e in events] == [
+        ("rationale", "", "looking", "alice"),
+        ("status", "new", "in_review", "alice"),
+    ]
+
+
+def test_an_unchanged_save_writes_nothing(db):
+    with open_db(db) as con:
+        first = review.save_review(con, 1, 0, {"status": "in_review"}, "alice")
+        again = review.save_review(con, 1, 1, {"status": "in_review"}, "bob")
+        assert again == first and len(review.history(con, 1)) == 1
+
+
+def test_a_stale_save_is_refused_and_writes_nothing(db):
+    with open_db(db) as con:
+        review.save_review(con, 1, 0, {"rationale": "first"}, "alice")
+        review.save_review(con, 1, 1, {"rationale": "second"}, "bob")
+        with pytest.raises(StaleWriteError) as stale:
+            review.save_review(con, 1, 1, {"rationale": "carol's, typed over version 1"}, "carol")
+        assert stale.value.current.rationale == "second" and stale.value.current.version == 2
+        assert review.get_review(con, 1).rationale == "second"
+        assert len(review.history(con, 1)) == 2
+        with pytest.raises(StaleWriteError):  # two editors both starting from nothing
+            review.save_review(con, 1, 0, {"rationale": "late"}, "dave")
+
+
+def test_concurrent_saves_of_one_version_keep_exactly_one(db):
+    outcomes = []
+
+    def save(name: str) -> None:
+        try:
+            with open_db(db) as con:
+                review.save_review(con, 1, 0, {"rationale": f"by {name}"}, name)
+            outcomes.append("saved")
+        except StaleWriteError:
+            outcomes.append("stale")
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in ("a", "b", "c", "d")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["saved", "stale", "stale", "stale"]
+    with open_db(db) as con:
+        assert review.get_review(con, 1).version == 1 and len(review.history(con, 1)) == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "reviewer", "message"),
+    [
+        ({"status": "done"}, "a", "status 'done'"),
+        ({"human_verdict": "true"}, "a", "verdict 'true'"),
+        ({"status": "verdict_given"}, "a", "choose a verdict"),
+        ({"status": "in_review"}, "  ", "enter your name"),
+        ({"reviewer": "x"}, "a", "cannot change reviewer"),
+    ],
+)
+def test_bad_changes_are_refused(db, changes, reviewer, message):
+    with open_db(db) as con, pytest.raises(ReviewError, match=message):
+        review.save_review(con, 1, 0, changes, reviewer)
+
+
+def test_corrections_are_logged_and_replace_each_other(db):
+    with open_db(db) as con:
+        con.execute("INSERT INTO articles (content_hash, text, origin) VALUES ('h', 'Orlan has 4 bridges', 'f')")
+        con.execute("INSERT INTO passages VALUES (7, 1, 0, 'body', NULL, 'Orlan has 4 bridges', 0, 19, 'x')")
+        review.correct_evidence(con, 1, 7, "conflicts", "alice", was="agrees")
+        review.correct_evidence(con, 1, 7, "unrelated", "bob", was="conflicts")
+        assert load_corrections(con, 1) == {7: Correction(7, "unrelated", "bob")}
+        assert [(e.field, e.old_value, e.new_value) for e in review.history(con, 1)] == [
+            ("evidence:7", "conflicts", "unrelated"),
+            ("evidence:7", "agrees", "conflicts"),
+        ]
+        with pytest.raises(ReviewError):
+            review.correct_evidence(con, 1, 7, "maybe", "bob", was="agrees")
+
+
+def _item(pid: int, article: int, outlet: str, stance: str, confidence: float, kind: str = "body") -> EvidenceItem:
+    hit = Hit(pid, article, "t", outlet, None, None, "text", kind, None, 0, 4, 1.0)
+    return EvidenceItem(hit, stance, confidence, "model", None, "m", False)
+
+
+def test_verdict_respects_corrections_and_credibility():
+    claim = Claim(1, "c", None, "manual")
+    items = [_item(1, 1, "A", "agrees", 0.9), _item(2, 2, "B", "conflicts", 0.9), _item(3, 3, "C", "agrees", 0.6)]
+    assert verdict_for(claim, items).verdict == "conflicting"
+    corrected = verdict_for(claim, items, corrections={2: Correction(2, "unrelated", "alice")})
+    assert corrected.verdict == "supported" and corrected.conflicting == 0
+    assert corrected.evidence[1].reason == "corrected by alice" and corrected.evidence[1].confidence == 1.0
+    # Outlet B not credible: its conflict weighs a quarter, the agreeing side wins.
+    weighed = verdict_for(claim, items, credibility={"B": "not_credible", "A": "credible"})
+    assert weighed.verdict == "supported"
+    # A comment corrected to "agrees" is still never a source.
+    comment = [_item(4, 4, "D", "unrelated", 0.9, kind="comment")]
+    assert verdict_for(claim, comment, corrections={4: Correction(4, "agrees", "x")}).agreeing == 0
+
+
+def test_queue_filters_and_summary(db):
+    with open_db(db) as con:
+        add_claim(con, "Tessar has 2 hospitals")
+        review.save_review(con, 2, 0, {"status": "verdict_given", "human_verdict": "refuted"}, "alice")
+        assert [r.claim_id for r in review.queue(con)] == [1, 2]
+        assert [r.claim_id for r in review.queue(con, review.QueueFilter(statuses=("new",)))] == [1]
+        assert [r.claim_id for r in review.queue(con, review.QueueFilter(search="TESSAR"))] == [2]
+        assert [r.claim_id for r in review.queue(con, review.QueueFilter(verdicts=("supported",)))] == []
+        assert review.queue_summary(con) == [("unchecked", "new", 1), ("unchecked", "verdict_given", 1)]
+        assert review.queue(con, sort="updated")[0].claim_id == 2
+        with pytest.raises(ReviewError):
+            review.queue(con, sort="text; DROP TABLE claims")
+
+
+def test_set_credibility_validates(db):
+    with open_db(db) as con:
+        review.set_credibility(con, "Riverside Post", "not_credible")
+        review.set_credibility(con, "Riverside Post", "credible")
+        assert store.credibility_by_outlet(con) == {"Riverside Post": "credible"}
+        with pytest.raises(ReviewError):
+            review.set_credibility(con, "Riverside Post", "shady")
+
+
+def test_corrections_survive_redecide_and_recheck(checked_demo, tmp_path, embedder):  # noqa: F811
+    cfg = Settings(db_path=tmp_path / "demo.duckdb")
+    for path in checked_demo.db_path.parent.glob("demo.duckdb*"):
+        shutil.copy(path, tmp_path / path.name)
+    with open_db(cfg.db_path) as con:
+        before = load_latest_check(con, 1)
+        assert redecide(con, 1).check_id == before.check_id  # nothing changed: no new check stored
+        review.correct_evidence(con, 1, 8, "agrees", "carol", was="conflicts")  # Riverside Post's 80 km
+        after = redecide(con, 1)
+        assert after.check_id != before.check_id and (after.agreeing, after.conflicting) == (4, 0)
+        assert load_latest_check(con, 1).conflicting == 0
+        vindex = load_vector_index(con, cfg, embedder)
+        again = check_claim(con, vindex, embedder, UnsureStanceModel(), 1, k=25)
+        (fixed,) = [i for i in again.evidence if i.hit.passage_id == 8]
+        assert (fixed.stance, fixed.confidence, fixed.reason) == ("agrees", 1.0, "corrected by carol")
+        assert again.conflicting == 0 and len(store.check_history(con, 1)) == 3

@@ -1,0 +1,161 @@
+"""Evaluate the claim pipeline on Climate-FEVER: gold-evidence recall@5 and verdict accuracy.
+
+The corpus is every evidence sentence of every claim (each its own article, as the data README says), so a
+claim must find its own gold sentences among all 7,675. Thresholds of the verdict rules are tuned on the
+train split only; report on test.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from claims.verdicts import (
+    CONFLICTING,
+    DEFAULT_RULES,
+    NOT_ENOUGH_EVIDENCE,
+    REFUTED,
+    SUPPORTED,
+    VerdictRules,
+)
+from index.embedders import Embedder
+from workbench import store
+from workbench.config import Settings
+from workbench.db import open_db
+from workbench.indexing import load_vector_index
+from workbench.ingest import import_files
+from workbench.models import Claim, EvidenceItem
+from workbench.pipeline import StanceJudge, judge, verdict_for
+from workbench.retrieval import search
+
+GOLD_LABELS = {
+    "SUPPORTS": SUPPORTED,
+    "REFUTES": REFUTED,
+    "DISPUTED": CONFLICTING,
+    "NOT_ENOUGH_INFO": NOT_ENOUGH_EVIDENCE,
+}
+RECALL_K = 5
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimEval:
+    """Per-claim outcome: gold verdict, evidence judged, and how much gold evidence was retrieved."""
+
+    claim: str
+    gold: str
+    items: tuple[EvidenceItem, ...]
+    gold_found: int
+    gold_total: int
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimReport:
+    """Aggregate figures of a claim evaluation."""
+
+    split: str
+    claims: int
+    verdict_accuracy: float
+    majority_baseline: float
+    majority_label: str
+    recall_at_5: float
+    any_gold_at_5: float
+    per_label: dict[str, tuple[int, float]]  # gold label -> (count, accuracy)
+    rules: VerdictRules
+
+
+def load_climate_fever(path: Path) -> list[dict]:
+    """Read climate-fever.jsonl."""
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def write_corpus(rows: Sequence[dict], folder: Path) -> Path:
+    """Write every distinct evidence sentence as one article of a JSONL file; return its path."""
+    seen: set[str] = set()
+    lines = []
+    for row in rows:
+        for ev in row["evidences"]:
+            if ev["evidence"] not in seen:
+                seen.add(ev["evidence"])
+                lines.append(json.dumps({"text": ev["evidence"], "title": ev["article"], "outlet": "Wikipedia"}))
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "climate-fever-evidence.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _gold_sentences(row: dict) -> set[str]:
+    return {ev["evidence"] for ev in row["evidences"] if ev["evidence_label"] in ("SUPPORTS", "REFUTES")}
+
+
+def judge_claims(
+    settings: Settings,
+    embedder: Embedder,
+    model: StanceJudge,
+    rows: Sequence[dict],
+    *,
+    k: int = RECALL_K,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[ClaimEval]:
+    """Retrieve and judge evidence for each claim once; verdicts can then be decided under any rules."""
+    evals = []
+    with open_db(settings.db_path, read_only=True) as con:
+        vindex = load_vector_index(con, settings, embedder)
+        for number, row in enumerate(rows, start=1):
+            hits = search(con, vindex, embedder, row["claim"], k=k)
+            claim = Claim(claim_id=number, text=row["claim"], claim_date=None, origin="csv")
+            items = judge(claim, hits, model)
+            gold = _gold_sentences(row)
+            found = len({h.text for h in hits[:RECALL_K]} & gold)
+            evals.append(ClaimEval(row["claim"], GOLD_LABELS[row["claim_label"]], tuple(items), found, len(gold)))
+            if progress:
+                progress(number, len(rows))
+    return evals
+
+
+def report(evals: Sequence[ClaimEval], split: str, rules: VerdictRules = DEFAULT_RULES) -> ClaimReport:
+    """Score verdicts under rules, beside the majority-class baseline and evidence recall."""
+    predicted = [verdict_for(Claim(i, e.claim, None, "csv"), e.items, rules).verdict for i, e in enumerate(evals)]
+    gold = [e.gold for e in evals]
+    majority, majority_n = Counter(gold).most_common(1)[0]
+    per_label = {}
+    for label in sorted(set(gold)):
+        idx = [i for i, g in enumerate(gold) if g == label]
+        per_label[label] = (len(idx), sum(predicted[i] == label for i in idx) / len(idx))
+    with_gold = [e for e in evals if e.gold_total]
+    return ClaimReport(
+        split=split,
+        claims=len(evals),
+        verdict_accuracy=sum(p == g for p, g in zip(predicted, gold, strict=True)) / len(evals),
+        majority_baseline=majority_n / len(evals),
+        majority_label=majority,
+        recall_at_5=sum(e.gold_found / min(e.gold_total, RECALL_K) for e in with_gold) / len(with_gold),
+        any_gold_at_5=sum(e.gold_found > 0 for e in with_gold) / len(with_gold),
+        per_label=per_label,
+        rules=rules,
+    )
+
+
+def tune_rules(evals: Sequence[ClaimEval]) -> VerdictRules:
+    """Pick verdict thresholds by accuracy on (train) claims; ties go to the defaults' neighbourhood."""
+    best, best_accuracy = DEFAULT_RULES, report(evals, "train").verdict_accuracy
+    grid = itertools.product((0.4, 0.5, 0.6, 0.7), (0.3, 0.5, 0.75, 1.0, 1.5), (0.3, 0.5, 0.7, 0.9))
+    for stance_min, side_min, ratio in grid:
+        rules = replace(DEFAULT_RULES, min_stance_confidence=stance_min, min_side_weight=side_min, conflict_ratio=ratio)
+        accuracy = report(evals, "train", rules).verdict_accuracy
+        if accuracy > best_accuracy + 1e-9:
+            best, best_accuracy = rules, accuracy
+    return best
+
+
+def build_corpus(settings: Settings, embedder: Embedder, data: Path, work: Path) -> None:
+    """Import the Climate-FEVER evidence sentences into settings' database (once)."""
+    with open_db(settings.db_path) as con:
+        if store.count_rows(con)["articles"]:
+            return
+    results = import_files([write_corpus(load_climate_fever(data), work)], settings, embedder)
+    if results[0].status != "imported":
+        raise RuntimeError(f"corpus import failed: {results[0].message}")

@@ -1,0 +1,158 @@
+"""The verdict table as CSV and as schema.org ClaimReview JSON-LD.
+
+load_verdicts reads the database; the build_* functions are pure and return the file's content.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from claims.verdicts import DEFAULT_RULES
+from workbench import store
+from workbench.db import Connection
+from workbench.pipeline import load_latest_check
+from workbench.review import QueueRow, label, queue
+
+FORMATS = ("csv", "claimreview")
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CSV_COLUMNS = (
+    "claim_id",
+    "claim",
+    "date",
+    "machine_verdict",
+    "confidence",
+    "human_verdict",
+    "status",
+    "reviewer",
+    "rationale",
+    "agreeing_evidence",
+    "conflicting_evidence",
+)
+RATING_NAMES = {
+    "supported": "True",
+    "refuted": "False",
+    "conflicting": "Mixed",
+    "not_enough_evidence": "Unproven",
+    "unverifiable": "Unverifiable",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CitedEvidence:
+    """A source passage cited for one side of a verdict."""
+
+    outlet: str | None
+    title: str | None
+    url: str | None
+    passage: str
+
+    def line(self) -> str:
+        """One line for a spreadsheet cell: outlet | title | url | passage."""
+        return " | ".join([self.outlet or "", self.title or "", self.url or "", " ".join(self.passage.split())])
+
+
+@dataclass(frozen=True, slots=True)
+class VerdictRecord:
+    """One claim with its machine and human verdicts and the evidence cited on each side."""
+
+    row: QueueRow
+    agreeing: tuple[CitedEvidence, ...]
+    conflicting: tuple[CitedEvidence, ...]
+    appearances: tuple[str, ...]  # URLs where the claim is made: its source article, then agreeing sources
+
+
+def load_verdicts(con: Connection) -> list[VerdictRecord]:
+    """Read every claim with its newest check (corrections applied) and its review, in id order."""
+    records = []
+    counted = DEFAULT_RULES.min_stance_confidence  # weaker stances do not count towards the verdict: not cited
+    for row in queue(con):
+        check = load_latest_check(con, row.claim_id) if row.check_id is not None else None
+        sides: dict[str, list[CitedEvidence]] = {"agrees": [], "conflicts": []}
+        for item in check.evidence if check else ():
+            if item.hit.kind == "body" and item.stance in sides and item.confidence >= counted:
+                hit = item.hit
+                sides[item.stance].append(CitedEvidence(hit.outlet, hit.title, hit.url, hit.text))
+        source = store.source_article_url(con, row.claim_id)
+        urls = [source] if source else []
+        urls += [e.url for e in sides["agrees"] if e.url]
+        records.append(
+            VerdictRecord(row, tuple(sides["agrees"]), tuple(sides["conflicts"]), tuple(dict.fromkeys(urls)))
+        )
+    return records
+
+
+def neutralise(value: object) -> str:
+    """Make a cell safe to open in a spreadsheet: text starting like a formula gets a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _iso(value: date | datetime | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def build_verdicts_csv(records: Sequence[VerdictRecord]) -> bytes:
+    """One row per claim; each side's evidence one item per line. UTF-8 with a BOM so Excel reads it right."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for rec in records:
+        r = rec.row
+        cells = [
+            r.claim_id,
+            r.text,
+            _iso(r.claim_date),
+            label(r.verdict) if r.verdict else "unchecked",
+            "" if r.confidence is None else f"{r.confidence:.3f}",
+            label(r.human_verdict) if r.human_verdict else "",
+            label(r.status),
+            r.reviewer or "",
+            r.rationale,
+            "\n".join(e.line() for e in rec.agreeing),
+            "\n".join(e.line() for e in rec.conflicting),
+        ]
+        writer.writerow([neutralise(c) for c in cells])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def build_claimreview(records: Sequence[VerdictRecord], *, publisher: str = "Claim workbench") -> str:
+    """schema.org ClaimReview JSON-LD for every claim a reviewer has given a verdict."""
+    reviews = []
+    for rec in records:
+        r = rec.row
+        if not r.human_verdict:
+            continue
+        item: dict = {"@type": "Claim"}
+        if r.claim_date:
+            item["datePublished"] = r.claim_date.isoformat()
+        if rec.appearances:
+            item["appearance"] = [{"@type": "CreativeWork", "url": url} for url in rec.appearances]
+        review = {
+            "@context": "https://schema.org",
+            "@type": "ClaimReview",
+            "claimReviewed": r.text,
+            "datePublished": _iso(r.updated_at.date() if r.updated_at else None),
+            "author": {"@type": "Person", "name": r.reviewer or "unknown"},
+            "publisher": {"@type": "Organization", "name": publisher},
+            "reviewRating": {"@type": "Rating", "alternateName": RATING_NAMES[r.human_verdict]},
+            "itemReviewed": item,
+        }
+        if r.rationale:
+            review["reviewBody"] = r.rationale
+        reviews.append(review)
+    return json.dumps(reviews, ensure_ascii=False, indent=2) + "\n"
+
+
+def build_export(records: Sequence[VerdictRecord], fmt: str) -> bytes:
+    """The export file's bytes in one of FORMATS."""
+    if fmt == "csv":
+        return build_verdicts_csv(records)
+    if fmt == "claimreview":
+        return build_claimreview(records).encode("utf-8")
+    raise ValueError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")

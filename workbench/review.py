@@ -1,0 +1,208 @@
+"""The human review of a claim: status workflow, verdict and rationale, evidence corrections, outlet credibility.
+
+Every change is appended to review_history, and saves are guarded by a version number: a reviewer who saves
+over a version someone else has already replaced gets a StaleWriteError and nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from workbench import store
+from workbench.db import Connection, DatabaseError, transaction
+from workbench.errors import ReviewError, StaleWriteError
+
+NEW, IN_REVIEW, VERDICT_GIVEN = "new", "in_review", "verdict_given"
+STATUSES = (NEW, IN_REVIEW, VERDICT_GIVEN)
+HUMAN_VERDICTS = ("supported", "refuted", "conflicting", "not_enough_evidence", "unverifiable")
+CORRECTION_STANCES = ("agrees", "conflicts", "unrelated")
+CREDIBILITY = ("credible", "unknown", "not_credible")
+FIELDS = ("status", "human_verdict", "rationale")
+MAX_RATIONALE_CHARS = 20_000
+MAX_REVIEWER_CHARS = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """Where a claim stands with its reviewers; version 0 means nobody has saved anything yet."""
+
+    claim_id: int
+    status: str = NEW
+    human_verdict: str | None = None
+    rationale: str = ""
+    reviewer: str | None = None
+    version: int = 0
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEvent:
+    """One changed field: who changed it, when, from what to what."""
+
+    event_id: int
+    field: str
+    old_value: str | None
+    new_value: str | None
+    reviewer: str
+    changed_at: datetime
+
+
+def label(value: str | None) -> str:
+    """Spell a stored value for people: 'not_enough_evidence' -> 'not enough evidence'."""
+    return value.replace("_", " ") if value else "—"
+
+
+def _reviewer(name: str | None) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise ReviewError("enter your name as reviewer before saving")
+    if len(name) > MAX_REVIEWER_CHARS:
+        raise ReviewError(f"a reviewer name is at most {MAX_REVIEWER_CHARS} characters")
+    return name
+
+
+def get_review(con: Connection, claim_id: int) -> Review:
+    """Return the claim's review (a fresh 'new' one at version 0 if nobody has saved one)."""
+    row = store.get_review(con, claim_id)
+    return Review(*row) if row else Review(claim_id)
+
+
+def _validated(current: Review, changes: Mapping[str, str | None]) -> dict[str, str | None]:
+    unknown = set(changes) - set(FIELDS)
+    if unknown:
+        raise ReviewError(f"cannot change {', '.join(sorted(unknown))} of a review")
+    new = {field: getattr(current, field) for field in FIELDS} | dict(changes)
+    new["rationale"] = (new["rationale"] or "").strip()
+    new["human_verdict"] = new["human_verdict"] or None
+    if new["status"] not in STATUSES:
+        raise ReviewError(f"status {new['status']!r} is not one of {', '.join(STATUSES)}")
+    if new["human_verdict"] is not None and new["human_verdict"] not in HUMAN_VERDICTS:
+        raise ReviewError(f"verdict {new['human_verdict']!r} is not one of {', '.join(HUMAN_VERDICTS)}")
+    if new["status"] == VERDICT_GIVEN and new["human_verdict"] is None:
+        raise ReviewError("choose a verdict before marking the claim 'verdict given'")
+    if len(new["rationale"]) > MAX_RATIONALE_CHARS:
+        raise ReviewError(f"the rationale is {len(new['rationale'])} characters; at most {MAX_RATIONALE_CHARS}")
+    return new
+
+
+def save_review(
+    con: Connection, claim_id: int, expected_version: int, changes: Mapping[str, str | None], reviewer: str
+) -> Review:
+    """Apply changes (status, human_verdict, rationale) to the review the editor loaded at expected_version.
+
+    Raises StaleWriteError, writing nothing, when the review has moved on since; its `current` holds the
+    newer review so the caller can show it next to what its user typed. Unchanged fields are not logged.
+    """
+    reviewer = _reviewer(reviewer)
+    if store.get_claim(con, claim_id) is None:
+        raise ReviewError(f"no claim with id {claim_id}")
+    try:
+        with transaction(con):
+            current = get_review(con, claim_id)
+            if current.version != expected_version:
+                raise StaleWriteError(claim_id, expected_version, current)
+            new = _validated(current, changes)
+            changed = [(f, getattr(current, f), new[f]) for f in FIELDS if new[f] != getattr(current, f)]
+            if not changed:
+                return current
+            args = (new["status"], new["human_verdict"], new["rationale"], reviewer)
+            if current.version == 0:
+                written = store.insert_review(con, claim_id, *args)
+            else:
+                written = store.update_review(con, claim_id, expected_version, *args)
+            if not written:
+                raise StaleWriteError(claim_id, expected_version, get_review(con, claim_id))
+            store.insert_history(con, claim_id, changed, reviewer)
+    except DatabaseError as exc:
+        # Another session of this process wrote the row first: DuckDB aborts this transaction with a
+        # conflict or duplicate-key error. Stale if the stored version moved on; anything else is a real error.
+        current = get_review(con, claim_id)
+        if current.version == expected_version:
+            raise
+        raise StaleWriteError(claim_id, expected_version, current) from exc
+    return get_review(con, claim_id)
+
+
+def history(con: Connection, claim_id: int) -> list[HistoryEvent]:
+    """Return every change to a claim's review and evidence, newest first."""
+    return [HistoryEvent(*row) for row in store.review_history(con, claim_id)]
+
+
+def correct_evidence(con: Connection, claim_id: int, passage_id: int, stance: str, reviewer: str, *, was: str) -> None:
+    """Record that a passage really agrees, conflicts or is unrelated to a claim; log it as history.
+
+    `was` is the stance shown to the reviewer, kept as the old value of the history event.
+    """
+    reviewer = _reviewer(reviewer)
+    if stance not in CORRECTION_STANCES:
+        raise ReviewError(f"stance {stance!r} is not one of {', '.join(CORRECTION_STANCES)}")
+    with transaction(con):
+        store.upsert_correction(con, claim_id, passage_id, stance, reviewer)
+        store.insert_history(con, claim_id, [(f"evidence:{passage_id}", was, stance)], reviewer)
+
+
+def set_credibility(con: Connection, outlet: str, credibility: str) -> None:
+    """Tag an outlet credible, unknown or not_credible; the verdict weighs its articles by it."""
+    if credibility not in CREDIBILITY:
+        raise ReviewError(f"credibility {credibility!r} is not one of {', '.join(CREDIBILITY)}")
+    if not outlet.strip():
+        raise ReviewError("name the outlet")
+    with transaction(con):
+        store.upsert_credibility(con, outlet, credibility)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    """One claim in the review queue: its newest machine verdict and where its review stands."""
+
+    claim_id: int
+    text: str
+    claim_date: date | None
+    verdict: str | None  # None: never checked
+    confidence: float | None
+    agreeing: int | None
+    conflicting: int | None
+    status: str
+    human_verdict: str | None
+    reviewer: str | None
+    rationale: str
+    checked_at: datetime | None
+    updated_at: datetime | None
+    check_id: int | None
+    outlets: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class QueueFilter:
+    """What the queue shows; None or empty lets everything through."""
+
+    statuses: tuple[str, ...] | None = None
+    verdicts: tuple[str, ...] | None = None  # machine verdicts, 'unchecked' for claims never checked
+    outlets: tuple[str, ...] | None = None
+    search: str = ""
+
+    def params(self) -> dict:
+        """Keyword arguments for store.queue and store.queue_summary."""
+        return {
+            "statuses": self.statuses or None,
+            "verdicts": self.verdicts or None,
+            "outlets": self.outlets or None,
+            "search": self.search.strip(),
+        }
+
+
+def queue(
+    con: Connection, where: QueueFilter = QueueFilter(), *, sort: str = "id", limit: int | None = None, offset: int = 0
+) -> list[QueueRow]:
+    """Return the claims the filter lets through, a page at a time."""
+    if sort not in store.QUEUE_SORTS:
+        raise ReviewError(f"sort by one of {', '.join(store.QUEUE_SORTS)}")
+    rows = store.queue(con, **where.params(), sort=sort, limit=limit, offset=offset)
+    return [QueueRow(*row[:-1], tuple(row[-1] or ())) for row in rows]
+
+
+def queue_summary(con: Connection, where: QueueFilter = QueueFilter()) -> list[tuple[str, str, int]]:
+    """Return (machine verdict or 'unchecked', status, claims) counts behind the queue's chart."""
+    return store.queue_summary(con, **where.params())
