@@ -114,7 +114,7 @@ def _item(pid: int, article: int, outlet: str, stance: str, confidence: float, k
 
 def test_verdict_respects_corrections_and_credibility():
     claim = Claim(1, "c", None, "manual")
-    items = [_item(1, 1, "A", "agrees", 0.9), _item(2, 2, "B", "conflicts", 0.9), _item(3, 3, "C", "agrees", 0.6)]
+    items = [_item(1, 1, "A", "agrees", 1.0), _item(2, 2, "B", "conflicts", 1.0), _item(3, 3, "C", "unrelated", 0.6)]
     assert verdict_for(claim, items).verdict == "conflicting"
     corrected = verdict_for(claim, items, corrections={2: Correction(2, "unrelated", "alice")})
     assert corrected.verdict == "supported" and corrected.conflicting == 0

@@ -34,7 +34,7 @@ def test_conflicting_sources_refute():
 
 
 def test_strong_sources_on_both_sides_conflict():
-    verdict = decide([ev("a", AGREES), ev("b", CONFLICTS, 0.85)])
+    verdict = decide([ev("a", AGREES, credibility="credible"), ev("b", CONFLICTS, 0.85, credibility="credible")])
     assert verdict.label == CONFLICTING
     assert verdict.reason == "credible evidence on both sides (1 source(s) agree, 1 conflict)"
 
@@ -50,17 +50,20 @@ def test_one_article_counts_once_however_many_passages():
     ]
     verdict = decide(stances)
     assert verdict.agreeing_sources == 1 and verdict.conflicting_sources == 2
-    assert verdict.label == CONFLICTING
+    assert verdict.label == REFUTED  # two sources outweigh three passages of one
 
 
 def test_comments_never_count():
     verdict = decide([ev("a", AGREES, kind="comment"), ev("b", AGREES, kind="comment")])
     assert verdict.label == NOT_ENOUGH_EVIDENCE
-    assert decide([ev("a", CONFLICTS), ev("b", AGREES, kind="comment")]).label == REFUTED
+    assert decide([ev("a", CONFLICTS, credibility="credible"), ev("b", AGREES, kind="comment")]).label == REFUTED
 
 
 def test_weak_or_unrelated_evidence_is_not_enough():
     assert decide([]).label == NOT_ENOUGH_EVIDENCE
+    # one fairly sure source of unknown credibility is not yet enough (0.9 x 0.75 < 0.75); a sure one is
+    assert decide([ev("a", AGREES, 0.9)]).label == NOT_ENOUGH_EVIDENCE
+    assert decide([ev("a", AGREES, 1.0)]).label == SUPPORTED
     assert decide([ev("a", AGREES, 0.4), ev("b", UNRELATED, 0.99)]).label == NOT_ENOUGH_EVIDENCE
 
 
@@ -72,7 +75,7 @@ def test_credibility_weighs_sources():
 
 
 def test_a_source_saying_both_counts_on_its_stronger_side():
-    verdict = decide([ev("a", AGREES, 0.6), ev("a", CONFLICTS, 0.9)])
+    verdict = decide([ev("a", AGREES, 0.6, credibility="credible"), ev("a", CONFLICTS, 0.9, credibility="credible")])
     assert (verdict.label, verdict.agreeing_sources, verdict.conflicting_sources) == (REFUTED, 0, 1)
 
 

@@ -8,6 +8,7 @@ train split only; report on test.
 from __future__ import annotations
 
 import itertools
+import re
 import json
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -78,7 +79,8 @@ def write_corpus(rows: Sequence[dict], folder: Path) -> Path:
     lines = []
     for row in rows:
         for ev in row["evidences"]:
-            if ev["evidence"] not in seen:
+            # A few "sentences" are bare figures or symbols: no passage to retrieve, so no article either.
+            if ev["evidence"] not in seen and re.search(r"[^\W\d_]{2}", ev["evidence"]):
                 seen.add(ev["evidence"])
                 lines.append(json.dumps({"text": ev["evidence"], "title": ev["article"], "outlet": "Wikipedia"}))
     folder.mkdir(parents=True, exist_ok=True)
