@@ -10,6 +10,9 @@ from claims.verdicts import AGREES, CONFLICTS, UNRELATED
 
 # Above this P(unrelated) the passage is off topic and its figures say nothing about the claim's.
 ON_TOPIC_MAX_UNRELATED = 0.8
+# Below this, a model "conflicts" yields to figures that match: the model learnt number changes as contradictions
+# and misreads "48 km" against "30 miles"; a surer conflict (an explicit negation) stands.
+MATCH_OVERRIDES_CONFLICT_BELOW = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +40,8 @@ def number_check(claim: str, passage: str) -> tuple[str | None, tuple[Comparison
 def combine(
     model_label: str, probabilities: Mapping[str, float], check: str | None, comparisons: Sequence[Comparison]
 ) -> CombinedStance:
-    """Merge model and numbers: a clear number conflict overrides "agrees", a matching number adds confidence."""
+    """Merge model and numbers: a clear number conflict overrides "agrees", a clear match overrides a
+    hesitant "conflicts", and a match with an agreeing model raises its confidence."""
     p = {label: float(probabilities.get(label, 0.0)) for label in (AGREES, CONFLICTS, UNRELATED)}
     confidence = p[model_label]
     said = f"model: {model_label} {confidence:.2f}"
@@ -50,6 +54,9 @@ def combine(
     if check == "match" and model_label == AGREES:
         boosted = confidence + (1.0 - confidence) / 2
         return CombinedStance(AGREES, round(boosted, 3), f"numbers match: {figures}; {said}", check, tuple(comparisons))
+    if check == "match" and model_label == CONFLICTS and confidence < MATCH_OVERRIDES_CONFLICT_BELOW:
+        reason = f"numbers match: {figures} (overrides {said})"
+        return CombinedStance(AGREES, round(0.5 + (1.0 - confidence) / 2, 3), reason, check, tuple(comparisons))
     if check == "match" and model_label == UNRELATED and on_topic:
         reason = f"numbers match: {figures}; {said}"
         return CombinedStance(AGREES, round(0.5 + p[AGREES] / 2, 3), reason, check, tuple(comparisons))

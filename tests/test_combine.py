@@ -53,6 +53,21 @@ def judged(claim, passage, probabilities):
             "unrelated",
             "conflict",
         ),
+        # matching figures override a hesitant model "conflicts", not a sure one
+        (
+            "The rebels are 30 miles from Orlan",
+            "The rebels are now just 30 miles from the capital Orlan.",
+            CONFLICT,
+            "agrees",
+            "match",
+        ),
+        (
+            "The rebels are 30 miles from Orlan",
+            "The rebels are not 30 miles from Orlan.",
+            {"agrees": 0.02, "conflicts": 0.95, "unrelated": 0.03},
+            "conflicts",
+            "match",
+        ),
         # no comparable figures: the model decides
         (
             "Iran sent 2000 troops to Iraq",
