@@ -602,6 +602,10 @@ def _subject(claim: Quantity, source: Quantity, *, strict: bool) -> bool:
     a, b = _canonical_noun(claim.noun), _canonical_noun(source.noun)
     if a and b and not _nouns_align(a, b):
         return False
+    # "people" says little by itself: "40 people were killed" and "9,000 people fled" are different counts, so
+    # with the generic noun an event on one side only is not the same subject.
+    if "people" in (a, b) and bool(claim.event) != bool(source.event):
+        return False
     if not strict or claim.dimension not in {"count", "count / [time]"}:
         return True
     return bool((a and b) or (claim.event and claim.event == source.event))

@@ -8,8 +8,8 @@ train split only; report on test.
 from __future__ import annotations
 
 import itertools
-import re
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
