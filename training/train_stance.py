@@ -38,6 +38,8 @@ import torch
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from claims.stance import sha256_file  # noqa: E402  (the loader checks the hash the same way)
+
 LABELS = ("agrees", "conflicts", "unrelated")
 LABEL_OF = {"support": "agrees", "refute": "conflicts", "neutral": "unrelated"}
 SYNTHETIC = "synthetic"
@@ -387,15 +389,6 @@ def quantise(fp32: Path, folder: Path, hidden_size: int, heads: int) -> Path:
     return out
 
 
-def sha256_of(path: Path) -> str:
-    """Hex sha256 of a file."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def write_model_folder(out: Path, onnx_path: Path, tokenizer_dir: Path, config: dict) -> None:
     """Write the shipped folder: int8 ONNX, tokenizer files, config.json with label order, bias and sha256."""
     out.mkdir(parents=True, exist_ok=True)
@@ -403,7 +396,7 @@ def write_model_folder(out: Path, onnx_path: Path, tokenizer_dir: Path, config: 
     for name in ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt"):
         if (tokenizer_dir / name).exists():
             shutil.copyfile(tokenizer_dir / name, out / name)
-    config = config | {"onnx_sha256": sha256_of(out / "model.onnx")}
+    config = config | {"onnx_sha256": sha256_file(out / "model.onnx")}
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
 
 
