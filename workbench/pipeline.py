@@ -147,12 +147,7 @@ def check_claim(
     return replace(result, check_id=check_id)
 
 
-def load_latest_check(con: Connection, claim_id: int) -> CheckResult | None:
-    """Return the newest stored check of a claim with its evidence, or None if it was never checked."""
-    claim = store.get_claim(con, claim_id)
-    row = store.latest_check(con, claim_id) if claim is not None else None
-    if row is None:
-        return None
+def _check_from_row(con: Connection, claim: Claim, row: tuple) -> CheckResult:
     check_id, verdict, confidence, reason, agreeing, conflicting = row[:6]
     items = []
     for r in store.check_evidence(con, check_id):
@@ -161,17 +156,21 @@ def load_latest_check(con: Connection, claim_id: int) -> CheckResult | None:
     return CheckResult(claim, verdict, confidence, reason, agreeing, conflicting, tuple(items), check_id=check_id)
 
 
-def redecide(con: Connection, claim_id: int) -> CheckResult | None:
-    """Decide a checked claim again from its stored evidence with today's corrections and credibility tags.
+def load_latest_check(con: Connection, claim_id: int) -> CheckResult | None:
+    """Return the newest stored check of a claim with its evidence, or None if it was never checked."""
+    claim = store.get_claim(con, claim_id)
+    row = store.latest_check(con, claim_id) if claim is not None else None
+    return _check_from_row(con, claim, row) if row is not None else None
 
-    No retrieval and no model run: a reviewer's correction or a credibility change shows at once. The new
-    verdict is stored as a check of its own when it differs, so the history says when it changed.
-    """
-    latest = load_latest_check(con, claim_id)
-    if latest is None:
-        return None
-    row = store.latest_check(con, claim_id)
-    result = _decide_stored(con, latest.claim, latest.evidence)
+
+def _redecide(con: Connection, claim_id: int) -> tuple[CheckResult | None, bool]:
+    """Redecide one claim; return the current check and whether a new one was stored."""
+    claim = store.get_claim(con, claim_id)
+    row = store.latest_check(con, claim_id) if claim is not None else None
+    if row is None:
+        return None, False
+    latest = _check_from_row(con, claim, row)
+    result = _decide_stored(con, claim, latest.evidence)
     unchanged = (result.verdict, result.confidence, result.agreeing, result.conflicting, result.evidence) == (
         latest.verdict,
         latest.confidence,
@@ -180,10 +179,20 @@ def redecide(con: Connection, claim_id: int) -> CheckResult | None:
         latest.evidence,
     )
     if unchanged:
-        return latest
+        return latest, False
+    stance_model, embedding_model = row[6], row[7]
     with transaction(con):
-        check_id = store.insert_check(con, result, stance_model=row[6], embedding_model=row[7])
-    return replace(result, check_id=check_id)
+        check_id = store.insert_check(con, result, stance_model=stance_model, embedding_model=embedding_model)
+    return replace(result, check_id=check_id), True
+
+
+def redecide(con: Connection, claim_id: int) -> CheckResult | None:
+    """Decide a checked claim again from its stored evidence with today's corrections and credibility tags.
+
+    No retrieval and no model run: a reviewer's correction or a credibility change shows at once. The new
+    verdict is stored as a check of its own when it differs, so the history says when it changed.
+    """
+    return _redecide(con, claim_id)[0]
 
 
 def redecide_all(con: Connection, *, outlet: str | None = None) -> int:
@@ -192,9 +201,4 @@ def redecide_all(con: Connection, *, outlet: str | None = None) -> int:
     Returns how many verdicts were stored anew.
     """
     ids = store.claim_ids_with_checks(con) if outlet is None else store.claim_ids_citing_outlet(con, outlet)
-    changed = 0
-    for claim_id in ids:
-        before = store.latest_check(con, claim_id)[0]
-        after = redecide(con, claim_id)
-        changed += after is not None and after.check_id != before
-    return changed
+    return sum(_redecide(con, claim_id)[1] for claim_id in ids)
