@@ -80,12 +80,8 @@ def _numbers(normalised: str) -> list[str]:
     return sorted(w for w in normalised.split() if w[0].isdigit())
 
 
-def is_near_duplicate(a: str, b: str, *, threshold: float = NEAR_DUPLICATE_JACCARD) -> bool:
-    """True when two claims say the same: identical numbers and nearly the same content words.
-
-    Numbers must match exactly: "Iran sent 2000 troops" and "Iran sent 3000 troops" are two claims.
-    """
-    na, nb = normalise_claim(a), normalise_claim(b)
+def near_duplicate_normalised(na: str, nb: str, *, threshold: float = NEAR_DUPLICATE_JACCARD) -> bool:
+    """is_near_duplicate for texts already passed through normalise_claim (as stored claims are)."""
     if na == nb:
         return True
     if _numbers(na) != _numbers(nb):
@@ -94,3 +90,11 @@ def is_near_duplicate(a: str, b: str, *, threshold: float = NEAR_DUPLICATE_JACCA
     if not wa or not wb:
         return False
     return len(wa & wb) / len(wa | wb) >= threshold
+
+
+def is_near_duplicate(a: str, b: str, *, threshold: float = NEAR_DUPLICATE_JACCARD) -> bool:
+    """True when two claims say the same: identical numbers and nearly the same content words.
+
+    Numbers must match exactly: "Iran sent 2000 troops" and "Iran sent 3000 troops" are two claims.
+    """
+    return near_duplicate_normalised(normalise_claim(a), normalise_claim(b), threshold=threshold)

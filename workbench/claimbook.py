@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from claims.extraction import rank_check_worthy
-from claims.normalise import is_near_duplicate, normalise_claim
+from claims.normalise import near_duplicate_normalised, normalise_claim
 from index.segmenting import split_sentences
 from workbench import store
 from workbench.db import Connection, transaction
@@ -63,8 +63,8 @@ def _clean_text(text: str) -> str:
 def find_duplicate(con: Connection, text: str) -> int | None:
     """Return the id of a stored claim that says the same as text, if any."""
     normalised = normalise_claim(text)
-    for claim_id, other in store.claim_texts(con):
-        if normalise_claim(other) == normalised or is_near_duplicate(text, other):
+    for claim_id, other in store.normalised_claims(con):
+        if near_duplicate_normalised(normalised, other):
             return claim_id
     return None
 

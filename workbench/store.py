@@ -225,9 +225,9 @@ def insert_claim(
     ).fetchone()[0]
 
 
-def claim_texts(con: Connection) -> list[tuple[int, str]]:
-    """Return (claim_id, text) of every claim, for near-duplicate checks."""
-    return con.execute("SELECT claim_id, text FROM claims ORDER BY claim_id").fetchall()
+def normalised_claims(con: Connection) -> list[tuple[int, str]]:
+    """Return (claim_id, normalised text) of every claim, for near-duplicate checks."""
+    return con.execute("SELECT claim_id, normalized FROM claims ORDER BY claim_id").fetchall()
 
 
 def get_claim(con: Connection, claim_id: int) -> Claim | None:
