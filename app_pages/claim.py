@@ -140,21 +140,15 @@ if result:
 # --- evidence -------------------------------------------------------------------------------------------
 if result:
     counted = [i for i in result.evidence if is_counted(i)]
-    agreeing_col, conflicting_col = st.columns(2)
-    with agreeing_col:
-        st.subheader("Agreeing")
-        side = [i for i in counted if i.stance == "agrees"]
-        if not side:
-            st.caption("No source agrees.")
-        for item in side:
-            show_card(item, claim.text, claim_id)
-    with conflicting_col:
-        st.subheader("Conflicting")
-        side = [i for i in counted if i.stance == "conflicts"]
-        if not side:
-            st.caption("No source conflicts.")
-        for item in side:
-            show_card(item, claim.text, claim_id)
+    sides = (("Agreeing", "agrees", "No source agrees."), ("Conflicting", "conflicts", "No source conflicts."))
+    for column, (title, stance, empty) in zip(st.columns(2), sides, strict=True):
+        with column:
+            st.subheader(title)
+            side = [i for i in counted if i.stance == stance]
+            if not side:
+                st.caption(empty)
+            for item in side:
+                show_card(item, claim.text, claim_id)
     folded = [i for i in result.evidence if i.hit.kind == "body" and not is_counted(i)]
     with st.expander(f"Unrelated or weak evidence ({len(folded)})"):
         for item in folded:

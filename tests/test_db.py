@@ -1,3 +1,8 @@
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+
 import pytest
 
 from workbench import store
@@ -37,56 +42,45 @@ def test_duckdb_errors_become_storage_errors_with_cause(settings):
     assert caught.value.__cause__ is not None
 
 
-def test_a_lock_held_by_another_process_is_waited_out(settings):
-    import subprocess
-    import sys
-    import time
-
-    with open_db(settings.db_path):
-        pass
+@contextmanager
+def lock_held(path, seconds: float):
+    """Another process holding the database's write lock for `seconds`."""
     holder = subprocess.Popen(
         [
             sys.executable,
             "-c",
-            f"import duckdb, time; c = duckdb.connect({str(settings.db_path)!r}); "
-            "print('held', flush=True); time.sleep(1.5)",
+            f"import duckdb, time; c = duckdb.connect({str(path)!r}); print('held', flush=True); time.sleep({seconds})",
         ],
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "held"
+        yield
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+
+
+def test_a_lock_held_by_another_process_is_waited_out(settings):
+    with open_db(settings.db_path):
+        pass
+    with lock_held(settings.db_path, 1.5):
         started = time.monotonic()
         with open_db(settings.db_path, read_only=True) as con:
             assert con.execute("SELECT count(*) FROM claims").fetchone() == (0,)
         assert time.monotonic() - started > 0.5  # it waited for the holder rather than failing
-    finally:
-        holder.wait(timeout=10)
 
 
 def test_a_lock_held_too_long_is_one_clear_error(settings, monkeypatch):
-    import subprocess
-    import sys
-
     from workbench import db
 
     with open_db(settings.db_path):
         pass
     monkeypatch.setattr(db, "LOCK_WAIT_S", 0.2)
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            f"import duckdb, time; c = duckdb.connect({str(settings.db_path)!r}); "
-            "print('held', flush=True); time.sleep(3)",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "held"
-        with pytest.raises(StorageError, match="the database is busy in another process"), open_db(settings.db_path):
-            pass
-    finally:
-        holder.kill()
-        holder.wait(timeout=10)
+    with (
+        lock_held(settings.db_path, 3),
+        pytest.raises(StorageError, match="the database is busy in another process"),
+        open_db(settings.db_path),
+    ):
+        pass
