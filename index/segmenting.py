@@ -96,6 +96,9 @@ def build_passages(text: str, sections: Sequence[Section], *, max_words: int = D
     hard_max = max(max_words, HARD_MAX_WORDS)
     for section in sections:
         for line_start, line_end in iter_lines(text, section.start, section.end):
+            if _word_count(text, line_start, line_end) <= max_words:  # the paragraph fits whole: no sentence split
+                passages.append(PassageSpan(line_start, line_end, section.kind, section.author))
+                continue
             pending: tuple[int, int] | None = None
             pending_words = 0
             for s_start, s_end in split_sentences(text, line_start, line_end):

@@ -1,3 +1,4 @@
+import shutil
 import subprocess
 import sys
 import time
@@ -8,6 +9,7 @@ import pytest
 from workbench import store
 from workbench.db import MIGRATIONS, open_db
 from workbench.errors import StorageError
+from workbench.fulltext import to_search_text
 
 
 def test_migrations_apply_once_and_are_recorded(settings):
@@ -84,3 +86,32 @@ def test_a_lock_held_too_long_is_one_clear_error(settings, monkeypatch):
         open_db(settings.db_path),
     ):
         pass
+
+
+MATCH_BM25 = """SELECT passage_id, score FROM (
+    SELECT passage_id, fts_main_passages.match_bm25(passage_id, ?) AS score FROM passages) WHERE score IS NOT NULL"""
+
+
+@pytest.mark.parametrize(
+    "query", ["ISIS 30 miles from Baghdad", "half a billion dollars seized in Mosul", "Iran troops", "the of and"]
+)
+def test_bm25_postings_score_like_duckdb_match_bm25(seeded, query):
+    search_text = to_search_text(query)
+    with open_db(seeded.db_path, read_only=True) as con:
+        reference = dict(con.execute(MATCH_BM25, [search_text]).fetchall())
+        top = store.bm25(con, search_text, 10)
+    assert [pid for pid, _ in top] == [pid for pid, _ in sorted(reference.items(), key=lambda r: (-r[1], r[0]))][:10]
+    assert all(score == pytest.approx(reference[pid], abs=1e-9) for pid, score in top)
+
+
+def test_migration_adds_postings_to_a_database_indexed_before_them(seeded, tmp_path):
+    db = tmp_path / "old.duckdb"
+    shutil.copy(seeded.db_path, db)
+    with open_db(db) as con:  # make it look like a file from before migration 4
+        con.execute("DROP TABLE fts_main_passages.bm25_postings")
+        con.execute("DELETE FROM schema_migrations WHERE version = 4")
+    with open_db(db, read_only=True) as con:
+        assert not store.has_fulltext(con)
+    with open_db(db) as con:
+        assert store.has_fulltext(con)
+        assert store.bm25(con, to_search_text("Iran troops"), 3)

@@ -57,3 +57,14 @@ def test_passages_are_slices_of_the_text_in_order(text):
     for p in passages:
         assert text[p.start : p.end].strip() == text[p.start : p.end]
         assert p.end > p.start
+
+
+@given(st.lists(st.integers(min_value=1, max_value=30), min_size=1, max_size=8))
+def test_paragraphs_keep_every_word_and_split_only_at_sentence_ends(lengths):
+    sentences = [" ".join(f"w{i}x{j}" for j in range(n)) + "." for i, n in enumerate(lengths)]
+    text = " ".join(sentences)
+    passages = [text[p.start : p.end] for p in build_passages(text, [Section(0, len(text))], max_words=40)]
+    assert " ".join(passages) == text
+    assert all(len(p.split()) <= 40 for p in passages)
+    assert (len(passages) == 1) == (sum(lengths) <= 40)
+    assert all(p.endswith(".") for p in passages)

@@ -138,11 +138,46 @@ def _m003_reviews(con: Connection) -> None:
     """)
 
 
+# Digits stay inside tokens (the default ignore pattern drops them), so "500000000" and "2000" are terms.
+FTS_IGNORE = r"(\.|[^a-z0-9_])+"
+BM25_K1, BM25_B = 1.2, 0.75  # match_bm25's defaults
+
+
+def build_fulltext(con: Connection) -> None:
+    """Build the BM25 index over passages, then its postings sorted by term with the per-passage weights.
+
+    The postings let a search touch only the passages holding a query term; their weight is BM25's
+    tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avgdl)), the idf is added per query.
+    """
+    con.execute(
+        "PRAGMA create_fts_index('passages', 'passage_id', 'search_text', stemmer = 'porter', "
+        f"stopwords = 'english', ignore = '{FTS_IGNORE}', strip_accents = 1, lower = 1, overwrite = 1)"
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TABLE fts_main_passages.bm25_postings AS
+            WITH tf AS (SELECT termid, docid, count(*) AS tf FROM fts_main_passages.terms GROUP BY termid, docid)
+            SELECT tf.termid, p.passage_id, p.article_id,
+                   tf.tf * ({BM25_K1} + 1) / (tf.tf + {BM25_K1} * (1 - {BM25_B} + {BM25_B} * d.len / s.avgdl))
+                       AS weight
+            FROM tf JOIN fts_main_passages.docs d USING (docid) JOIN passages p ON p.passage_id = d.name,
+                 fts_main_passages.stats s
+            ORDER BY tf.termid, p.passage_id"""
+    )
+
+
+def _m004_bm25_postings(con: Connection) -> None:
+    if con.execute(
+        "SELECT count(*) FROM information_schema.schemata WHERE schema_name = 'fts_main_passages'"
+    ).fetchone()[0]:
+        build_fulltext(con)
+
+
 # Append only: a migration that has shipped is never edited, a change is a new numbered entry.
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "articles, passages, embeddings, claims", _m001_articles_passages_claims),
     (2, "checks and evidence", _m002_checks_and_evidence),
     (3, "reviews, review history, evidence corrections, outlet credibility", _m003_reviews),
+    (4, "BM25 postings beside the full-text index", _m004_bm25_postings),
 ]
 
 

@@ -22,12 +22,11 @@ Progress = Callable[[int, int, str], None]
 
 def _new_documents(settings: Settings, docs: Sequence[Document]) -> tuple[list[Document], int]:
     """Drop documents already stored or repeated within the file; return the rest and the count dropped."""
-    seen: set[str] = set()
-    fresh = []
     with open_db(settings.db_path) as con:
-        for doc in docs:
-            if doc.content_hash in seen or store.article_id_by_hash(con, doc.content_hash) is not None:
-                continue
+        seen = store.stored_hashes(con, [doc.content_hash for doc in docs])
+    fresh = []
+    for doc in docs:
+        if doc.content_hash not in seen:
             seen.add(doc.content_hash)
             fresh.append(doc)
     return fresh, len(docs) - len(fresh)
@@ -43,25 +42,21 @@ def _store_documents(
     Hashes are checked again inside the transaction: another process may have imported the same text
     while this one was embedding.
     """
-    ids: list[int] = []
-    rows: list[int] = []
-    skipped = 0
     with open_db(settings.db_path) as con, transaction(con):
-        next_id = store.next_passage_id(con)
+        raced = store.stored_hashes(con, [doc.content_hash for doc in docs])
+        first_id = store.next_passage_id(con)
+        keep: list[Document] = []
+        rows: list[int] = []
         offset = 0
         for doc in docs:
-            n = len(doc.passages)
-            if store.article_id_by_hash(con, doc.content_hash) is not None:
-                skipped += 1
-            else:
-                article_id = store.insert_article(con, doc)
-                store.insert_passages(con, article_id, next_id, doc.passages)
-                ids.extend(range(next_id, next_id + n))
-                rows.extend(range(offset, offset + n))
-                next_id += n
-            offset += n
-        store.insert_embeddings(con, np.array(ids, dtype=np.int64), model, vectors[rows])
-    return np.array(ids, dtype=np.int64), np.array(rows, dtype=np.int64), skipped
+            if doc.content_hash not in raced:
+                keep.append(doc)
+                rows.extend(range(offset, offset + len(doc.passages)))
+            offset += len(doc.passages)
+        ids = np.arange(first_id, first_id + len(rows), dtype=np.int64)
+        store.insert_documents(con, keep, first_id)
+        store.insert_embeddings(con, ids, model, vectors[rows])
+    return ids, np.array(rows, dtype=np.int64), len(docs) - len(keep)
 
 
 def import_files(

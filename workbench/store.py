@@ -8,29 +8,20 @@ from datetime import date
 import numpy as np
 import pyarrow as pa
 
-from workbench.db import Connection
+from workbench.db import Connection, build_fulltext
 from workbench.models import CheckResult, Claim, Document, Hit, PassageDraft
-
-# Digits stay inside tokens (the default ignore pattern drops them), so "500000000" and "2000" are terms.
-FTS_IGNORE = r"(\.|[^a-z0-9_])+"
-
 
 # --- articles and passages -------------------------------------------------------------------------
 
 
-def article_id_by_hash(con: Connection, content_hash: str) -> int | None:
-    """Return the id of the article with this content hash, if it was imported before."""
-    row = con.execute("SELECT article_id FROM articles WHERE content_hash = ?", [content_hash]).fetchone()
-    return row[0] if row else None
-
-
-def insert_article(con: Connection, doc: Document) -> int:
-    """Insert an article row; return its id."""
-    return con.execute(
-        """INSERT INTO articles (content_hash, title, outlet, url, published_at, text, origin)
-           VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING article_id""",
-        [doc.content_hash, doc.title, doc.outlet, doc.url, doc.published_at, doc.text, doc.origin],
-    ).fetchone()[0]
+def stored_hashes(con: Connection, hashes: Sequence[str]) -> set[str]:
+    """Return which of these content hashes belong to articles imported before."""
+    if not hashes:
+        return set()
+    rows = con.execute(
+        "SELECT content_hash FROM articles WHERE content_hash IN (SELECT unnest(?))", [list(hashes)]
+    ).fetchall()
+    return {row[0] for row in rows}
 
 
 def next_passage_id(con: Connection) -> int:
@@ -38,25 +29,44 @@ def next_passage_id(con: Connection) -> int:
     return con.execute("SELECT coalesce(max(passage_id), 0) + 1 FROM passages").fetchone()[0]
 
 
-def insert_passages(con: Connection, article_id: int, first_id: int, drafts: Sequence[PassageDraft]) -> None:
-    """Bulk-insert an article's passages with ids first_id, first_id + 1, ..."""
-    table = pa.table(
+def insert_documents(con: Connection, docs: Sequence[Document], first_passage_id: int) -> None:
+    """Bulk-insert articles and their passages, passages numbered first_passage_id, first_passage_id + 1, ..."""
+    if not docs:
+        return
+    article_ids = [row[0] for row in con.execute("SELECT nextval('article_ids') FROM range(?)", [len(docs)]).fetchall()]
+    articles = pa.table(
         {
-            "passage_id": pa.array(range(first_id, first_id + len(drafts)), pa.int64()),
-            "article_id": pa.array([article_id] * len(drafts), pa.int64()),
-            "position": [d.position for d in drafts],
-            "kind": [d.kind for d in drafts],
-            "author": pa.array([d.author for d in drafts], pa.string()),
-            "text": [d.text for d in drafts],
-            "char_start": [d.char_start for d in drafts],
-            "char_end": [d.char_end for d in drafts],
-            "search_text": [d.search_text for d in drafts],
+            "article_id": pa.array(article_ids, pa.int64()),
+            "content_hash": [d.content_hash for d in docs],
+            "title": pa.array([d.title for d in docs], pa.string()),
+            "outlet": pa.array([d.outlet for d in docs], pa.string()),
+            "url": pa.array([d.url for d in docs], pa.string()),
+            "published_at": pa.array([d.published_at for d in docs], pa.timestamp("us")),
+            "text": [d.text for d in docs],
+            "origin": [d.origin for d in docs],
         }
     )
-    con.register("new_passages", table)
+    drafts: list[PassageDraft] = [p for d in docs for p in d.passages]
+    passages = pa.table(
+        {
+            "passage_id": pa.array(range(first_passage_id, first_passage_id + len(drafts)), pa.int64()),
+            "article_id": pa.array([a for a, d in zip(article_ids, docs, strict=True) for _ in d.passages], pa.int64()),
+            "position": pa.array([p.position for p in drafts], pa.int32()),
+            "kind": pa.array([p.kind for p in drafts], pa.string()),
+            "author": pa.array([p.author for p in drafts], pa.string()),
+            "text": pa.array([p.text for p in drafts], pa.string()),
+            "char_start": pa.array([p.char_start for p in drafts], pa.int32()),
+            "char_end": pa.array([p.char_end for p in drafts], pa.int32()),
+            "search_text": pa.array([p.search_text for p in drafts], pa.string()),
+        }
+    )
+    con.register("new_articles", articles)
+    con.register("new_passages", passages)
     try:
+        con.execute("INSERT INTO articles BY NAME SELECT * FROM new_articles")
         con.execute("INSERT INTO passages BY NAME SELECT * FROM new_passages")
     finally:
+        con.unregister("new_articles")
         con.unregister("new_passages")
 
 
@@ -169,19 +179,29 @@ def passage_ids_of_article(con: Connection, article_id: int) -> list[int]:
 
 def rebuild_fulltext(con: Connection) -> None:
     """Rebuild the BM25 index over passages (DuckDB's FTS index is static: inserts need a rebuild)."""
-    con.execute(
-        "PRAGMA create_fts_index('passages', 'passage_id', 'search_text', stemmer = 'porter', "
-        f"stopwords = 'english', ignore = '{FTS_IGNORE}', strip_accents = 1, lower = 1, overwrite = 1)"
-    )
+    build_fulltext(con)
 
 
 def has_fulltext(con: Connection) -> bool:
-    """True when the BM25 index exists."""
+    """True when the BM25 index and its postings exist."""
     return bool(
         con.execute(
-            "SELECT count(*) FROM information_schema.schemata WHERE schema_name = 'fts_main_passages'"
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema = 'fts_main_passages' AND table_name = 'bm25_postings'"
         ).fetchone()[0]
     )
+
+
+# Scores only the postings of the query's terms (match_bm25 would score every passage): same formula, with
+# the per-passage part precomputed in bm25_postings (see workbench.db.build_fulltext) and idf per query term.
+_BM25_TOP = """
+    WITH tokens AS (SELECT DISTINCT stem(unnest(fts_main_passages.tokenize(?)), 'porter') AS t),
+    q AS (SELECT d.termid, log((s.num_docs - d.df + 0.5) / (d.df + 0.5) + 1) AS idf
+          FROM fts_main_passages.dict d JOIN tokens ON d.term = tokens.t, fts_main_passages.stats s)
+    SELECT p.passage_id, sum(q.idf * p.weight) AS score
+    FROM fts_main_passages.bm25_postings p JOIN q USING (termid)
+    WHERE NOT list_contains(?, p.article_id)
+    GROUP BY p.passage_id ORDER BY score DESC, p.passage_id LIMIT ?"""
 
 
 def bm25(
@@ -190,13 +210,7 @@ def bm25(
     """Return up to limit (passage_id, BM25 score) pairs for a query already in search-text form."""
     if not has_fulltext(con) or not search_text.strip():
         return []
-    return con.execute(
-        """SELECT passage_id, score FROM (
-               SELECT passage_id, article_id, fts_main_passages.match_bm25(passage_id, ?) AS score FROM passages)
-           WHERE score IS NOT NULL AND NOT list_contains(?, article_id)
-           ORDER BY score DESC, passage_id LIMIT ?""",
-        [search_text, list(exclude_article_ids), limit],
-    ).fetchall()
+    return con.execute(_BM25_TOP, [search_text, list(exclude_article_ids), limit]).fetchall()
 
 
 # --- claims ----------------------------------------------------------------------------------------
