@@ -15,6 +15,13 @@ class IndexMismatchError(RuntimeError):
     """The saved index was built differently from what is configured now."""
 
 
+# Exact search is fast and perfect up to a few hundred thousand vectors; past that an inverted-file index
+# with 8-bit scalar codes searches a fraction of the lists and holds a quarter of the float32 memory.
+ANN_MIN_VECTORS = 200_000
+DEFAULT_NPROBE = 48
+TRAIN_POINTS_PER_LIST = 64
+
+
 @dataclass(frozen=True, slots=True)
 class IndexInfo:
     """What the sidecar records about a saved index."""
@@ -22,7 +29,14 @@ class IndexInfo:
     model: str
     dimension: int
     count: int
-    kind: str = "flat-ip"
+    kind: str = "flat-ip"  # or "ivf-sq8": inverted lists over 8-bit scalar-quantised vectors
+    nlist: int = 0
+    nprobe: int = 0
+
+
+def lists_for(count: int) -> int:
+    """Number of inverted lists for count vectors: about 4 * sqrt(count), a power of two."""
+    return int(2 ** round(np.log2(max(4 * np.sqrt(count), 64))))
 
 
 def sidecar_path(path: Path) -> Path:
@@ -31,24 +45,77 @@ def sidecar_path(path: Path) -> Path:
 
 
 class VectorIndex:
-    """Exact cosine search over unit vectors (inner product), keyed by passage id."""
+    """Cosine search over unit vectors (inner product), keyed by passage id: exact, or IVF above a size."""
 
-    def __init__(self, model: str, dimension: int, index: faiss.Index | None = None) -> None:
+    def __init__(
+        self, model: str, dimension: int, index: faiss.Index | None = None, *, nprobe: int = DEFAULT_NPROBE
+    ) -> None:
         self.model = model
         self.dimension = dimension
         self._index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+        self._ivf = faiss.try_extract_index_ivf(self._index)
+        self.nprobe = nprobe
+        if self._ivf is not None:
+            self._ivf.nprobe = nprobe
+
+    @classmethod
+    def build(cls, model: str, ids: np.ndarray, vectors: np.ndarray, *, ann_min: int = ANN_MIN_VECTORS) -> VectorIndex:
+        """Index these vectors: exactly below ann_min of them, with a trained IVF index from there on."""
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        dimension = vectors.shape[1]
+        if len(ids) < ann_min:
+            built = cls(model, dimension)
+        else:
+            nlist = lists_for(len(ids))
+            ivf = faiss.IndexIVFScalarQuantizer(
+                faiss.IndexFlatIP(dimension), dimension, nlist, faiss.ScalarQuantizer.QT_8bit,
+                faiss.METRIC_INNER_PRODUCT,
+            )  # fmt: skip
+            sample = np.random.default_rng(0).choice(len(ids), min(len(ids), nlist * TRAIN_POINTS_PER_LIST), False)
+            ivf.train(vectors[np.sort(sample)])
+            built = cls(model, dimension, ivf)
+        built.add(ids, vectors)
+        return built
 
     def __len__(self) -> int:
         return int(self._index.ntotal)
 
     @property
+    def kind(self) -> str:
+        """'flat-ip' (exact) or 'ivf-sq8' (approximate)."""
+        return "flat-ip" if self._ivf is None else "ivf-sq8"
+
+    @property
     def info(self) -> IndexInfo:
         """The sidecar content for the index as it is now."""
-        return IndexInfo(model=self.model, dimension=self.dimension, count=len(self))
+        if self._ivf is None:
+            return IndexInfo(model=self.model, dimension=self.dimension, count=len(self))
+        return IndexInfo(self.model, self.dimension, len(self), self.kind, int(self._ivf.nlist), self.nprobe)
 
     def ids(self) -> np.ndarray:
-        """Return the stored passage ids (in insertion order)."""
-        return faiss.vector_to_array(self._index.id_map).astype(np.int64)
+        """Return the stored passage ids (insertion order for the exact index, list order for IVF)."""
+        if self._ivf is None:
+            return faiss.vector_to_array(self._index.id_map).astype(np.int64)
+        lists = self._ivf.invlists
+        parts = [
+            faiss.rev_swig_ptr(lists.get_ids(i), lists.list_size(i)).copy()
+            for i in range(self._ivf.nlist)
+            if lists.list_size(i)
+        ]
+        return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
+
+    def vectors(self) -> np.ndarray:
+        """Return the stored vectors of the exact index, in the order of ids()."""
+        if self._ivf is not None:
+            raise ValueError("an IVF index keeps compressed codes, not the vectors")
+        flat = faiss.downcast_index(self._index.index)
+        return faiss.vector_to_array(flat.codes).view(np.float32).reshape(len(self), self.dimension)
+
+    def grown(self, *, ann_min: int = ANN_MIN_VECTORS) -> VectorIndex:
+        """This index, or an IVF one over the same vectors once an exact index has reached ann_min."""
+        if self._ivf is not None or len(self) < ann_min:
+            return self
+        return VectorIndex.build(self.model, self.ids(), self.vectors(), ann_min=ann_min)
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         """Add unit vectors under the given passage ids."""
@@ -107,4 +174,4 @@ class VectorIndex:
                 f"{path} holds {index.ntotal} vectors of dimension {index.d}, its sidecar says {info.count} "
                 f"of dimension {info.dimension}; rebuild with: {rebuild_hint}"
             )
-        return cls(model, dimension, index)
+        return cls(model, dimension, index, nprobe=info.nprobe or DEFAULT_NPROBE)

@@ -51,7 +51,8 @@ def test_sidecar_records_model_dimension_and_count(settings, hashing):
     info = json.loads(sidecar_path(settings.vector_index_path).read_text())
     with open_db(settings.db_path, read_only=True) as con:
         passages = store.count_rows(con)["passages"]
-    assert info == {"model": "hashing-64", "dimension": 64, "count": passages, "kind": "flat-ip"}
+    expected = {"model": "hashing-64", "dimension": 64, "count": passages, "kind": "flat-ip", "nlist": 0, "nprobe": 0}
+    assert info == expected
 
 
 def test_index_built_with_another_model_is_refused_with_rebuild_command(settings, hashing):
@@ -86,3 +87,52 @@ def test_corrupt_sidecar_is_refused(settings, hashing):
     sidecar_path(settings.vector_index_path).write_text("{not json")
     with open_db(settings.db_path, read_only=True) as con, pytest.raises(IndexMismatchError, match="reindex"):
         load_vector_index(con, settings, hashing)
+
+
+def test_large_imports_switch_to_an_ivf_index_that_finds_what_exact_search_finds(tmp_path, embedder):
+    exact = Settings(db_path=tmp_path / "exact.duckdb")
+    approx = Settings(db_path=tmp_path / "approx.duckdb", ann_min_vectors=100)
+    for settings in (exact, approx):
+        for path in [SEED_PLAIN, EXAMPLES / "articles", SEED_COMMENTS]:
+            import_files([path], settings, embedder)
+    saved = VectorIndex.load(approx.vector_index_path, model=embedder.model_id, dimension=384, rebuild_hint="")
+    info = json.loads(sidecar_path(approx.vector_index_path).read_text())
+    assert saved.kind == info["kind"] == "ivf-sq8"
+    assert info["nlist"] == 64 and info["nprobe"] == saved.nprobe
+    with open_db(exact.db_path, read_only=True) as con:
+        flat = load_vector_index(con, exact, embedder)
+    assert flat.kind == "flat-ip"
+    assert np.array_equal(np.sort(saved.ids()), np.sort(flat.ids()))
+    found = []
+    for query in [*QUERIES, "Iran sent troops", "ISIS is 30 miles from Baghdad", "the central bank in Mosul"]:
+        vector = embedder.embed([query])[0]
+        truth = {pid for pid, _ in flat.search(vector, 10)}
+        found.append(len(truth & {pid for pid, _ in saved.search(vector, 10)}) / 10)
+    assert sum(found) / len(found) >= 0.9
+
+
+def test_an_ivf_index_is_healed_from_duckdb_like_an_exact_one(tmp_path, hashing):
+    settings = Settings(db_path=tmp_path / "ivf.duckdb", ann_min_vectors=50)
+    import_files([SEED_PLAIN, SEED_COMMENTS], settings, hashing)
+    saved = VectorIndex.load(settings.vector_index_path, model=hashing.model_id, dimension=64, rebuild_hint="")
+    assert saved.kind == "ivf-sq8"
+    dropped = np.sort(saved.ids())[:5]
+    assert saved.remove(dropped) == 5
+    saved.add(np.array([10**9]), hashing.embed(["a passage DuckDB never had"]))
+    saved.save(settings.vector_index_path)
+    with open_db(settings.db_path, read_only=True) as con:
+        healed = load_vector_index(con, settings, hashing)
+        assert np.array_equal(np.sort(healed.ids()), store.embedding_ids(con, hashing.model_id))
+    assert healed.kind == "ivf-sq8"
+
+
+def test_reindex_builds_the_index_kind_the_corpus_size_calls_for(tmp_path, hashing):
+    settings = Settings(db_path=tmp_path / "re.duckdb")
+    import_files([SEED_PLAIN, SEED_COMMENTS], settings, hashing)
+    assert reindex(settings, hashing).vectors > 50
+    with open_db(settings.db_path, read_only=True) as con:
+        assert load_vector_index(con, settings, hashing).kind == "flat-ip"
+    smaller = Settings(db_path=settings.db_path, ann_min_vectors=50)
+    reindex(smaller, hashing)
+    with open_db(settings.db_path, read_only=True) as con:
+        assert load_vector_index(con, smaller, hashing).kind == "ivf-sq8"

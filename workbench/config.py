@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.embedders import DEFAULT_MODEL
+from index.vectors import ANN_MIN_VECTORS
 
 DEFAULT_DB = Path("data/workbench.duckdb")
 DEFAULT_MAX_FILE_MB = 100.0
@@ -21,6 +22,7 @@ class Settings:
     max_file_bytes: int = int(DEFAULT_MAX_FILE_MB * 1024 * 1024)
     passage_max_words: int = 60
     stance_model: str | None = None  # None: the model shipped in models/; else a path or hub NLI model name
+    ann_min_vectors: int = ANN_MIN_VECTORS  # from this many passages on, dense search uses an IVF index
 
     @property
     def vector_index_path(self) -> Path:

@@ -35,13 +35,12 @@ def load_vector_index(con: Connection, settings: Settings, embedder: Embedder) -
         raise IndexMismatchError(
             f"{missing} passages have no embedding from {embedder.model_id!r}; embed them with: {settings.rebuild_hint}"
         )
-    db_ids, vectors = store.load_embeddings(con, embedder.model_id)
+    db_ids = store.embedding_ids(con, embedder.model_id)
     have = vindex.ids()
-    extra = np.setdiff1d(have, db_ids)
-    vindex.remove(extra)
-    absent = ~np.isin(db_ids, have)
-    if absent.any():
-        vindex.add(db_ids[absent], vectors[absent])
+    vindex.remove(np.setdiff1d(have, db_ids))
+    absent = np.setdiff1d(db_ids, have)
+    if len(absent):
+        vindex.add(*store.load_embeddings(con, embedder.model_id, absent))
     return vindex
 
 
@@ -77,8 +76,11 @@ def reindex(
             if progress:
                 progress(min(start + EMBED_BATCH, len(todo)), len(todo))
         ids, vectors = store.load_embeddings(con, embedder.model_id)
-        vindex = VectorIndex(embedder.model_id, embedder.dimension)
-        vindex.add(ids, vectors)
+        vindex = (
+            VectorIndex.build(embedder.model_id, ids, vectors, ann_min=settings.ann_min_vectors)
+            if len(ids)
+            else VectorIndex(embedder.model_id, embedder.dimension)
+        )
         vindex.save(settings.vector_index_path)
         store.rebuild_fulltext(con)
     return ReindexReport(embedded=len(todo), vectors=len(vindex), model=embedder.model_id)

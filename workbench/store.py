@@ -92,16 +92,30 @@ def insert_embeddings(con: Connection, ids: np.ndarray, model: str, vectors: np.
         con.unregister("new_embeddings")
 
 
-def load_embeddings(con: Connection, model: str) -> tuple[np.ndarray, np.ndarray]:
-    """Return (passage ids, float32 matrix) of every passage embedded with model, in id order."""
+def embedding_ids(con: Connection, model: str) -> np.ndarray:
+    """Return the ids of the passages embedded with model, in id order."""
     table = con.execute(
-        "SELECT passage_id, vector FROM embeddings WHERE model = ? ORDER BY passage_id", [model]
+        "SELECT passage_id FROM embeddings WHERE model = ? ORDER BY passage_id", [model]
     ).to_arrow_table()
-    ids = table.column("passage_id").to_numpy().astype(np.int64)
-    if not len(ids):
-        return ids, np.zeros((0, 0), dtype=np.float32)
+    return table.column("passage_id").to_numpy().astype(np.int64)
+
+
+def load_embeddings(
+    con: Connection, model: str, ids: Sequence[int] | np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return (passage ids, float32 matrix) of the passages embedded with model (all, or those of ids), in id order."""
+    wanted = None if ids is None else np.asarray(ids, dtype=np.int64).tolist()
+    table = con.execute(
+        """SELECT passage_id, vector FROM embeddings
+           WHERE model = ? AND (?::BIGINT[] IS NULL OR passage_id IN (SELECT unnest(?::BIGINT[])))
+           ORDER BY passage_id""",
+        [model, wanted, wanted],
+    ).to_arrow_table()
+    found = table.column("passage_id").to_numpy().astype(np.int64)
+    if not len(found):
+        return found, np.zeros((0, 0), dtype=np.float32)
     flat = table.column("vector").combine_chunks().flatten().to_numpy().astype(np.float32)
-    return ids, flat.reshape(len(ids), -1)
+    return found, flat.reshape(len(found), -1)
 
 
 def passages_missing_embedding(con: Connection, model: str) -> list[tuple[int, str]]:
