@@ -98,10 +98,23 @@ def iter_articles(passages: int, *, seed: int = 7, per_article: int = 10) -> Ite
         }
 
 
-def write_corpus(path: Path, passages: int, *, seed: int = 7) -> Path:
-    """Write the corpus as JSONL, the format the real import path reads."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w") as out:
+def write_corpus(folder: Path, passages: int, *, seed: int = 7, per_file: int = 10_000) -> list[Path]:
+    """Write the corpus as JSONL files of about per_file passages each, the way an archive is imported."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths: list[Path] = []
+    out = None
+    in_file = per_file
+    try:
         for article in iter_articles(passages, seed=seed):
+            if in_file >= per_file:
+                if out:
+                    out.close()
+                paths.append(folder / f"part-{len(paths):04d}.jsonl")
+                out = paths[-1].open("w")
+                in_file = 0
             out.write(json.dumps(article) + "\n")
-    return path
+            in_file += len(article["text"].split("\n\n"))
+    finally:
+        if out:
+            out.close()
+    return paths
