@@ -9,7 +9,7 @@ ADDRESS ?= 127.0.0.1
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test lint demo bench browser clean
+.PHONY: run test lint demo bench bench-1m browser clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,9 @@ test: lint browser
 
 bench: $(STAMP)
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+bench-1m: $(STAMP)
+	$(PY) -m bench.run --sizes 1000000 $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB).*

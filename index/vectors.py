@@ -55,8 +55,17 @@ class VectorIndex:
         self._index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
         self._ivf = faiss.try_extract_index_ivf(self._index)
         self.nprobe = nprobe
+
+    @property
+    def nprobe(self) -> int:
+        """How many inverted lists an IVF search visits (more: slower, closer to exact)."""
+        return self._nprobe
+
+    @nprobe.setter
+    def nprobe(self, value: int) -> None:
+        self._nprobe = value
         if self._ivf is not None:
-            self._ivf.nprobe = nprobe
+            self._ivf.nprobe = value
 
     @classmethod
     def build(cls, model: str, ids: np.ndarray, vectors: np.ndarray, *, ann_min: int = ANN_MIN_VECTORS) -> VectorIndex:

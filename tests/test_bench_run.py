@@ -1,0 +1,51 @@
+"""The benchmark runs end to end at a tiny size and reports under its stable keys (no timing is asserted)."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from bench.run import ann_recall_at_10, tier_name
+from index.vectors import VectorIndex
+from tests.conftest import REPO
+from workbench import store
+from workbench.db import open_db
+from workbench.indexing import load_vector_index
+
+
+@pytest.mark.parametrize(("size", "name"), [(10_000, "10k"), (100_000, "100k"), (1_000_000, "1m"), (2_500, "2500")])
+def test_tier_names_are_the_stable_key_suffixes(size, name):
+    assert tier_name(size) == name
+
+
+def test_ann_recall_is_one_for_exact_search_and_drops_for_a_starved_ivf(seeded, embedder):
+    with open_db(seeded.db_path, read_only=True) as con:
+        exact = load_vector_index(con, seeded, embedder)
+        assert ann_recall_at_10(con, exact, embedder.model_id, queries=50) == 1.0
+        ids, vectors = store.load_embeddings(con, embedder.model_id)
+        starved = VectorIndex.build(embedder.model_id, ids, vectors, ann_min=1)
+        starved.nprobe = 1
+        assert ann_recall_at_10(con, starved, embedder.model_id, queries=50) < 0.9
+
+
+def test_bench_runs_a_small_tier_and_writes_every_stable_key(tmp_path):
+    results = tmp_path / "results.json"
+    options = ["--sizes", "300", "--skip-quality", "--skip-cold-start", "--results", str(results)]
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.run", *options, "--work", str(tmp_path / "work")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "| passages | index |" in done.stdout
+    figures = json.loads(results.read_text())
+    tier = figures["tiers"]["300"]
+    assert tier["passages"] == 300 and tier["index"] == "flat-ip" and tier["ann_recall_at_10"] == 1.0
+    assert tier["check_k"] == 20 and tier["check_p95_ms"] >= tier["check_p50_ms"] > 0
+    assert figures["search_p50_ms_300"] == tier["search_p50_ms"]
+    assert figures["ingest_ratio"] == tier["ingest_ratio"] > 0
+    assert np.isfinite(tier["disk_mb_per_100k"])
