@@ -78,18 +78,12 @@ def ann_recall_at_10(con, vindex, model: str, queries: int = 200) -> float:
     return round(found / len(picks), 3)
 
 
-def run_tier(size: int, work: Path) -> dict:
-    """Ingest `size` synthetic passages, then time search and check; runs inside its own process."""
+def ingest_tier(size: int, work: Path) -> dict:
+    """Import `size` synthetic passages beside the raw encode speed of the same model; its own process."""
     from bench.corpus import iter_articles, write_corpus
-    from claims.stance import load_stance_model
     from index.embedders import SentenceTransformerEmbedder
-    from workbench import claimbook
     from workbench.config import Settings
-    from workbench.db import open_db
-    from workbench.indexing import load_vector_index
     from workbench.ingest import import_files
-    from workbench.pipeline import check_claim
-    from workbench.retrieval import search
 
     corpus = write_corpus(work / f"corpus-{size}", size)
     embedder = SentenceTransformerEmbedder()
@@ -107,7 +101,32 @@ def run_tier(size: int, work: Path) -> dict:
     failed = [r.message for r in results if r.status != "imported"]
     assert not failed, failed
     passages = sum(r.passages for r in results)
+    disk = sum(p.stat().st_size for p in work.glob(f"bench-{size}.duckdb*"))
+    return {
+        "passages": passages,
+        "ingest_s": round(ingest_s, 1),
+        "ingest_passages_per_s": round(passages / ingest_s, 1),
+        "raw_encode_per_s": round(raw_per_s, 1),
+        "ingest_ratio": round(passages / ingest_s / raw_per_s, 3),
+        "ingest_peak_rss_mb": round(_peak_mb()),
+        "disk_mb_per_100k": round(disk / 2**20 * 100_000 / passages, 1),
+    }
 
+
+def serve_tier(size: int, work: Path) -> dict:
+    """Open the tier's database as the app does, then time search and full checks; its own process."""
+    from claims.stance import load_stance_model
+    from index.embedders import SentenceTransformerEmbedder
+    from workbench import claimbook
+    from workbench.config import Settings
+    from workbench.db import open_db
+    from workbench.indexing import load_vector_index
+    from workbench.pipeline import check_claim
+    from workbench.retrieval import search
+
+    settings = Settings(db_path=work / f"bench-{size}.duckdb")
+    embedder = SentenceTransformerEmbedder()
+    model = load_stance_model(None)
     with open_db(settings.db_path) as con:
         started = time.perf_counter()
         vindex = load_vector_index(con, settings, embedder)
@@ -117,7 +136,6 @@ def run_tier(size: int, work: Path) -> dict:
             started = time.perf_counter()
             search(con, vindex, embedder, query, k=10)
             search_ms.append((time.perf_counter() - started) * 1000)
-        model = load_stance_model(None)
         ids = [claimbook.add_claim(con, text).claim_id for text in CLAIMS]
         check_ms = []
         for claim_id in ids * 5:
@@ -126,16 +144,10 @@ def run_tier(size: int, work: Path) -> dict:
             check_ms.append((time.perf_counter() - started) * 1000)
         peak = _peak_mb()  # before the recall measurement loads every vector for exact search
         recall = ann_recall_at_10(con, vindex, embedder.model_id)
-    disk = sum(p.stat().st_size for p in work.glob(f"bench-{size}.duckdb*"))
     search_p50, search_p95 = _percentiles(search_ms)
     check_p50, check_p95 = _percentiles(check_ms)
     return {
-        "passages": passages,
         "index": vindex.kind,
-        "ingest_s": round(ingest_s, 1),
-        "ingest_passages_per_s": round(passages / ingest_s, 1),
-        "raw_encode_per_s": round(raw_per_s, 1),
-        "ingest_ratio": round(passages / ingest_s / raw_per_s, 3),
         "index_load_s": round(load_s, 2),
         "search_p50_ms": round(search_p50, 1),
         "search_p95_ms": round(search_p95, 1),
@@ -143,9 +155,19 @@ def run_tier(size: int, work: Path) -> dict:
         "check_p95_ms": round(check_p95, 1),
         "check_k": 20,
         "peak_rss_mb": round(peak),
-        "disk_mb_per_100k": round(disk / 2**20 * 100_000 / passages, 1),
         "ann_recall_at_10": recall,
     }
+
+
+def _in_subprocess(flag: str, size: int, work: Path) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.run", flag, str(size), "--work", str(work)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def climate_fever_recall(work: Path) -> dict:
@@ -205,7 +227,8 @@ def print_tables(results: dict) -> None:
     columns = [
         ("passages", "passages"), ("index", "index"), ("ingest/s", "ingest_passages_per_s"),
         ("raw/s", "raw_encode_per_s"), ("ratio", "ingest_ratio"), ("search p50 ms", "search_p50_ms"),
-        ("check p50 ms", "check_p50_ms"), ("check p95 ms", "check_p95_ms"), ("peak MB", "peak_rss_mb"),
+        ("check p50 ms", "check_p50_ms"), ("check p95 ms", "check_p95_ms"), ("serve peak MB", "peak_rss_mb"),
+        ("ingest peak MB", "ingest_peak_rss_mb"),
         ("MB/100k", "disk_mb_per_100k"), ("ANN recall@10", "ann_recall_at_10"), ("run", "date"),
     ]  # fmt: skip
     print("| " + " | ".join(title for title, _ in columns) + " |")
@@ -280,25 +303,22 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--skip-quality", action="store_true", help="skip the Climate-FEVER recall@5 measurement")
     parser.add_argument("--skip-cold-start", action="store_true", help="skip the cold-start measurements")
-    parser.add_argument("--tier", type=int, help=argparse.SUPPRESS)  # internal: run one tier, print JSON
+    parser.add_argument("--ingest-tier", type=int, help=argparse.SUPPRESS)  # internal: one step, prints JSON
+    parser.add_argument("--serve-tier", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--serve-only", action="store_true", help="reuse the databases already in --work")
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--results", type=Path, default=RESULTS, help="the JSON file to merge the figures into")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="wb-bench-"))
-    if args.tier:
-        print(json.dumps(run_tier(args.tier, work)))
+    if args.ingest_tier or args.serve_tier:
+        step = ingest_tier(args.ingest_tier, work) if args.ingest_tier else serve_tier(args.serve_tier, work)
+        print(json.dumps(step))
         return
     results = json.loads(args.results.read_text()) if args.results.exists() else {}
     tiers = {int(k): v for k, v in results.get("tiers", {}).items()}
     for size in args.sizes:
-        done = subprocess.run(
-            [sys.executable, "-m", "bench.run", "--tier", str(size), "--work", str(work)],
-            stdout=subprocess.PIPE,
-            text=True,
-            cwd=REPO,
-            check=True,
-        )
-        tiers[size] = {**json.loads(done.stdout.strip().splitlines()[-1]), "date": _now()}
+        ingest = tiers.get(size, {}) if args.serve_only else _in_subprocess("--ingest-tier", size, work)
+        tiers[size] = {**ingest, **_in_subprocess("--serve-tier", size, work), "date": _now()}
     if not args.skip_quality:
         results.update(climate_fever_recall(work))
         results["climate_fever_recall_at_5"] = results["climate_fever_recall_at_5_hybrid"]
