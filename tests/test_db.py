@@ -115,3 +115,12 @@ def test_migration_adds_postings_to_a_database_indexed_before_them(seeded, tmp_p
     with open_db(db) as con:
         assert store.has_fulltext(con)
         assert store.bm25(con, to_search_text("Iran troops"), 3)
+
+
+def test_bm25_leaves_out_the_excluded_articles_only(seeded):
+    search_text = to_search_text("Iran troops Baghdad")
+    with open_db(seeded.db_path, read_only=True) as con:
+        everything = store.bm25(con, search_text, 1000)
+        own = set(store.passage_ids_of_articles(con, [1]))
+        assert own & {pid for pid, _ in everything}
+        assert store.bm25(con, search_text, 1000, [1]) == [(pid, s) for pid, s in everything if pid not in own]

@@ -146,8 +146,8 @@ BM25_K1, BM25_B = 1.2, 0.75  # match_bm25's defaults
 def build_fulltext(con: Connection) -> None:
     """Build the BM25 index over passages, then its postings sorted by term with the per-passage weights.
 
-    The postings let a search touch only the passages holding a query term; their weight is BM25's
-    tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avgdl)), the idf is added per query.
+    The weight is BM25's per-passage part, tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avgdl)); the idf is
+    added per query. Sorted by term, a search reads only the row groups of its terms (see store.bm25).
     """
     con.execute(
         "PRAGMA create_fts_index('passages', 'passage_id', 'search_text', stemmer = 'porter', "
@@ -156,12 +156,11 @@ def build_fulltext(con: Connection) -> None:
     con.execute(
         f"""CREATE OR REPLACE TABLE fts_main_passages.bm25_postings AS
             WITH tf AS (SELECT termid, docid, count(*) AS tf FROM fts_main_passages.terms GROUP BY termid, docid)
-            SELECT tf.termid, p.passage_id, p.article_id,
+            SELECT tf.termid, d.name AS passage_id,
                    tf.tf * ({BM25_K1} + 1) / (tf.tf + {BM25_K1} * (1 - {BM25_B} + {BM25_B} * d.len / s.avgdl))
                        AS weight
-            FROM tf JOIN fts_main_passages.docs d USING (docid) JOIN passages p ON p.passage_id = d.name,
-                 fts_main_passages.stats s
-            ORDER BY tf.termid, p.passage_id"""
+            FROM tf JOIN fts_main_passages.docs d USING (docid), fts_main_passages.stats s
+            ORDER BY tf.termid, passage_id"""
     )
 
 
@@ -229,7 +228,11 @@ def _connect(path: Path, *, read_only: bool, wait_s: float) -> Connection:
             return duckdb.connect(
                 str(path),
                 read_only=read_only,
-                config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
+                config={
+                    "autoinstall_known_extensions": False,
+                    "autoload_known_extensions": False,
+                    "enable_progress_bar": False,  # the CLI and the app show their own progress
+                },
             )
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower() or time.monotonic() > deadline:
