@@ -228,11 +228,7 @@ def _connect(path: Path, *, read_only: bool, wait_s: float) -> Connection:
             return duckdb.connect(
                 str(path),
                 read_only=read_only,
-                config={
-                    "autoinstall_known_extensions": False,
-                    "autoload_known_extensions": False,
-                    "enable_progress_bar": False,  # the CLI and the app show their own progress
-                },
+                config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
             )
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower() or time.monotonic() > deadline:
@@ -258,6 +254,7 @@ def open_db(path: Path | str, *, read_only: bool = False) -> Iterator[Connection
     con = _connect(path, read_only=read_only, wait_s=LOCK_WAIT_S)
     try:
         con.execute(f"LOAD '{fts_extension_path()}'")
+        con.execute("SET enable_progress_bar = false")  # the CLI and the app show their own progress
         if not read_only:
             migrate(con)
         yield con
