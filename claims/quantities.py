@@ -4,7 +4,8 @@ A quantity is a number from `claims.numbers` together with what surrounds it: a 
 "at least", "up to"), a range ("1,500-2,000", "between 10 and 20"), a unit normalised to pint base units
 ("30 miles" and "48 km" both become metres), a currency, a rate ("a day"), the counted noun ("2,000 Iranian
 troops") and the event it counts ("killed", "wounded"). Two quantities are compared only when they talk about
-the same thing; the tolerance follows the hedges and the precision the figures were written with.
+the same thing; the tolerance follows the hedges and the precision the figures were written with. A distance
+also names its two ends ("Baquba is 37 miles NE of Baghdad"): distances between different places never compare.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from itertools import islice
 from typing import Literal
@@ -205,6 +206,21 @@ _NOUN_SYNONYMS = {
 _NOUN_OF = {word: noun for noun, words in _NOUN_SYNONYMS.items() for word in words.split()}
 _PEOPLE_NOUNS = frozenset(["troop", "fighter", "people", "civilian", "refugee", "migrant", "protester", "child"])
 
+# Where a distance reaches: "37 miles NE of Baghdad", "48 km from Orlan", "60 miles north-west of Baghdad".
+_TOWARDS = re.compile(
+    r"\s*(?:(?:[a-z-]*(?:north|south|east|west)[a-z-]*|(?-i:[NSEW]{1,3}))\s+)?(?:away\s+)?"
+    r"(?:from|of|to|outside|off|towards?)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r"[.;:!?,()\[\]\n—–]")
+_SENTENCE_END = ".!?\n"
+_CAPITALISED = re.compile(r"\b[A-Z][A-Za-z'’-]*")
+_COMPASS = re.compile(r"[NSEW]{1,3}")
+_PRONOUNS = frozenset(["i", "he", "she", "we", "they", "you", "his", "her", "our", "my", "your", "them", "us"])
+# Capitalised only because they open a sentence: "Officials said", "Rebels are", "Police say".
+_OPENERS = frozenset(["police", "government", "army", "military", "security", "according"])
+PLACE_WINDOW = 6  # words after "from"/"of" that may name the far end of a distance
+
 
 @dataclass(frozen=True, slots=True)
 class Quantity:
@@ -222,6 +238,9 @@ class Quantity:
     text: str
     event: str | None = None  # what the count counts when a verb says so: "killed", "wounded"
     precision: float = 0.0  # rounding the figure was written with, in base units
+    # A distance's two ends as capitalised words, lower case: (what is that far, from where); an empty set when
+    # unnamed. None when the length is not a distance from somewhere ("a 5 m deep crater").
+    places: tuple[frozenset[str], frozenset[str]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -570,10 +589,49 @@ def _merge_conversions(text: str, quantities: list[Quantity]) -> list[Quantity]:
     return merged
 
 
+def _names(text: str, start: int, end: int, *, opens_sentence: bool) -> frozenset[str]:
+    """Capitalised words of text[start:end] that can name a place or a party, lower case."""
+    names = set()
+    for match in _CAPITALISED.finditer(text, start, end):
+        word = match.group(0)
+        lower = word.lower().removesuffix("'s").removesuffix("’s")
+        if lower in _FUNCTION_WORDS or lower in _PRONOUNS or _COMPASS.fullmatch(word):
+            continue
+        first = opens_sentence and not text[start : match.start()].strip()
+        if first and word[1:].islower() and (lower in _OPENERS or _is_plural_noun(lower)):
+            continue  # "Officials said", "Rebels are": a common noun, capitalised by the sentence
+        names.add(lower)
+    return frozenset(names)
+
+
+def _clause_before(text: str, pos: int) -> tuple[int, int, bool]:
+    """Bounds of the clause that ends at pos, the one before when pos opens an aside ("Amsel, about 80 km north of"),
+    and whether it opens a sentence."""
+    window = max(0, pos - 300)
+    ends = list(_CLAUSE_END.finditer(text, window, pos))
+    if ends and ends[-1].group(0) == "," and not text[ends[-1].end() : pos].strip():
+        pos = ends.pop().start()
+    start = ends[-1].end() if ends else window
+    return start, pos, (ends[-1].group(0) in _SENTENCE_END) if ends else window == 0
+
+
+def _distance_places(text: str, quantity: Quantity) -> tuple[frozenset[str], frozenset[str]] | None:
+    """Name the two ends of a distance: the subject of its clause and the place after "from"/"of"."""
+    towards = _TOWARDS.match(text, quantity.span[1])
+    if quantity.dimension != "[length]" or towards is None:
+        return None
+    end = _CLAUSE_END.search(text, towards.end())
+    words = _tokens(text, towards.end(), end.start() if end else len(text), PLACE_WINDOW)
+    far = _names(text, towards.end(), words[-1].end(), opens_sentence=False) if words else frozenset()
+    start, stop, opens_sentence = _clause_before(text, quantity.span[0])
+    return _names(text, start, stop, opens_sentence=opens_sentence), far
+
+
 def find_quantities(text: str) -> list[Quantity]:
     """Return every quantity in text, left to right, normalised to base units with its hedge and span."""
     atoms = _join_ranges(text, _atoms(text, find_numbers(text)))
-    return _merge_conversions(text, [_quantity(text, atom) for atom in atoms])
+    quantities = _merge_conversions(text, [_quantity(text, atom) for atom in atoms])
+    return [replace(q, places=places) if (places := _distance_places(text, q)) is not None else q for q in quantities]
 
 
 def _canonical_noun(noun: str | None) -> str | None:
@@ -593,9 +651,25 @@ def _nouns_align(a: str | None, b: str | None) -> bool:
     return (a == "people" and b in _PEOPLE_NOUNS) or (b == "people" and a in _PEOPLE_NOUNS)
 
 
+def _same_end(a: frozenset[str], b: frozenset[str]) -> bool:
+    return not a or not b or bool(a & b)
+
+
+def _same_places(claim: Quantity, source: Quantity) -> bool:
+    """False when two distances name ends that cannot be the same two places, in either order."""
+    if claim.places is None or source.places is None:
+        return True
+    (a_from, a_to), (b_from, b_to) = claim.places, source.places
+    return (_same_end(a_from, b_from) and _same_end(a_to, b_to)) or (
+        _same_end(a_from, b_to) and _same_end(a_to, b_from)
+    )
+
+
 def _subject(claim: Quantity, source: Quantity, *, strict: bool) -> bool:
     """True when the two talk about the same thing; strict asks for positive evidence, not just no contradiction."""
     if claim.dimension != source.dimension or claim.currency != source.currency:
+        return False
+    if not _same_places(claim, source):
         return False
     if claim.event and source.event and claim.event != source.event:
         return False
@@ -618,7 +692,10 @@ def _overlap(a: Quantity, b: Quantity) -> bool:
 def compare(claim: Quantity, source: Quantity) -> Comparison:
     """Compare a claim quantity with a passage quantity; incomparable when they cannot be about the same thing."""
     if not _subject(claim, source, strict=False):
-        explanation = f"claim {describe(claim)} and source {describe(source)} measure different things"
+        what = (
+            "are distances between different places" if not _same_places(claim, source) else "measure different things"
+        )
+        explanation = f"claim {describe(claim)} and source {describe(source)} {what}"
         return Comparison(claim, source, "incomparable", explanation)
     outcome: Outcome = "match" if _overlap(claim, source) else "conflict"
     return Comparison(claim, source, outcome, f"claim {describe(claim)} vs source {describe(source)}")

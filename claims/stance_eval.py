@@ -1,7 +1,9 @@
 """Measure a stance model on the benchmark pairs: accuracy, balanced accuracy and macro-F1 per source.
 
 Sources published with two labels (support / refute only) are scored on agrees vs conflicts alone: the
-prediction is the more probable of those two, so 'unrelated' can never count against them.
+prediction is the more probable of those two, so 'unrelated' can never count against them. With the on-topic gate,
+a gated pair is predicted 'unrelated': right or wrong on three-label sources, always wrong on two-label ones (their
+pairs are all on topic).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class SourceMetrics:
     accuracy: float
     balanced_accuracy: float
     macro_f1: float
+    gated: float | None = None  # share of pairs the on-topic gate made unrelated; None when no gate was applied
 
 
 def load_stance_pairs(path: Path | str, split: str) -> list[LabelledPair]:
@@ -79,12 +82,19 @@ def macro_f1(truth: np.ndarray, pred: np.ndarray, n_labels: int) -> float:
 
 
 def score_source(
-    source: str, gold: Sequence[str], predictions: Sequence[StancePrediction], labels: Sequence[str]
+    source: str,
+    gold: Sequence[str],
+    predictions: Sequence[StancePrediction],
+    labels: Sequence[str],
+    gated: Sequence[bool] | None = None,
 ) -> SourceMetrics:
-    """Score predictions against gold labels, choosing among the given labels only."""
+    """Score predictions against gold labels, choosing among the given labels only; gated pairs are 'unrelated'."""
     truth = np.array([labels.index(g) for g in gold])
     pred = np.array([max(labels, key=lambda k, p=p: p.probabilities.get(k, 0.0)) for p in predictions])
-    pred = np.array([labels.index(k) for k in pred])
+    pred = np.array([labels.index(k) for k in pred], dtype=int)
+    if gated is not None and len(pred):
+        # -1 is no label at all: a gated pair of a two-label source is simply wrong.
+        pred[np.asarray(gated, dtype=bool)] = labels.index("unrelated") if "unrelated" in labels else -1
     return SourceMetrics(
         source=source,
         n=len(gold),
@@ -92,19 +102,23 @@ def score_source(
         accuracy=float(np.mean(truth == pred)) if len(gold) else float("nan"),
         balanced_accuracy=balanced_accuracy(truth, pred, len(labels)),
         macro_f1=macro_f1(truth, pred, len(labels)),
+        gated=None if gated is None else (float(np.mean(gated)) if len(gated) else 0.0),
     )
 
 
-def evaluate(pairs: Sequence[LabelledPair], predictions: Sequence[StancePrediction]) -> list[SourceMetrics]:
-    """Score predictions per source, two-label sources on agrees vs conflicts only."""
-    if len(pairs) != len(predictions):
+def evaluate(
+    pairs: Sequence[LabelledPair], predictions: Sequence[StancePrediction], gated: Sequence[bool] | None = None
+) -> list[SourceMetrics]:
+    """Score predictions per source, two-label sources on agrees vs conflicts only; gated pairs are 'unrelated'."""
+    if len(pairs) != len(predictions) or (gated is not None and len(gated) != len(pairs)):
         raise ValueError(f"{len(pairs)} pairs but {len(predictions)} predictions")
     two = two_label_sources((p.source, p.label) for p in pairs)
     out = []
     for source in sorted({p.source for p in pairs}):
         idx = [i for i, p in enumerate(pairs) if p.source == source]
         labels = TWO_LABELS if source in two else LABELS
-        out.append(score_source(source, [pairs[i].label for i in idx], [predictions[i] for i in idx], labels))
+        gates = None if gated is None else [gated[i] for i in idx]
+        out.append(score_source(source, [pairs[i].label for i in idx], [predictions[i] for i in idx], labels, gates))
     return out
 
 
@@ -115,9 +129,12 @@ def evaluate_model(model: StanceModel, pairs: Sequence[LabelledPair]) -> list[So
 
 def format_table(rows: Sequence[SourceMetrics]) -> str:
     """Render per-source metrics as a fixed-width text table."""
+    with_gate = any(r.gated is not None for r in rows)
     lines = [f"{'source':<15}{'n':>6}{'labels':>8}{'accuracy':>10}{'bal.acc':>10}{'macro-F1':>10}"]
+    lines[0] += f"{'gated':>8}" if with_gate else ""
     for r in rows:
         lines.append(
             f"{r.source:<15}{r.n:>6}{r.labels:>8}{r.accuracy:>10.4f}{r.balanced_accuracy:>10.4f}{r.macro_f1:>10.4f}"
+            + (f"{r.gated or 0.0:>8.4f}" if with_gate else "")
         )
     return "\n".join(lines)

@@ -1,8 +1,9 @@
 """Combine per-passage stances into one verdict per claim.
 
 Rules a fact-checker would apply: reader comments are never evidence; passages of one article are one
-source (its strongest stance counts); sources are weighted by credibility; credible sources on both sides
-make the claim conflicting, not a coin flip.
+source (its strongest stance counts, but where the article's own figures take a side, the model's reading of its
+other passages cannot outvote them); sources are weighted by credibility; credible sources on both sides make the
+claim conflicting, not a coin flip.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class EvidenceStance:
     confidence: float
     kind: str = "body"  # "comment" passages are shown, never counted
     credibility: str = "unknown"
+    grounded: bool = False  # the stance rests on the passage's own figures (or a reviewer), not on the model alone
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +55,19 @@ class Verdict:
 def _side_weights(stances: Sequence[EvidenceStance], rules: VerdictRules) -> dict[str, dict[str, float]]:
     """Per side, per source: the strongest credibility-weighted confidence."""
     sides: dict[str, dict[str, float]] = {AGREES: {}, CONFLICTS: {}}
-    for item in stances:
-        if item.kind != "body" or item.stance not in sides or item.confidence < rules.min_stance_confidence:
+    counted = [
+        item
+        for item in stances
+        if item.kind == "body" and item.stance in sides and item.confidence >= rules.min_stance_confidence
+    ]
+    # An article that states the claim's figure (or contradicts it) says where it stands; the model reading one of
+    # its other passages, about something else, the opposite way does not outvote that.
+    grounded: dict[str, set[str]] = {}
+    for item in counted:
+        if item.grounded:
+            grounded.setdefault(item.source, set()).add(item.stance)
+    for item in counted:
+        if not item.grounded and item.stance not in grounded.get(item.source, (item.stance,)):
             continue
         weight = item.confidence * CREDIBILITY_WEIGHTS.get(item.credibility, CREDIBILITY_WEIGHTS["unknown"])
         side = sides[item.stance]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from claims.combine import combine, number_check
+from claims.combine import MIN_ON_TOPIC_SIMILARITY, combine, gate_off_topic, number_check
 
 AGREE = {"agrees": 0.8, "conflicts": 0.1, "unrelated": 0.1}
 CONFLICT = {"agrees": 0.1, "conflicts": 0.8, "unrelated": 0.1}
@@ -22,10 +22,19 @@ def judged(claim, passage, probabilities):
         # a clear number conflict overrides a model "agrees"
         (
             "ISIS is 30 miles from Baghdad",
-            "Samarra is located about 60 miles north-west of Baghdad.",
+            "ISIS fighters are now about 60 miles north-west of Baghdad.",
             AGREE,
             "conflicts",
             "conflict",
+        ),
+        # the distance of another place from Baghdad is no figure about the claim's: the model decides
+        ("ISIS is 30 miles from Baghdad", "Baquba is 37 miles NE of Baghdad.", UNSURE, "unrelated", None),
+        (
+            "ISIS is 30 miles from Baghdad",
+            "Samarra is located about 60 miles north-west of Baghdad.",
+            AGREE,
+            "agrees",
+            None,
         ),
         (
             "The front is 80 km from Orlan",
@@ -99,3 +108,31 @@ def test_matching_number_raises_confidence():
     plain = combine("agrees", AGREE, None, ())
     matched = judged("ISIS seized half a billion dollars", "ISIS seized $500 million.", AGREE)
     assert matched.confidence > plain.confidence == 0.8
+
+
+@pytest.mark.parametrize(
+    ("similarity", "stance", "reason"),
+    [
+        (None, "conflicts", "model: conflicts 0.80"),  # no similarity known: no gate
+        (MIN_ON_TOPIC_SIMILARITY, "conflicts", "model: conflicts 0.80"),
+        (0.9, "conflicts", "model: conflicts 0.80"),
+        (0.21, "unrelated", f"off topic: similarity 0.21 < {MIN_ON_TOPIC_SIMILARITY:.2f}; model: conflicts 0.80"),
+        (-0.05, "unrelated", f"off topic: similarity -0.05 < {MIN_ON_TOPIC_SIMILARITY:.2f}; model: conflicts 0.80"),
+    ],
+)
+def test_off_topic_passages_count_for_neither_side(similarity, stance, reason):
+    gated = gate_off_topic(combine("conflicts", CONFLICT, None, ()), similarity)
+    assert (gated.stance, gated.reason) == (stance, reason)
+
+
+def test_the_gate_overrides_figures_too_and_keeps_what_they_said():
+    far = judged("Marovia sent 2000 troops", "Some 3,000 troops paraded in the capital.", CONFLICT)
+    gated = gate_off_topic(far, 0.1, 0.35)
+    assert (far.stance, gated.stance, gated.number_check) == ("conflicts", "unrelated", "conflict")
+    assert gated.reason.startswith("off topic: similarity 0.10 < 0.35; number conflict: claim 2000 troops")
+    assert gated.confidence == 0.9
+
+
+def test_the_gate_can_be_turned_off():
+    stance = combine("agrees", AGREE, None, ())
+    assert gate_off_topic(stance, 0.01, None) is stance

@@ -6,15 +6,18 @@ test_stance_model.py and test_check_real.py.
 
 from dataclasses import dataclass
 
+import numpy as np
 import pytest
 
+from claims.combine import MIN_ON_TOPIC_SIMILARITY
 from tests.conftest import EXAMPLES
 from workbench import store
 from workbench.config import Settings
 from workbench.db import open_db
 from workbench.demo import load_demo
 from workbench.indexing import load_vector_index
-from workbench.pipeline import check_claim
+from workbench.pipeline import check_claim, judge, similarities
+from workbench.retrieval import evidence_for_claim
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,16 @@ class UnsureStanceModel:
     def predict(self, pairs):
         probabilities = {"agrees": 0.3, "conflicts": 0.2, "unrelated": 0.5}
         return [Prediction("unrelated", 0.5, probabilities) for _ in pairs]
+
+
+class SureConflictModel:
+    """Says "conflicts" with confidence 0.9 for every pair: only the on-topic gate can say otherwise."""
+
+    model_id = "conflicts-fixed"
+
+    def predict(self, pairs):
+        probabilities = {"agrees": 0.05, "conflicts": 0.9, "unrelated": 0.05}
+        return [Prediction("conflicts", 0.9, probabilities) for _ in pairs]
 
 
 @pytest.fixture(scope="module")
@@ -105,3 +118,55 @@ def test_check_json_shape(demo, embedder):
         "confidence",
         "reason",
     }
+
+
+@dataclass(frozen=True)
+class Renamed:
+    """The real embedder under another model id, so no stored vector is found and every passage is embedded."""
+
+    inner: object
+    model_id: str = "renamed"
+
+    @property
+    def dimension(self):
+        return self.inner.dimension
+
+    def embed(self, texts):
+        return self.inner.embed(texts)
+
+
+def test_similarities_read_the_stored_vectors_and_embed_the_missing(demo, embedder):
+    cfg, vindex = demo
+    with open_db(cfg.db_path, read_only=True) as con:
+        claim = store.get_claim(con, 1)
+        hits = evidence_for_claim(con, vindex, embedder, 1, k=10)
+        stored = similarities(con, embedder, claim.text, hits)
+        fresh = similarities(con, Renamed(embedder), claim.text, hits)
+    expected = embedder.embed([h.text for h in hits]) @ embedder.embed([claim.text])[0]
+    np.testing.assert_allclose(stored, expected, atol=1e-5)
+    np.testing.assert_allclose(fresh, expected, atol=1e-5)
+    assert min(stored) < MIN_ON_TOPIC_SIMILARITY < max(stored)  # the demo retrieves passages on both sides of the gate
+
+
+def test_off_topic_passages_never_count(demo, embedder):
+    cfg, vindex = demo
+    with open_db(cfg.db_path) as con:
+        result = check_claim(con, vindex, embedder, SureConflictModel(), 1, save=False)
+        sims = similarities(con, embedder, result.claim.text, [item.hit for item in result.evidence])
+    stances = [(item.stance, sim >= MIN_ON_TOPIC_SIMILARITY) for item, sim in zip(result.evidence, sims, strict=True)]
+    assert {stance for stance, on_topic in stances if not on_topic} == {"unrelated"}
+    assert {stance for stance, on_topic in stances if on_topic} <= {"conflicts", "agrees"}
+
+
+def test_judge_without_similarities_or_gate_keeps_the_models_stance(demo, embedder):
+    cfg, vindex = demo
+    with open_db(cfg.db_path, read_only=True) as con:
+        claim = store.get_claim(con, 1)
+        hits = evidence_for_claim(con, vindex, embedder, 1, k=10)
+        sims = similarities(con, embedder, claim.text, hits)
+    model = SureConflictModel()
+    ungated = [item.stance for item in judge(claim, hits, model)]
+    off = [item.stance for item in judge(claim, hits, model, sims, min_similarity=None)]
+    assert ungated == off
+    assert "unrelated" not in ungated
+    assert "unrelated" in [item.stance for item in judge(claim, hits, model, sims)]

@@ -279,6 +279,66 @@ def test_bare_counts_are_not_paired_without_a_shared_noun_or_event():
     assert compare_quantities(find_quantities("2,000 troops"), find_quantities("one of 12 towns")) == []
 
 
+# Distances compare only between the same two places, named in either order; an unnamed end fits any place.
+PLACE_PAIRS = [
+    ("ISIS is 30 miles from Baghdad", "Baquba is 37 miles NE of Baghdad", []),
+    ("ISIS is 30 miles from Baghdad", "Samarra is located about 60 miles north-west of Baghdad.", []),
+    ("ISIS is 30 miles from Baghdad", "Baquba, 37 miles NE of Baghdad, fell on Tuesday.", []),
+    ("ISIS is 30 miles from Baghdad", "Baghdad is 37 miles from Baquba.", []),
+    ("ISIS is 30 miles from Baghdad", "ISIS fighters are now 60 miles from Baghdad.", ["conflict"]),
+    ("ISIS is 30 miles from Baghdad", "Baghdad is 30 miles from ISIS positions.", ["match"]),
+    ("ISIS is 30 miles from Baghdad", "Officials said the militants were 60 miles from Baghdad.", ["conflict"]),
+    ("ISIS is 30 miles from Baghdad", "Militants were 48 km from the capital.", ["match"]),
+    ("ISIS is 30 miles from Baghdad", "Baquba is 30 miles from Kirkuk.", []),
+    ("The Red Ridge Front is 30 miles from Orlan", "I live 20 miles from Tessar.", []),
+    ("The Red Ridge Front is 30 miles from Orlan", "Rebels are 80 km from Orlan.", ["conflict"]),
+    (
+        "The Red Ridge Front is 30 miles from Orlan",
+        "The Red Ridge Front advance stalled near the village of Amsel, about 80 km north of Orlan.",
+        ["conflict"],
+    ),
+    (
+        "The Red Ridge Front is 30 miles from Orlan",
+        "After Tessar, its columns are said to be 50 km (30 miles) from the edge of Orlan.",
+        ["match"],
+    ),
+    # lengths that are not distances from somewhere compare as before
+    ("The bomb left a 5 m deep crater", "The blast left a crater 12 m deep.", ["conflict"]),
+    ("Sea levels could rise by up to 1.1 metres", "Global sea levels may rise 1 metre by 2100.", ["match"]),
+]
+
+
+@pytest.mark.parametrize(("claim", "passage", "outcomes"), PLACE_PAIRS)
+def test_distances_compare_only_between_the_same_places(claim: str, passage: str, outcomes: list[str]):
+    found = compare_quantities(find_quantities(claim), find_quantities(passage))
+    assert [c.outcome for c in found] == outcomes
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        ("Baquba is 37 miles NE of Baghdad", ({"baquba"}, {"baghdad"})),
+        ("The Red Ridge Front is 30 miles from Orlan", ({"red", "ridge", "front"}, {"orlan"})),
+        ("The rebels are now just 30 miles from the capital Orlan, said the Northern Ledger.", (set(), {"orlan"})),
+        ("Rebels are 80 km from Orlan.", (set(), {"orlan"})),  # a sentence's capital is not a name
+        ("Marovia's troops are 5 km from Tessar", ({"marovia"}, {"tessar"})),
+        ("a 5 m deep crater", None),
+        ("a 10-mile convoy", None),
+    ],
+)
+def test_a_distance_names_its_two_ends(text: str, places):
+    (q,) = find_quantities(text)
+    assert (None if q.places is None else tuple(set(end) for end in q.places)) == places
+
+
+def test_distances_between_different_places_say_so():
+    comparison = compare(_one("ISIS is 30 miles from Baghdad"), _one("Baquba is 37 miles NE of Baghdad"))
+    assert comparison.outcome == "incomparable"
+    assert comparison.explanation == (
+        "claim 30 miles (48.3 km) and source 37 miles (59.5 km) are distances between different places"
+    )
+
+
 def test_pint_loads_lazily_and_only_for_units():
     script = (
         "import sys; from claims.quantities import find_quantities; "

@@ -170,3 +170,22 @@ def test_two_label_sources_ignore_unrelated() -> None:
     pairs = [LabelledPair("fever", "e", "c", "agrees"), LabelledPair("fever", "e", "c", "conflicts")]
     (row,) = evaluate(pairs, [pred(0.2, 0.1, 0.7), pred(0.1, 0.3, 0.6)])
     assert (row.labels, row.accuracy, row.balanced_accuracy) == (2, 1.0, 1.0)
+
+
+def test_gated_pairs_are_unrelated_right_on_three_labels_wrong_on_two() -> None:
+    def pred(label: str) -> StancePrediction:
+        probs = {k: (0.8 if k == label else 0.1) for k in LABELS}
+        return StancePrediction(label, 0.8, probs)
+
+    pairs = [
+        LabelledPair("fever", "e", "c", "agrees"),
+        LabelledPair("fever", "e", "c", "conflicts"),
+        LabelledPair("healthver", "e", "c", "unrelated"),
+        LabelledPair("healthver", "e", "c", "agrees"),
+    ]
+    predictions = [pred("agrees"), pred("conflicts"), pred("conflicts"), pred("agrees")]
+    fever, healthver = evaluate(pairs, predictions, gated=[True, False, True, False])
+    assert (fever.accuracy, fever.gated) == (0.5, 0.5)  # the gated supporting pair counts as wrong
+    assert (healthver.accuracy, healthver.gated) == (1.0, 0.5)  # the gated neutral pair becomes right
+    assert evaluate(pairs, predictions)[1].accuracy == 0.5
+    assert evaluate(pairs, predictions)[0].gated is None

@@ -83,3 +83,37 @@ def test_a_source_saying_both_counts_on_its_stronger_side():
 def test_confidence_is_a_probability(confidence):
     for stances in ([ev("a", AGREES, confidence)], [ev("a", AGREES), ev("b", CONFLICTS, confidence)]):
         assert 0.0 <= decide(stances).confidence <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("passages", "side"),
+    [
+        # the article states the claim's figure; the model reads another of its passages the other way, more surely
+        ([ev("a", AGREES, 0.64, grounded=True), ev("a", CONFLICTS, 0.69)], AGREES),
+        ([ev("a", CONFLICTS, 0.6, grounded=True), ev("a", AGREES, 0.95)], CONFLICTS),
+        # the model alone on both sides: the stronger side, as before
+        ([ev("a", AGREES, 0.64), ev("a", CONFLICTS, 0.69)], CONFLICTS),
+        # figures on both sides of one article: the stronger side
+        ([ev("a", AGREES, 0.64, grounded=True), ev("a", CONFLICTS, 0.9, grounded=True)], CONFLICTS),
+        # a sure model passage on the figures' side still lends its confidence
+        ([ev("a", AGREES, 0.6, grounded=True), ev("a", AGREES, 0.95), ev("a", CONFLICTS, 0.9)], AGREES),
+    ],
+)
+def test_an_articles_own_figures_decide_its_side(passages, side):
+    verdict = decide(passages)
+    assert (verdict.agreeing_sources, verdict.conflicting_sources) == ((1, 0) if side == AGREES else (0, 1))
+
+
+def test_grounded_figures_win_the_source_and_the_verdict():
+    # Demo claim 1 before the fix: one article's "30 miles" match lost to the model's "conflicts" on its Marovia passage
+    stances = [
+        ev("valley", AGREES, 0.81, grounded=True),
+        ev("coastal", AGREES, 0.68, grounded=True),
+        ev("ledger", AGREES, 0.64, grounded=True),
+        ev("ledger", CONFLICTS, 0.69),
+        ev("riverside", CONFLICTS, 0.98, grounded=True),
+    ]
+    verdict = decide(stances)
+    assert (verdict.label, verdict.agreeing_sources, verdict.conflicting_sources) == (SUPPORTED, 3, 1)
+    ungrounded = decide([EvidenceStance(s.passage_id, s.source, s.stance, s.confidence) for s in stances])
+    assert (ungrounded.label, ungrounded.agreeing_sources, ungrounded.conflicting_sources) == (REFUTED, 2, 2)

@@ -205,19 +205,36 @@ def eval_stance(
     split: Annotated[str, typer.Option(help="train or test.")] = "test",
     data: Annotated[Path, typer.Option(help="Folder of the benchmark data.")] = DATA,
     limit: Annotated[int | None, typer.Option(help="Only the first N pairs of the split.")] = None,
+    gate: Annotated[
+        bool, typer.Option("--gate", help="Also score with the on-topic gate (embeds every claim and evidence).")
+    ] = False,
 ) -> None:
     """Per-source stance table (accuracy, balanced accuracy, macro-F1) on stance_pairs.jsonl.
 
-    Example: workbench eval stance --split test
+    The model alone; with --gate also the pipeline's per-pair stance, where a pair less similar than the on-topic
+    gate is 'unrelated'.
+
+    Example: workbench eval stance --split test --gate
     """
-    from claims.stance_eval import evaluate_model, format_table, load_stance_pairs
+    from claims.combine import MIN_ON_TOPIC_SIMILARITY
+    from claims.stance_eval import evaluate, format_table, load_stance_pairs
 
     if split not in ("train", "test"):
         raise typer.BadParameter("split is train or test")
     pairs = load_stance_pairs(data / "stance_pairs.jsonl", split)[:limit]
-    model = _stance_model(_settings(ctx))
+    settings = _settings(ctx)
+    model = _stance_model(settings)
     typer.echo(f"{model.model_id} on {len(pairs)} {split} pairs")
-    typer.echo(format_table(evaluate_model(model, pairs)))
+    predictions = model.predict([(p.evidence, p.claim) for p in pairs])
+    typer.echo(format_table(evaluate(pairs, predictions)))
+    if gate:
+        embedder = _embedder(settings)
+        texts = sorted({p.claim for p in pairs} | {p.evidence for p in pairs})
+        row = {text: i for i, text in enumerate(texts)}
+        vectors = embedder.embed(texts)
+        gated = [float(vectors[row[p.claim]] @ vectors[row[p.evidence]]) < MIN_ON_TOPIC_SIMILARITY for p in pairs]
+        typer.echo(f"with the on-topic gate (similarity < {MIN_ON_TOPIC_SIMILARITY} -> unrelated, {embedder.model_id})")
+        typer.echo(format_table(evaluate(pairs, predictions, gated)))
 
 
 @eval_app.command("claims")
@@ -226,10 +243,14 @@ def eval_claims(
     split: Annotated[str, typer.Option(help="train or test.")] = "test",
     data: Annotated[Path, typer.Option(help="Folder of the benchmark data.")] = DATA,
     work: Annotated[Path, typer.Option(help="Where the evaluation corpus database is kept.")] = Path("data/eval"),
-    tune: Annotated[bool, typer.Option(help="Also pick verdict thresholds on the train split.")] = False,
+    tune: Annotated[
+        bool, typer.Option(help="Also pick verdict thresholds and the on-topic gate on the train split.")
+    ] = False,
     limit: Annotated[int | None, typer.Option(help="Only the first N claims of the split.")] = None,
 ) -> None:
     """Climate-FEVER: verdict accuracy against the majority baseline, and gold evidence recall@5.
+
+    Passages less similar to the claim than the on-topic gate count as unrelated, as in `check`.
 
     Example: workbench eval claims --split test
     """
@@ -241,14 +262,25 @@ def eval_claims(
     embedder, model = _embedder(settings), _stance_model(settings)
     evaluation.build_corpus(settings, embedder, data / "climate-fever.jsonl", work)
     rows = evaluation.load_climate_fever(data / "climate-fever.jsonl")
-    rules = evaluation.DEFAULT_RULES
+    rules, gate = evaluation.DEFAULT_RULES, evaluation.MIN_ON_TOPIC_SIMILARITY
     if tune:
         train = [r for r in rows if r["split"] == "train"][:limit]
-        rules = evaluation.tune_rules(evaluation.judge_claims(settings, embedder, model, train))
-        typer.echo(f"rules tuned on {len(train)} train claims: {rules}")
+        judged = evaluation.judge_claims(settings, embedder, model, train)
+        for r in evaluation.sweep_gate(judged, rules):
+            typer.echo(
+                f"  train, gate {r.min_similarity!s:<5} accuracy {r.verdict_accuracy:.3f}  off topic "
+                f"{r.off_topic_share:.3f}  " + "  ".join(f"{k} {a:.3f}" for k, (_, a) in r.per_label.items())
+            )
+        gate = evaluation.tune_gate(judged, rules)
+        rules = evaluation.tune_rules(judged, gate)
+        typer.echo(f"tuned on {len(train)} train claims: on-topic gate {gate}, {rules}")
     chosen = [r for r in rows if r["split"] == split][:limit]
-    result = evaluation.report(evaluation.judge_claims(settings, embedder, model, chosen), split, rules)
+    result = evaluation.report(evaluation.judge_claims(settings, embedder, model, chosen), split, rules, gate)
     typer.echo(f"Climate-FEVER {split}: {result.claims} claims")
+    typer.echo(
+        f"  on-topic gate      similarity < {result.min_similarity or 'off'} -> unrelated "
+        f"({result.off_topic_share:.3f} of judged passages)"
+    )
     typer.echo(
         f"  verdict accuracy   {result.verdict_accuracy:.3f}  "
         f"(majority baseline {result.majority_baseline:.3f}, always {result.majority_label})"

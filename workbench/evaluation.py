@@ -1,8 +1,8 @@
 """Evaluate the claim pipeline on Climate-FEVER: gold-evidence recall@5 and verdict accuracy.
 
 The corpus is every evidence sentence of every claim (each its own article, as the data README says), so a
-claim must find its own gold sentences among all 7,675. Thresholds of the verdict rules are tuned on the
-train split only; report on test.
+claim must find its own gold sentences among all 7,675. Thresholds of the verdict rules and of the on-topic gate
+are tuned on the train split only; report on test.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from claims.combine import MIN_ON_TOPIC_SIMILARITY, gate_off_topic
 from claims.verdicts import (
     CONFLICTING,
     DEFAULT_RULES,
@@ -30,7 +31,7 @@ from workbench.db import open_db
 from workbench.indexing import load_vector_index
 from workbench.ingest import import_files
 from workbench.models import Claim, EvidenceItem
-from workbench.pipeline import StanceJudge, judge, verdict_for
+from workbench.pipeline import StanceJudge, judge, similarities, verdict_for
 from workbench.retrieval import search
 
 GOLD_LABELS = {
@@ -40,17 +41,27 @@ GOLD_LABELS = {
     "NOT_ENOUGH_INFO": NOT_ENOUGH_EVIDENCE,
 }
 RECALL_K = 5
+GATE_GRID = (None, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
 
 
 @dataclass(frozen=True, slots=True)
 class ClaimEval:
-    """Per-claim outcome: gold verdict, evidence judged, and how much gold evidence was retrieved."""
+    """Per-claim outcome: gold verdict, evidence judged (before the on-topic gate), how much gold was retrieved."""
 
     claim: str
     gold: str
     items: tuple[EvidenceItem, ...]
     gold_found: int
     gold_total: int
+    similarities: tuple[float, ...] = ()  # claim-passage cosine similarity of each item, for the gate
+
+    def gated(self, min_similarity: float | None) -> tuple[EvidenceItem, ...]:
+        """Return the items with off-topic passages made unrelated, as the pipeline's judge does."""
+        if not self.similarities:
+            return self.items
+        return tuple(
+            gate_off_topic(item, sim, min_similarity) for item, sim in zip(self.items, self.similarities, strict=True)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +77,8 @@ class ClaimReport:
     any_gold_at_5: float
     per_label: dict[str, tuple[int, float]]  # gold label -> (count, accuracy)
     rules: VerdictRules
+    min_similarity: float | None = MIN_ON_TOPIC_SIMILARITY  # the on-topic gate; None when off
+    off_topic_share: float = 0.0  # share of judged passages the gate made unrelated
 
 
 def load_climate_fever(path: Path) -> list[dict]:
@@ -102,25 +115,39 @@ def judge_claims(
     k: int = RECALL_K,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[ClaimEval]:
-    """Retrieve and judge evidence for each claim once; verdicts can then be decided under any rules."""
+    """Retrieve and judge evidence for each claim once; verdicts can then be decided under any rules and gate."""
     evals = []
     with open_db(settings.db_path, read_only=True) as con:
         vindex = load_vector_index(con, settings, embedder)
         for number, row in enumerate(rows, start=1):
             hits = search(con, vindex, embedder, row["claim"], k=k)
             claim = Claim(claim_id=number, text=row["claim"], claim_date=None, origin="csv")
-            items = judge(claim, hits, model)
+            sims = similarities(con, embedder, row["claim"], hits)
+            items = judge(claim, hits, model, sims, min_similarity=None)
             gold = _gold_sentences(row)
             found = len({h.text for h in hits[:RECALL_K]} & gold)
-            evals.append(ClaimEval(row["claim"], GOLD_LABELS[row["claim_label"]], tuple(items), found, len(gold)))
+            label = GOLD_LABELS[row["claim_label"]]
+            evals.append(ClaimEval(row["claim"], label, tuple(items), found, len(gold), tuple(sims)))
             if progress:
                 progress(number, len(rows))
     return evals
 
 
-def report(evals: Sequence[ClaimEval], split: str, rules: VerdictRules = DEFAULT_RULES) -> ClaimReport:
-    """Score verdicts under rules, beside the majority-class baseline and evidence recall."""
-    predicted = [verdict_for(Claim(i, e.claim, None, "csv"), e.items, rules).verdict for i, e in enumerate(evals)]
+def report(
+    evals: Sequence[ClaimEval],
+    split: str,
+    rules: VerdictRules = DEFAULT_RULES,
+    min_similarity: float | None = MIN_ON_TOPIC_SIMILARITY,
+) -> ClaimReport:
+    """Score verdicts under rules and the on-topic gate, beside the majority-class baseline and evidence recall."""
+    judged = [e.gated(min_similarity) for e in evals]
+    predicted = [
+        verdict_for(Claim(i, e.claim, None, "csv"), items, rules).verdict
+        for i, (e, items) in enumerate(zip(evals, judged, strict=True))
+    ]
+    before = [item.stance for e in evals for item in e.items]
+    after = [item.stance for items in judged for item in items]
+    changed = sum(a != b for a, b in zip(before, after, strict=True))
     gold = [e.gold for e in evals]
     majority, majority_n = Counter(gold).most_common(1)[0]
     per_label = {}
@@ -138,19 +165,32 @@ def report(evals: Sequence[ClaimEval], split: str, rules: VerdictRules = DEFAULT
         any_gold_at_5=sum(e.gold_found > 0 for e in with_gold) / len(with_gold),
         per_label=per_label,
         rules=rules,
+        min_similarity=min_similarity,
+        off_topic_share=changed / len(after) if after else 0.0,
     )
 
 
-def tune_rules(evals: Sequence[ClaimEval]) -> VerdictRules:
+def tune_rules(evals: Sequence[ClaimEval], min_similarity: float | None = MIN_ON_TOPIC_SIMILARITY) -> VerdictRules:
     """Pick verdict thresholds by accuracy on (train) claims; ties go to the defaults' neighbourhood."""
-    best, best_accuracy = DEFAULT_RULES, report(evals, "train").verdict_accuracy
+    best, best_accuracy = DEFAULT_RULES, report(evals, "train", DEFAULT_RULES, min_similarity).verdict_accuracy
     grid = itertools.product((0.4, 0.5, 0.6, 0.7), (0.3, 0.5, 0.75, 1.0, 1.5), (0.3, 0.5, 0.7, 0.9))
     for stance_min, side_min, ratio in grid:
         rules = replace(DEFAULT_RULES, min_stance_confidence=stance_min, min_side_weight=side_min, conflict_ratio=ratio)
-        accuracy = report(evals, "train", rules).verdict_accuracy
+        accuracy = report(evals, "train", rules, min_similarity).verdict_accuracy
         if accuracy > best_accuracy + 1e-9:
             best, best_accuracy = rules, accuracy
     return best
+
+
+def sweep_gate(evals: Sequence[ClaimEval], rules: VerdictRules = DEFAULT_RULES) -> list[ClaimReport]:
+    """Report (train) claims under each on-topic gate threshold of GATE_GRID (None: no gate)."""
+    return [report(evals, "train", rules, threshold) for threshold in GATE_GRID]
+
+
+def tune_gate(evals: Sequence[ClaimEval], rules: VerdictRules = DEFAULT_RULES) -> float | None:
+    """Pick the on-topic gate threshold by verdict accuracy on (train) claims; ties go to the lower threshold."""
+    best = max(sweep_gate(evals, rules), key=lambda r: r.verdict_accuracy)  # max keeps the first of equals
+    return best.min_similarity
 
 
 def build_corpus(settings: Settings, embedder: Embedder, data: Path, work: Path) -> None:

@@ -1,4 +1,4 @@
-"""Check a claim: retrieve evidence, judge each passage (model + numbers), decide a verdict, store it."""
+"""Check a claim: retrieve evidence, judge each passage (model + numbers, off-topic ones unrelated), decide, store."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from claims.combine import combine, number_check
-from claims.verdicts import DEFAULT_RULES, EvidenceStance, VerdictRules, decide
+import numpy as np
+
+from claims.combine import MIN_ON_TOPIC_SIMILARITY, combine, gate_off_topic, number_check
+from claims.verdicts import AGREES, CONFLICTS, DEFAULT_RULES, EvidenceStance, VerdictRules, decide
 from index.embedders import Embedder
 from index.vectors import VectorIndex
 from workbench import store
@@ -17,6 +19,8 @@ from workbench.models import CheckResult, Claim, EvidenceItem, Hit
 from workbench.retrieval import search
 
 DEFAULT_K = 10
+# The stance a passage's figures take on their own; "mixed" figures take none.
+FIGURES_SAY = {"match": AGREES, "conflict": CONFLICTS}
 
 
 class Prediction(Protocol):
@@ -33,13 +37,39 @@ class StanceJudge(Protocol):
     def predict(self, pairs: Sequence[tuple[str, str]]) -> Sequence[Prediction]: ...
 
 
-def judge(claim: Claim, hits: Sequence[Hit], model: StanceJudge) -> list[EvidenceItem]:
-    """Judge every retrieved passage against the claim in one batched model call."""
+def similarities(con: Connection, embedder: Embedder, text: str, hits: Sequence[Hit]) -> list[float]:
+    """Cosine similarity of a text to each hit's passage, from the stored passage vectors (missing ones embedded)."""
+    if not hits:
+        return []
+    found, matrix = store.load_embeddings(con, embedder.model_id, [hit.passage_id for hit in hits])
+    vectors = dict(zip(found.tolist(), matrix, strict=True))
+    missing = [hit for hit in hits if hit.passage_id not in vectors]
+    if missing:
+        vectors.update(zip((h.passage_id for h in missing), embedder.embed([h.text for h in missing]), strict=True))
+    query = embedder.embed([text])[0]
+    return [float(np.dot(vectors[hit.passage_id], query)) for hit in hits]
+
+
+def judge(
+    claim: Claim,
+    hits: Sequence[Hit],
+    model: StanceJudge,
+    similarity: Sequence[float] | None = None,
+    *,
+    min_similarity: float | None = MIN_ON_TOPIC_SIMILARITY,
+) -> list[EvidenceItem]:
+    """Judge every retrieved passage against the claim in one batched model call.
+
+    With the claim-passage similarities, a passage below min_similarity is off topic and comes out unrelated.
+    """
     predictions = model.predict([(hit.text, claim.text) for hit in hits]) if hits else []
+    gates = similarity if similarity is not None else [None] * len(hits)
     items = []
-    for hit, prediction in zip(hits, predictions, strict=True):
+    for hit, prediction, sim in zip(hits, predictions, gates, strict=True):
         check, comparisons = number_check(claim.text, hit.text)
-        combined = combine(prediction.label, prediction.probabilities, check, comparisons)
+        combined = gate_off_topic(
+            combine(prediction.label, prediction.probabilities, check, comparisons), sim, min_similarity
+        )
         after = bool(claim.claim_date and hit.published_at and hit.published_at.date() > claim.claim_date)
         items.append(
             EvidenceItem(
@@ -80,9 +110,11 @@ def verdict_for(
     """Decide the verdict from judged evidence (comments shown, never counted).
 
     A reviewer's correction replaces the model's stance of that passage; an outlet's credibility tag
-    weighs its articles (untagged outlets are 'unknown').
+    weighs its articles (untagged outlets are 'unknown'). A stance its own figures back (or a reviewer gave) is
+    grounded: within one article, the model's opposite reading of another passage does not outvote it.
     """
-    items = apply_corrections(items, corrections or {})
+    corrections = corrections or {}
+    items = apply_corrections(items, corrections)
     credibility = credibility or {}
     verdict = decide(
         [
@@ -93,6 +125,7 @@ def verdict_for(
                 i.confidence,
                 i.hit.kind,
                 credibility.get(i.hit.outlet or "", "unknown"),
+                grounded=i.hit.passage_id in corrections or FIGURES_SAY.get(i.number_check) == i.stance,
             )
             for i in items
         ],
@@ -139,7 +172,8 @@ def check_claim(
         raise ClaimError(f"no claim with id {claim_id}")
     exclude = [claim.source_article_id] if claim.source_article_id is not None else []
     hits = search(con, vindex, embedder, claim.text, k=k, exclude_article_ids=exclude)
-    result = _decide_stored(con, claim, judge(claim, hits, model))
+    items = judge(claim, hits, model, similarities(con, embedder, claim.text, hits))
+    result = _decide_stored(con, claim, items)
     if not save:
         return result
     with transaction(con):

@@ -607,14 +607,3 @@ def claim_ids_citing_outlet(con: Connection, outlet: str) -> list[int]:
             [outlet],
         ).fetchall()
     ]
-
-
-def embeddings_by_ids(con: Connection, passage_ids: Sequence[int], model: str) -> dict[int, np.ndarray]:
-    """Return the stored float32 vector of each of these passages embedded with model, by passage id."""
-    if not passage_ids:
-        return {}
-    rows = con.execute(
-        "SELECT passage_id, vector FROM embeddings WHERE model = ? AND list_contains(?, passage_id)",
-        [model, [int(pid) for pid in passage_ids]],
-    ).fetchall()
-    return {pid: np.asarray(vector, dtype=np.float32) for pid, vector in rows}

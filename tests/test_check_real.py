@@ -1,0 +1,56 @@
+"""The whole check on the demo corpus with the shipped stance model and the real embedder: the verdicts a user sees."""
+
+import pytest
+
+from claims.combine import MIN_ON_TOPIC_SIMILARITY
+from claims.stance import load_stance_model
+from tests.conftest import EXAMPLES
+from workbench.config import Settings
+from workbench.db import open_db
+from workbench.demo import load_demo
+from workbench.indexing import load_vector_index
+from workbench.pipeline import check_claim, similarities
+
+
+@pytest.fixture(scope="module")
+def checked(tmp_path_factory, embedder):
+    """Every demo claim checked once, as `workbench demo` then `workbench check --all` would."""
+    cfg = Settings(db_path=tmp_path_factory.mktemp("real") / "demo.duckdb")
+    load_demo(cfg, lambda _: embedder, EXAMPLES)
+    model = load_stance_model()
+    with open_db(cfg.db_path) as con:
+        vindex = load_vector_index(con, cfg, embedder)
+        results = {claim_id: check_claim(con, vindex, embedder, model, claim_id) for claim_id in range(1, 6)}
+        sims = {
+            claim_id: similarities(con, embedder, r.claim.text, [item.hit for item in r.evidence])
+            for claim_id, r in results.items()
+        }
+    return results, sims
+
+
+def test_the_front_distance_claim_is_supported_not_refuted(checked):
+    results, _ = checked
+    result = results[1]  # "The Red Ridge Front is 30 miles from Orlan": three outlets say so, one says 80 km
+    assert result.claim.text == "The Red Ridge Front is 30 miles from Orlan"
+    assert result.verdict == "supported", [(i.stance, i.confidence, i.hit.outlet, i.reason) for i in result.evidence]
+    assert (result.agreeing, result.conflicting) == (3, 1)
+
+
+def test_no_demo_claim_is_refuted(checked):
+    results, _ = checked
+    # Every demo claim is said by at least two of the four outlets; the corpus disputes some figures, never refutes.
+    assert {claim_id: r.verdict for claim_id, r in results.items()} == dict.fromkeys(range(1, 6), "supported")
+
+
+def test_off_topic_passages_are_unrelated_and_say_why(checked):
+    results, sims = checked
+    gated = 0
+    for claim_id, result in results.items():
+        for item, sim in zip(result.evidence, sims[claim_id], strict=True):
+            if sim < MIN_ON_TOPIC_SIMILARITY:
+                gated += 1
+                assert item.stance == "unrelated"
+                assert item.reason.startswith(f"off topic: similarity {sim:.2f} < {MIN_ON_TOPIC_SIMILARITY:.2f}")
+            else:
+                assert not item.reason.startswith("off topic")
+    assert gated  # the demo has off-topic passages ("I live 20 miles from Tessar" against the Orlan distance)
