@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -54,6 +55,8 @@ class VectorIndex:
         self.dimension = dimension
         self._index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
         self._ivf = faiss.try_extract_index_ivf(self._index)
+        if self._ivf is not None and self._ivf.direct_map.type == faiss.DirectMap.NoMap:
+            self._ivf.set_direct_map_type(faiss.DirectMap.Hashtable)  # lets vectors_for find a vector by id
         self.nprobe = nprobe
 
     @property
@@ -119,6 +122,16 @@ class VectorIndex:
             raise ValueError("an IVF index keeps compressed codes, not the vectors")
         flat = faiss.downcast_index(self._index.index)
         return faiss.vector_to_array(flat.codes).view(np.float32).reshape(len(self), self.dimension)
+
+    def vectors_for(self, ids: Sequence[int]) -> dict[int, np.ndarray]:
+        """The stored vector of each id the index holds (decoded from 8-bit codes in an IVF index)."""
+        found = {}
+        for pid in ids:
+            try:
+                found[int(pid)] = self._index.reconstruct(int(pid))
+            except RuntimeError:  # not in the index
+                continue
+        return found
 
     def grown(self, *, ann_min: int = ANN_MIN_VECTORS) -> VectorIndex:
         """This index, or an IVF one over the same vectors once an exact index has reached ann_min."""

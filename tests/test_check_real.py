@@ -22,7 +22,7 @@ def checked(tmp_path_factory, embedder):
         vindex = load_vector_index(con, cfg, embedder)
         results = {claim_id: check_claim(con, vindex, embedder, model, claim_id) for claim_id in range(1, 6)}
         sims = {
-            claim_id: similarities(con, embedder, r.claim.text, [item.hit for item in r.evidence])
+            claim_id: similarities(vindex, embedder, r.claim.text, [item.hit for item in r.evidence])
             for claim_id, r in results.items()
         }
     return results, sims

@@ -109,6 +109,10 @@ def test_large_imports_switch_to_an_ivf_index_that_finds_what_exact_search_finds
         truth = {pid for pid, _ in flat.search(vector, 10)}
         found.append(len(truth & {pid for pid, _ in saved.search(vector, 10)}) / 10)
     assert sum(found) / len(found) >= 0.9
+    some = np.sort(flat.ids())[:25]
+    exact, decoded = flat.vectors_for(some), saved.vectors_for([*some, 10**9])
+    assert sorted(decoded) == sorted(exact) == some.tolist()  # an id the index lacks is left out
+    assert max(float(np.abs(decoded[pid] - exact[pid]).max()) for pid in exact) < 0.02  # 8-bit codes, near enough
 
 
 def test_an_ivf_index_is_healed_from_duckdb_like_an_exact_one(tmp_path, hashing):

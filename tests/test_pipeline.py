@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from claims.combine import MIN_ON_TOPIC_SIMILARITY
+from index.vectors import VectorIndex
 from tests.conftest import EXAMPLES
 from workbench import store
 from workbench.config import Settings
@@ -120,28 +121,13 @@ def test_check_json_shape(demo, embedder):
     }
 
 
-@dataclass(frozen=True)
-class Renamed:
-    """The real embedder under another model id, so no stored vector is found and every passage is embedded."""
-
-    inner: object
-    model_id: str = "renamed"
-
-    @property
-    def dimension(self):
-        return self.inner.dimension
-
-    def embed(self, texts):
-        return self.inner.embed(texts)
-
-
-def test_similarities_read_the_stored_vectors_and_embed_the_missing(demo, embedder):
+def test_similarities_read_the_indexed_vectors_and_embed_the_missing(demo, embedder):
     cfg, vindex = demo
     with open_db(cfg.db_path, read_only=True) as con:
         claim = store.get_claim(con, 1)
         hits = evidence_for_claim(con, vindex, embedder, 1, k=10)
-        stored = similarities(con, embedder, claim.text, hits)
-        fresh = similarities(con, Renamed(embedder), claim.text, hits)
+        stored = similarities(vindex, embedder, claim.text, hits)
+        fresh = similarities(VectorIndex(embedder.model_id, embedder.dimension), embedder, claim.text, hits)
     expected = embedder.embed([h.text for h in hits]) @ embedder.embed([claim.text])[0]
     np.testing.assert_allclose(stored, expected, atol=1e-5)
     np.testing.assert_allclose(fresh, expected, atol=1e-5)
@@ -152,7 +138,7 @@ def test_off_topic_passages_never_count(demo, embedder):
     cfg, vindex = demo
     with open_db(cfg.db_path) as con:
         result = check_claim(con, vindex, embedder, SureConflictModel(), 1, save=False)
-        sims = similarities(con, embedder, result.claim.text, [item.hit for item in result.evidence])
+        sims = similarities(vindex, embedder, result.claim.text, [item.hit for item in result.evidence])
     stances = [(item.stance, sim >= MIN_ON_TOPIC_SIMILARITY) for item, sim in zip(result.evidence, sims, strict=True)]
     assert {stance for stance, on_topic in stances if not on_topic} == {"unrelated"}
     assert {stance for stance, on_topic in stances if on_topic} <= {"conflicts", "agrees"}
@@ -163,7 +149,7 @@ def test_judge_without_similarities_or_gate_keeps_the_models_stance(demo, embedd
     with open_db(cfg.db_path, read_only=True) as con:
         claim = store.get_claim(con, 1)
         hits = evidence_for_claim(con, vindex, embedder, 1, k=10)
-        sims = similarities(con, embedder, claim.text, hits)
+        sims = similarities(vindex, embedder, claim.text, hits)
     model = SureConflictModel()
     ungated = [item.stance for item in judge(claim, hits, model)]
     off = [item.stance for item in judge(claim, hits, model, sims, min_similarity=None)]

@@ -122,7 +122,7 @@ def judge_claims(
         for number, row in enumerate(rows, start=1):
             hits = search(con, vindex, embedder, row["claim"], k=k)
             claim = Claim(claim_id=number, text=row["claim"], claim_date=None, origin="csv")
-            sims = similarities(con, embedder, row["claim"], hits)
+            sims = similarities(vindex, embedder, row["claim"], hits)
             items = judge(claim, hits, model, sims, min_similarity=None)
             gold = _gold_sentences(row)
             found = len({h.text for h in hits[:RECALL_K]} & gold)

@@ -37,12 +37,11 @@ class StanceJudge(Protocol):
     def predict(self, pairs: Sequence[tuple[str, str]]) -> Sequence[Prediction]: ...
 
 
-def similarities(con: Connection, embedder: Embedder, text: str, hits: Sequence[Hit]) -> list[float]:
-    """Cosine similarity of a text to each hit's passage, from the stored passage vectors (missing ones embedded)."""
+def similarities(vindex: VectorIndex, embedder: Embedder, text: str, hits: Sequence[Hit]) -> list[float]:
+    """Cosine similarity of a text to each hit's passage, from the indexed passage vectors (missing ones embedded)."""
     if not hits:
         return []
-    found, matrix = store.load_embeddings(con, embedder.model_id, [hit.passage_id for hit in hits])
-    vectors = dict(zip(found.tolist(), matrix, strict=True))
+    vectors = vindex.vectors_for([hit.passage_id for hit in hits]) if vindex.model == embedder.model_id else {}
     missing = [hit for hit in hits if hit.passage_id not in vectors]
     if missing:
         vectors.update(zip((h.passage_id for h in missing), embedder.embed([h.text for h in missing]), strict=True))
@@ -172,7 +171,7 @@ def check_claim(
         raise ClaimError(f"no claim with id {claim_id}")
     exclude = [claim.source_article_id] if claim.source_article_id is not None else []
     hits = search(con, vindex, embedder, claim.text, k=k, exclude_article_ids=exclude)
-    items = judge(claim, hits, model, similarities(con, embedder, claim.text, hits))
+    items = judge(claim, hits, model, similarities(vindex, embedder, claim.text, hits))
     result = _decide_stored(con, claim, items)
     if not save:
         return result
