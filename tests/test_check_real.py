@@ -9,18 +9,18 @@ from workbench.config import Settings
 from workbench.db import open_db
 from workbench.demo import load_demo
 from workbench.indexing import load_vector_index
-from workbench.pipeline import check_claim, similarities
+from workbench.pipeline import load_latest_check, similarities
 
 
 @pytest.fixture(scope="module")
 def checked(tmp_path_factory, embedder):
-    """Every demo claim checked once, as `workbench demo` then `workbench check --all` would."""
+    """Every demo claim checked once by loading the demo with the shipped stance model, as `workbench demo` does."""
     cfg = Settings(db_path=tmp_path_factory.mktemp("real") / "demo.duckdb")
-    load_demo(cfg, lambda _: embedder, EXAMPLES)
-    model = load_stance_model()
+    message = load_demo(cfg, lambda _: embedder, EXAMPLES, lambda _: load_stance_model())
+    assert message.endswith("5 claims checked: 5 supported"), message
     with open_db(cfg.db_path) as con:
         vindex = load_vector_index(con, cfg, embedder)
-        results = {claim_id: check_claim(con, vindex, embedder, model, claim_id) for claim_id in range(1, 6)}
+        results = {claim_id: load_latest_check(con, claim_id) for claim_id in range(1, 6)}
         sims = {
             claim_id: similarities(vindex, embedder, r.claim.text, [item.hit for item in r.evidence])
             for claim_id, r in results.items()

@@ -344,6 +344,9 @@ def export(
 def demo(
     ctx: typer.Context,
     folder: Annotated[Path, typer.Option(help="Folder with the demo articles and claims.csv.")] = Path("examples"),
+    check_claims: Annotated[
+        bool, typer.Option("--check/--no-check", help="Check the demo claims once loaded (loads the stance model).")
+    ] = True,
 ) -> None:
     """Load the demo corpus and its claims into the database, once (a no-op when it holds articles).
 
@@ -352,7 +355,7 @@ def demo(
     from workbench.demo import load_demo
 
     settings = _settings(ctx)
-    typer.echo(load_demo(settings, _embedder, folder))
+    typer.echo(load_demo(settings, _embedder, folder, _stance_model if check_claims else None))
 
 
 @claims_app.command("add")
