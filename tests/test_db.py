@@ -124,3 +124,22 @@ def test_bm25_leaves_out_the_excluded_articles_only(seeded):
         own = set(store.passage_ids_of_articles(con, [1]))
         assert own & {pid for pid, _ in everything}
         assert store.bm25(con, search_text, 1000, [1]) == [(pid, s) for pid, s in everything if pid not in own]
+
+
+def test_hits_come_back_in_the_given_order_with_their_article(seeded):
+    with open_db(seeded.db_path, read_only=True) as con:
+        rows = con.execute(
+            "SELECT p.passage_id, a.title, a.outlet, p.text FROM passages p JOIN articles a USING (article_id) "
+            "ORDER BY p.passage_id"
+        ).fetchall()
+        first, last = rows[0], rows[-1]
+        missing = last[0] + 1000
+        hits = store.hits_by_ids(
+            con, [(last[0], 0.9), (missing, 0.8), (first[0], 0.7)], {"bm25": {first[0]: 2}, "dense": {last[0]: 1}}
+        )
+        assert store.passage_ids_of_articles(con, []) == []
+    assert [(h.passage_id, h.title, h.outlet, h.text, h.score) for h in hits] == [
+        (*last, 0.9),
+        (*first, 0.7),
+    ]
+    assert (hits[0].bm25_rank, hits[0].dense_rank, hits[1].bm25_rank, hits[1].dense_rank) == (None, 1, 2, None)

@@ -35,15 +35,10 @@ def search(
         return []
     depth = max(candidates, k)
     lexical = store.bm25(con, to_search_text(query), depth, exclude_article_ids)
-    excluded: set[int] = set()
-    for article_id in exclude_article_ids:
-        excluded.update(store.passage_ids_of_article(con, article_id))
+    excluded = set(store.passage_ids_of_articles(con, exclude_article_ids))
     # Ask FAISS for enough extra neighbours that removing the excluded article still leaves `depth`.
-    dense = [
-        (pid, score)
-        for pid, score in vindex.search(embedder.embed([query])[0], depth + len(excluded))
-        if pid not in excluded
-    ][:depth]
+    neighbours = vindex.search(embedder.embed([query])[0], depth + len(excluded))
+    dense = [(pid, score) for pid, score in neighbours if pid not in excluded][:depth]
     fused = reciprocal_rank_fusion([[pid for pid, _ in lexical], [pid for pid, _ in dense]])[:k]
     ranks = {
         "bm25": {pid: rank for rank, (pid, _) in enumerate(lexical, start=1)},

@@ -170,12 +170,24 @@ def hits_by_ids(con: Connection, scored: Sequence[tuple[int, float]], ranks: dic
     """Fetch passages with their article for (passage_id, score) pairs, keeping the given order."""
     if not scored:
         return []
-    rows = con.execute(
-        f"SELECT {_HIT_COLUMNS} FROM passages p JOIN articles a USING (article_id) "
-        "WHERE list_contains(?, p.passage_id)",
-        [[pid for pid, _ in scored]],
+    # Two lookups by key, which read only the row groups holding these ids (a few ms at a million passages);
+    # a join, or list_contains, would scan both tables.
+    ids = [pid for pid, _ in scored]
+    passages = con.execute(
+        "SELECT passage_id, article_id, text, kind, author, char_start, char_end FROM passages "
+        f"WHERE passage_id IN ({_marks(ids)})",
+        ids,
     ).fetchall()
-    by_id = {row[0]: row for row in rows}
+    article_ids = sorted({row[1] for row in passages})
+    articles = {
+        row[0]: row[1:]
+        for row in con.execute(
+            "SELECT article_id, title, outlet, url, published_at FROM articles "
+            f"WHERE article_id IN ({_marks(article_ids)})",
+            article_ids,
+        ).fetchall()
+    }
+    by_id = {row[0]: (*row[:2], *articles[row[1]], *row[2:]) for row in passages}
     return [
         Hit(*by_id[pid], score=score, bm25_rank=ranks["bm25"].get(pid), dense_rank=ranks["dense"].get(pid))
         for pid, score in scored
@@ -183,14 +195,17 @@ def hits_by_ids(con: Connection, scored: Sequence[tuple[int, float]], ranks: dic
     ]
 
 
-def passage_ids_of_article(con: Connection, article_id: int) -> list[int]:
-    """Return the passage ids of one article."""
-    return passage_ids_of_articles(con, [article_id])
+def _marks(values: Sequence[object]) -> str:
+    """One `?` per value, for `IN (...)`: DuckDB prunes row groups by a literal list, not by a list parameter."""
+    return ", ".join("?" * len(values))
 
 
 def passage_ids_of_articles(con: Connection, article_ids: Sequence[int]) -> list[int]:
     """Return the passage ids of these articles."""
-    rows = con.execute("SELECT passage_id FROM passages WHERE list_contains(?, article_id)", [list(article_ids)])
+    if not article_ids:
+        return []
+    marks = _marks(article_ids)
+    rows = con.execute(f"SELECT passage_id FROM passages WHERE article_id IN ({marks})", list(article_ids))
     return [r[0] for r in rows.fetchall()]
 
 
