@@ -156,3 +156,24 @@ def test_judge_without_similarities_or_gate_keeps_the_models_stance(demo, embedd
     assert ungated == off
     assert "unrelated" not in ungated
     assert "unrelated" in [item.stance for item in judge(claim, hits, model, sims)]
+
+
+class CountingEmbedder:
+    """The real embedder, recording every text it is asked to embed."""
+
+    def __init__(self, inner):
+        self.inner, self.model_id, self.dimension, self.texts = inner, inner.model_id, inner.dimension, []
+
+    def embed(self, texts):
+        self.texts.extend(texts)
+        return self.inner.embed(texts)
+
+
+def test_a_check_embeds_its_claim_once_for_retrieval_and_the_gate(demo, embedder):
+    cfg, vindex = demo
+    counting = CountingEmbedder(embedder)
+    with open_db(cfg.db_path) as con:
+        result = check_claim(con, vindex, counting, SureConflictModel(), 1, save=False)
+        plain = check_claim(con, vindex, embedder, SureConflictModel(), 1, save=False)
+    assert counting.texts == [result.claim.text]  # every passage vector comes from the index
+    assert result == plain

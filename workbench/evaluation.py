@@ -120,9 +120,10 @@ def judge_claims(
     with open_db(settings.db_path, read_only=True) as con:
         vindex = load_vector_index(con, settings, embedder)
         for number, row in enumerate(rows, start=1):
-            hits = search(con, vindex, embedder, row["claim"], k=k)
+            vector = embedder.embed([row["claim"]])[0]
+            hits = search(con, vindex, embedder, row["claim"], k=k, query_vector=vector)
             claim = Claim(claim_id=number, text=row["claim"], claim_date=None, origin="csv")
-            sims = similarities(vindex, embedder, row["claim"], hits)
+            sims = similarities(vindex, embedder, row["claim"], hits, query_vector=vector)
             items = judge(claim, hits, model, sims, min_similarity=None)
             gold = _gold_sentences(row)
             found = len({h.text for h in hits[:RECALL_K]} & gold)

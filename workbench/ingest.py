@@ -78,9 +78,8 @@ def import_files(
     try:
         for number, path in enumerate(files, start=1):
             results.append(_import_one(path, settings, embedder, vindex))
-            vindex = vindex.grown(
-                ann_min=settings.ann_min_vectors
-            )  # exact search until the corpus is large, then an IVF index
+            # Exact search until the corpus is large, then an IVF index.
+            vindex = vindex.grown(ann_min=settings.ann_min_vectors)
             if progress:
                 progress(number, len(files), str(path))
     finally:

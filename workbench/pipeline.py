@@ -37,15 +37,20 @@ class StanceJudge(Protocol):
     def predict(self, pairs: Sequence[tuple[str, str]]) -> Sequence[Prediction]: ...
 
 
-def similarities(vindex: VectorIndex, embedder: Embedder, text: str, hits: Sequence[Hit]) -> list[float]:
-    """Cosine similarity of a text to each hit's passage, from the indexed passage vectors (missing ones embedded)."""
+def similarities(
+    vindex: VectorIndex, embedder: Embedder, text: str, hits: Sequence[Hit], *, query_vector: np.ndarray | None = None
+) -> list[float]:
+    """Cosine similarity of a text to each hit's passage, from the indexed passage vectors (missing ones embedded).
+
+    query_vector is the text's embedding when the caller already has it.
+    """
     if not hits:
         return []
     vectors = vindex.vectors_for([hit.passage_id for hit in hits]) if vindex.model == embedder.model_id else {}
     missing = [hit for hit in hits if hit.passage_id not in vectors]
     if missing:
         vectors.update(zip((h.passage_id for h in missing), embedder.embed([h.text for h in missing]), strict=True))
-    query = embedder.embed([text])[0]
+    query = embedder.embed([text])[0] if query_vector is None else query_vector
     return [float(np.dot(vectors[hit.passage_id], query)) for hit in hits]
 
 
@@ -170,8 +175,9 @@ def check_claim(
     if claim is None:
         raise ClaimError(f"no claim with id {claim_id}")
     exclude = [claim.source_article_id] if claim.source_article_id is not None else []
-    hits = search(con, vindex, embedder, claim.text, k=k, exclude_article_ids=exclude)
-    items = judge(claim, hits, model, similarities(vindex, embedder, claim.text, hits))
+    vector = embedder.embed([claim.text])[0]  # once, for retrieval and for the on-topic gate
+    hits = search(con, vindex, embedder, claim.text, k=k, exclude_article_ids=exclude, query_vector=vector)
+    items = judge(claim, hits, model, similarities(vindex, embedder, claim.text, hits, query_vector=vector))
     result = _decide_stored(con, claim, items)
     if not save:
         return result

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from index.embedders import Embedder
 from index.fusion import reciprocal_rank_fusion
 from index.vectors import VectorIndex
@@ -25,11 +27,13 @@ def search(
     k: int = 10,
     exclude_article_ids: Sequence[int] = (),
     candidates: int = DEFAULT_CANDIDATES,
+    query_vector: np.ndarray | None = None,
 ) -> list[Hit]:
     """Return the k best passages for a query; comments included, marked by their kind.
 
     Each retriever proposes `candidates` passages from outside the excluded articles; their ranks are
-    fused, so a passage both retrievers like beats one that only one of them found.
+    fused, so a passage both retrievers like beats one that only one of them found. query_vector is the
+    query's embedding when the caller already has it.
     """
     if not query.strip() or k <= 0:
         return []
@@ -37,7 +41,9 @@ def search(
     lexical = store.bm25(con, to_search_text(query), depth, exclude_article_ids)
     excluded = set(store.passage_ids_of_articles(con, exclude_article_ids))
     # Ask FAISS for enough extra neighbours that removing the excluded article still leaves `depth`.
-    neighbours = vindex.search(embedder.embed([query])[0], depth + len(excluded))
+    if query_vector is None:
+        query_vector = embedder.embed([query])[0]
+    neighbours = vindex.search(query_vector, depth + len(excluded))
     dense = [(pid, score) for pid, score in neighbours if pid not in excluded][:depth]
     fused = reciprocal_rank_fusion([[pid for pid, _ in lexical], [pid for pid, _ in dense]])[:k]
     ranks = {
