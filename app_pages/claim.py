@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -11,7 +12,7 @@ from app_pages.components import md, require_database, reviewer_name, show_highl
 from claims.combine import number_check
 from claims.verdicts import DEFAULT_RULES
 from workbench import review, store
-from workbench.db import open_db
+from workbench.db import Connection, open_db
 from workbench.errors import ReviewError, StaleWriteError, WorkbenchError
 from workbench.models import EvidenceItem
 from workbench.pipeline import check_claim, load_latest_check, redecide
@@ -47,6 +48,11 @@ def show_card(item: EvidenceItem, claim_text: str, claim_id: int) -> None:
         note = " · published after the claim" if item.after_claim else ""
         st.caption(f"{STANCE_NAMES[item.stance]} · confidence {item.confidence:.2f}{note}")
         st.text(item.reason)
+        if item.machine is not None:
+            m = item.machine
+            st.text(f"The machine said: {STANCE_NAMES[m.stance]} · confidence {m.confidence:.2f} · {m.reason}")
+            if st.button("Back to the machine's stance", key=f"claim_undo_{pid}"):
+                undo(claim_id, pid, was=item.stance, machine_stance=m.stance)
         # Comments are never sources, so there is nothing to correct on them.
         fixes = [s for s in review.CORRECTION_STANCES if s != item.stance and hit.kind == "body"]
         for column, stance in zip(st.columns(max(1, len(fixes))), fixes, strict=False):
@@ -63,18 +69,38 @@ def show_card(item: EvidenceItem, claim_text: str, claim_id: int) -> None:
             show_highlighted(shown, [(hit.char_start - start, hit.char_end - start, "passage")])
 
 
-def correct(claim_id: int, passage_id: int, stance: str, *, was: str) -> None:
-    """Store a reviewer's correction of one passage and decide the claim again with it."""
+def change_evidence(claim_id: int, change: Callable[[Connection, str], None], done: str) -> None:
+    """Store a reviewer's change to one passage's stance (as the reviewer in the sidebar), decide the claim again."""
     name = st.session_state.get("reviewer", "").strip()
     try:
         with open_db(cfg.db_path) as con:
-            review.correct_evidence(con, claim_id, passage_id, stance, name, was=was)
+            change(con, name)
             redecide(con, claim_id)
     except WorkbenchError as exc:
         st.session_state["claim_flash"] = ("error", md(exc))
     else:
-        st.session_state["claim_flash"] = ("success", f"Passage {passage_id} marked {STANCE_NAMES[stance]}.")
+        st.session_state["claim_flash"] = ("success", done)
     st.rerun()
+
+
+def correct(claim_id: int, passage_id: int, stance: str, *, was: str) -> None:
+    """Store a reviewer's correction of one passage and decide the claim again with it."""
+    change_evidence(
+        claim_id,
+        lambda con, name: review.correct_evidence(con, claim_id, passage_id, stance, name, was=was),
+        f"Passage {passage_id} marked {STANCE_NAMES[stance]}.",
+    )
+
+
+def undo(claim_id: int, passage_id: int, *, was: str, machine_stance: str) -> None:
+    """Take back a reviewer's correction of one passage and decide the claim again without it."""
+    change_evidence(
+        claim_id,
+        lambda con, name: review.undo_correction(
+            con, claim_id, passage_id, name, was=was, machine_stance=machine_stance
+        ),
+        f"Passage {passage_id} is back to the machine's stance ({STANCE_NAMES[machine_stance]}).",
+    )
 
 
 cfg = resources.settings()

@@ -251,6 +251,20 @@ def test_marking_evidence_wrong_changes_the_verdict(db):
     assert at.metric[3].value == "0"
     assert "corrected by carol" in texts(at)
     assert any("carol changed evidence:8: conflicts → agrees" in t for t in texts(at))
+    assert any(t.startswith("The machine said: conflicts") for t in texts(at))
+
+
+def test_a_correction_can_be_taken_back_to_the_machines_stance(db):
+    at = open_page("app_pages/claim.py", claim_id=1, reviewer="carol")
+    before = [m.value for m in at.metric][1:4]
+    at.button(key="claim_fix_8_agrees").click().run()
+    assert at.metric[3].value == "0"
+    at.button(key="claim_undo_8").click().run()
+    assert at.success[0].value == "Passage 8 is back to the machine's stance (conflicts)."
+    assert [m.value for m in at.metric][1:4] == before
+    assert "corrected by carol" not in texts(at)
+    assert not [b for b in at.button if b.key == "claim_undo_8"]
+    assert any("carol changed evidence:8: agrees → conflicts (machine)" in t for t in texts(at))
 
 
 def test_sources_page_imports_files_and_reports_each(db):

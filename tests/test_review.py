@@ -13,7 +13,7 @@ from workbench.config import Settings
 from workbench.db import open_db
 from workbench.errors import ReviewError, StaleWriteError
 from workbench.indexing import load_vector_index
-from workbench.models import Claim, EvidenceItem, Hit
+from workbench.models import Claim, EvidenceItem, Hit, MachineStance
 from workbench.pipeline import Correction, check_claim, load_corrections, load_latest_check, redecide, verdict_for
 
 
@@ -127,6 +127,23 @@ def test_verdict_respects_corrections_and_credibility():
     assert verdict_for(claim, comment, corrections={4: Correction(4, "agrees", "x")}).agreeing == 0
 
 
+def test_a_correction_keeps_the_machines_stance_and_can_be_taken_back():
+    claim = Claim(1, "c", None, "manual")
+    items = [_item(1, 1, "A", "agrees", 0.9), _item(2, 2, "B", "conflicts", 0.8)]
+    corrected = verdict_for(claim, items, corrections={2: Correction(2, "agrees", "alice")})
+    fixed = corrected.evidence[1]
+    assert (fixed.stance, fixed.machine) == ("agrees", MachineStance("conflicts", 0.8, "model"))
+    assert corrected.evidence[0].machine is None
+    assert fixed.to_json()["machine"] == {"stance": "conflicts", "confidence": 0.8, "reason": "model"}
+    assert corrected.evidence[0].to_json()["machine"] is None
+    # Decided again from the corrected items with the correction gone, the machine's stance is back.
+    back = verdict_for(claim, corrected.evidence, corrections={})
+    assert back.evidence == tuple(items) and back.verdict == verdict_for(claim, items).verdict
+    # A second reviewer's correction replaces the first; the machine's stance stays the machine's.
+    again = verdict_for(claim, corrected.evidence, corrections={2: Correction(2, "unrelated", "bob")})
+    assert (again.evidence[1].stance, again.evidence[1].machine.stance) == ("unrelated", "conflicts")
+
+
 def test_queue_filters_and_summary(db):
     with open_db(db) as con:
         add_claim(con, "Tessar has 2 hospitals")
@@ -150,10 +167,14 @@ def test_set_credibility_validates(db):
             review.set_credibility(con, "Riverside Post", "shady")
 
 
-def test_corrections_survive_redecide_and_recheck(checked_demo, tmp_path, embedder):  # noqa: F811
-    cfg = Settings(db_path=tmp_path / "demo.duckdb")
+def _copy_checked_demo(checked_demo, tmp_path) -> Settings:  # noqa: F811
     for path in checked_demo.db_path.parent.glob("demo.duckdb*"):
         shutil.copy(path, tmp_path / path.name)
+    return Settings(db_path=tmp_path / "demo.duckdb")
+
+
+def test_corrections_survive_redecide_and_recheck(checked_demo, tmp_path, embedder):  # noqa: F811
+    cfg = _copy_checked_demo(checked_demo, tmp_path)
     with open_db(cfg.db_path) as con:
         before = load_latest_check(con, 1)
         assert redecide(con, 1).check_id == before.check_id  # nothing changed: no new check stored
@@ -166,3 +187,63 @@ def test_corrections_survive_redecide_and_recheck(checked_demo, tmp_path, embedd
         (fixed,) = [i for i in again.evidence if i.hit.passage_id == 8]
         assert (fixed.stance, fixed.confidence, fixed.reason) == ("agrees", 1.0, "corrected by carol")
         assert again.conflicting == 0 and len(store.check_history(con, 1)) == 3
+
+
+def test_taking_a_correction_back_restores_the_machines_stance_and_verdict(checked_demo, tmp_path):  # noqa: F811
+    cfg = _copy_checked_demo(checked_demo, tmp_path)
+    with open_db(cfg.db_path) as con:
+        before = load_latest_check(con, 1)
+        (machine,) = [i for i in before.evidence if i.hit.passage_id == 8]  # Riverside Post's 80 km
+        review.correct_evidence(con, 1, 8, "agrees", "carol", was=machine.stance)
+        redecide(con, 1)
+        (fixed,) = [i for i in load_latest_check(con, 1).evidence if i.hit.passage_id == 8]
+        assert fixed.machine == MachineStance(machine.stance, machine.confidence, machine.reason)
+        review.undo_correction(con, 1, 8, "dave", was="agrees", machine_stance=machine.stance)
+        after = redecide(con, 1)
+        assert load_corrections(con, 1) == {}
+        assert after.check_id != before.check_id and len(store.check_history(con, 1)) == 3
+        assert (after.verdict, after.agreeing) == (before.verdict, before.agreeing)
+        assert after.conflicting == before.conflicting
+        assert [i for i in after.evidence if i.hit.passage_id == 8] == [machine]
+        newest = review.history(con, 1)[0]
+        assert (newest.field, newest.old_value, newest.new_value, newest.reviewer) == (
+            "evidence:8", "agrees", f"{machine.stance} (machine)", "dave"
+        )  # fmt: skip
+        with pytest.raises(ReviewError, match="no correction to take back"):
+            review.undo_correction(con, 1, 8, "dave", was="agrees", machine_stance=machine.stance)
+        with pytest.raises(ReviewError):  # nameless
+            review.undo_correction(con, 1, 8, " ", was="agrees", machine_stance=machine.stance)
+
+
+def test_migration_finds_the_machines_stance_of_evidence_corrected_before_it(checked_demo, tmp_path):  # noqa: F811
+    cfg = _copy_checked_demo(checked_demo, tmp_path)
+    with open_db(cfg.db_path) as con:  # a file from before migration 5, where a correction overwrote the stance
+        (check_id,) = con.execute("SELECT max(check_id) FROM checks WHERE claim_id = 1").fetchone()
+        original = con.execute(
+            "SELECT stance, confidence, reason FROM evidence WHERE check_id = ? AND passage_id = 8", [check_id]
+        ).fetchone()
+        for column in ("machine_stance", "machine_confidence", "machine_reason"):
+            con.execute(f"ALTER TABLE evidence DROP COLUMN {column}")
+        con.execute("DELETE FROM schema_migrations WHERE version = 5")
+        (later,) = con.execute(
+            """INSERT INTO checks (claim_id, verdict, confidence, reason, agreeing, conflicting, stance_model,
+                                   embedding_model)
+               SELECT claim_id, 'supported', 0.9, 'r', 4, 0, stance_model, embedding_model FROM checks
+               WHERE check_id = ? RETURNING check_id""",
+            [check_id],
+        ).fetchone()
+        con.execute(
+            """INSERT INTO evidence SELECT ?, passage_id, rank, retrieval_score,
+                   CASE WHEN passage_id = 8 THEN 'agrees' ELSE stance END,
+                   CASE WHEN passage_id = 8 THEN 1.0 ELSE confidence END,
+                   CASE WHEN passage_id = 8 THEN 'corrected by carol' ELSE reason END,
+                   number_check, model_id, after_claim
+               FROM evidence WHERE check_id = ?""",
+            [later, check_id],
+        )
+    with open_db(cfg.db_path) as con:
+        latest = load_latest_check(con, 1)
+        (fixed,) = [i for i in latest.evidence if i.hit.passage_id == 8]
+        assert (fixed.stance, fixed.reason) == ("agrees", "corrected by carol")
+        assert fixed.machine == MachineStance(*original)
+        assert all(i.machine is None for i in latest.evidence if i.hit.passage_id != 8)

@@ -171,12 +171,41 @@ def _m004_bm25_postings(con: Connection) -> None:
         build_fulltext(con)
 
 
+def _m005_machine_stance(con: Connection) -> None:
+    con.execute("""
+        -- What the machine said of a passage whose stance a reviewer corrected (NULL when the row is the machine's),
+        -- so a correction can be taken back without re-running the model.
+        ALTER TABLE evidence ADD COLUMN machine_stance VARCHAR;
+        ALTER TABLE evidence ADD COLUMN machine_confidence DOUBLE;
+        ALTER TABLE evidence ADD COLUMN machine_reason VARCHAR;
+    """)
+    # Rows corrected before this migration: the machine's judgement is on the newest earlier check of the claim
+    # that has the passage uncorrected (a passage is always judged by the model before anyone can correct it).
+    con.execute("""
+        UPDATE evidence SET machine_stance = m.stance, machine_confidence = m.confidence, machine_reason = m.reason
+        FROM (
+            SELECT fixed.check_id, fixed.passage_id,
+                   arg_max(orig.stance, orig.check_id) AS stance,
+                   arg_max(orig.confidence, orig.check_id) AS confidence,
+                   arg_max(orig.reason, orig.check_id) AS reason
+            FROM evidence fixed
+            JOIN checks cf ON cf.check_id = fixed.check_id
+            JOIN checks co ON co.claim_id = cf.claim_id AND co.check_id < cf.check_id
+            JOIN evidence orig ON orig.check_id = co.check_id AND orig.passage_id = fixed.passage_id
+            WHERE fixed.reason LIKE 'corrected by %' AND orig.reason NOT LIKE 'corrected by %'
+            GROUP BY fixed.check_id, fixed.passage_id
+        ) AS m
+        WHERE evidence.check_id = m.check_id AND evidence.passage_id = m.passage_id
+    """)
+
+
 # Append only: a migration that has shipped is never edited, a change is a new numbered entry.
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "articles, passages, embeddings, claims", _m001_articles_passages_claims),
     (2, "checks and evidence", _m002_checks_and_evidence),
     (3, "reviews, review history, evidence corrections, outlet credibility", _m003_reviews),
     (4, "BM25 postings beside the full-text index", _m004_bm25_postings),
+    (5, "the machine's stance kept beside a reviewer's correction", _m005_machine_stance),
 ]
 
 

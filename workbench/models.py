@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 
 
@@ -86,8 +86,21 @@ class FileResult:
 
 
 @dataclass(frozen=True, slots=True)
+class MachineStance:
+    """What the stance model and the number check said of a passage, kept when a reviewer's correction replaces it."""
+
+    stance: str
+    confidence: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class EvidenceItem:
-    """A retrieved passage judged against a claim."""
+    """A retrieved passage judged against a claim.
+
+    `machine` is None when stance, confidence and reason are the machine's; when a reviewer corrected the passage
+    they are the reviewer's and `machine` keeps what the machine said, so the correction can be taken back.
+    """
 
     hit: Hit
     stance: str
@@ -96,9 +109,17 @@ class EvidenceItem:
     number_check: str | None
     model_id: str
     after_claim: bool
+    machine: MachineStance | None = None
+
+    def as_judged(self) -> EvidenceItem:
+        """Return the item with the machine's stance, as it was before any correction."""
+        if self.machine is None:
+            return self
+        m = self.machine
+        return replace(self, stance=m.stance, confidence=m.confidence, reason=m.reason, machine=None)
 
     def to_json(self) -> dict:
-        """Return a JSON-ready dict: the passage fields plus its stance."""
+        """Return a JSON-ready dict: the passage fields plus its stance (and the machine's, when corrected)."""
         return {
             **self.hit.to_json(),
             "stance": self.stance,
@@ -106,6 +127,7 @@ class EvidenceItem:
             "reason": self.reason,
             "number_check": self.number_check,
             "after_claim": self.after_claim,
+            "machine": asdict(self.machine) if self.machine else None,
         }
 
 

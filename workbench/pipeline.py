@@ -15,7 +15,7 @@ from index.vectors import VectorIndex
 from workbench import store
 from workbench.db import Connection, transaction
 from workbench.errors import ClaimError
-from workbench.models import CheckResult, Claim, EvidenceItem, Hit
+from workbench.models import CheckResult, Claim, EvidenceItem, Hit, MachineStance
 from workbench.retrieval import search
 
 DEFAULT_K = 10
@@ -93,12 +93,19 @@ class Correction:
 
 
 def apply_corrections(items: Sequence[EvidenceItem], corrections: Mapping[int, Correction]) -> list[EvidenceItem]:
-    """Give each corrected passage the reviewer's stance with confidence 1.0."""
+    """Give each corrected passage the reviewer's stance with confidence 1.0, keeping the machine's beside it.
+
+    Items are first put back to the machine's stance, so a correction taken back since shows the machine's again.
+    """
     out = []
     for item in items:
+        item = item.as_judged()
         fix = corrections.get(item.hit.passage_id)
         if fix is not None:
-            item = replace(item, stance=fix.stance, confidence=1.0, reason=f"corrected by {fix.reviewer}")
+            machine = MachineStance(item.stance, item.confidence, item.reason)
+            item = replace(
+                item, stance=fix.stance, confidence=1.0, reason=f"corrected by {fix.reviewer}", machine=machine
+            )
         out.append(item)
     return out
 
@@ -191,7 +198,8 @@ def _check_from_row(con: Connection, claim: Claim, row: tuple) -> CheckResult:
     items = []
     for r in store.check_evidence(con, check_id):
         hit = Hit(*r[:11], score=r[11])
-        items.append(EvidenceItem(hit, *r[12:]))
+        machine = MachineStance(*r[18:21]) if r[18] is not None else None
+        items.append(EvidenceItem(hit, *r[12:18], machine=machine))
     return CheckResult(claim, verdict, confidence, reason, agreeing, conflicting, tuple(items), check_id=check_id)
 
 

@@ -143,6 +143,20 @@ def correct_evidence(con: Connection, claim_id: int, passage_id: int, stance: st
         store.insert_history(con, claim_id, [(f"evidence:{passage_id}", was, stance)], reviewer)
 
 
+def undo_correction(
+    con: Connection, claim_id: int, passage_id: int, reviewer: str, *, was: str, machine_stance: str
+) -> None:
+    """Take back the correction of one passage so the machine's stance counts again; log it as history.
+
+    `was` is the corrected stance shown to the reviewer; the history event's new value names the machine's.
+    """
+    reviewer = _reviewer(reviewer)
+    with transaction(con):
+        if not store.delete_correction(con, claim_id, passage_id):
+            raise ReviewError(f"passage {passage_id} of claim {claim_id} has no correction to take back")
+        store.insert_history(con, claim_id, [(f"evidence:{passage_id}", was, f"{machine_stance} (machine)")], reviewer)
+
+
 def set_credibility(con: Connection, outlet: str, credibility: str) -> None:
     """Tag an outlet credible, unknown or not_credible; the verdict weighs its articles by it."""
     if credibility not in CREDIBILITY:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import astuple
 from datetime import date
 
 import numpy as np
@@ -328,8 +329,9 @@ def insert_check(con: Connection, result: CheckResult, *, stance_model: str, emb
     ).fetchone()[0]
     con.executemany(
         """INSERT INTO evidence (check_id, passage_id, rank, retrieval_score, stance, confidence, reason,
-                                 number_check, model_id, after_claim)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                 number_check, model_id, after_claim, machine_stance, machine_confidence,
+                                 machine_reason)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             [
                 check_id,
@@ -342,6 +344,7 @@ def insert_check(con: Connection, result: CheckResult, *, stance_model: str, emb
                 item.number_check,
                 item.model_id,
                 item.after_claim,
+                *(astuple(item.machine) if item.machine else (None, None, None)),
             ]
             for rank, item in enumerate(result.evidence, start=1)
         ],
@@ -427,6 +430,16 @@ def upsert_correction(con: Connection, claim_id: int, passage_id: int, stance: s
     )
 
 
+def delete_correction(con: Connection, claim_id: int, passage_id: int) -> bool:
+    """Remove a reviewer's stance for one evidence passage of a claim; say whether there was one."""
+    return bool(
+        con.execute(
+            "DELETE FROM evidence_corrections WHERE claim_id = ? AND passage_id = ? RETURNING passage_id",
+            [claim_id, passage_id],
+        ).fetchall()
+    )
+
+
 def corrections(con: Connection, claim_id: int) -> list[tuple[int, str, str]]:
     """Return (passage_id, stance, reviewer) of every correction of a claim's evidence."""
     return con.execute(
@@ -498,10 +511,10 @@ def latest_check(con: Connection, claim_id: int) -> tuple | None:
 
 def check_evidence(con: Connection, check_id: int) -> list[tuple]:
     """Return the hit columns, then retrieval_score, stance, confidence, reason, number_check, model_id,
-    after_claim of a check's evidence, in rank order."""
+    after_claim, machine_stance, machine_confidence, machine_reason of a check's evidence, in rank order."""
     return con.execute(
         f"""SELECT {_HIT_COLUMNS}, e.retrieval_score, e.stance, e.confidence, e.reason, e.number_check,
-                   e.model_id, e.after_claim
+                   e.model_id, e.after_claim, e.machine_stance, e.machine_confidence, e.machine_reason
             FROM evidence e JOIN passages p USING (passage_id) JOIN articles a ON a.article_id = p.article_id
             WHERE e.check_id = ? ORDER BY e.rank""",
         [check_id],
