@@ -1,6 +1,6 @@
 """Benchmarks: ingest vs raw model throughput, search and check latency, memory, disk, retrieval quality.
 
-Usage: python -m bench.run [--sizes 10000 100000 1000000] [--skip-quality] [--skip-cold-start]
+Usage: python -m bench.run [--sizes 10000 100000 1000000] [--skip-quality] [--skip-cold-start] [--stance-only]
 (`make bench` runs 10k and 100k; `make bench-1m` the million-passage tier, about 70 minutes here.)
 Prints tables and merges its figures into bench/results.json under stable keys (a tier not run keeps its
 last figures). Each size tier runs in a subprocess so its peak memory is its own.
@@ -176,6 +176,45 @@ def serve_tier(size: int, work: Path) -> dict:
     }
 
 
+def seed_passages(count: int = 20, max_words: int = 60) -> list[str]:
+    """The first `count` passages of the two seed articles: sentences packed up to max_words, as imports cut them."""
+    from index.segmenting import split_sentences
+
+    passages: list[str] = []
+    for path in sorted((REPO.parent / "shared" / "seeds").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        current: list[str] = []
+        for start, end in split_sentences(text):
+            sentence = " ".join(text[start:end].split())
+            if current and len(" ".join([*current, sentence]).split()) > max_words:
+                passages.append(" ".join(current))
+                current = []
+            current.append(sentence)
+        passages += [" ".join(current)] if current else []
+    return passages[:count]
+
+
+def stance_timing(rounds: int = 30) -> dict:
+    """Milliseconds for the shipped stance model to judge one claim against 20 seed passages (one pair at a time,
+    the shipped default), after a warm-up round."""
+    from claims.stance import load_stance_model
+
+    model = load_stance_model(None)
+    pairs = [(passage, CLAIMS[0]) for passage in seed_passages(20)]
+    model.predict(pairs)
+    timings = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        model.predict(pairs)
+        timings.append((time.perf_counter() - started) * 1000)
+    p50, p95 = _percentiles(timings)
+    return {
+        "stance_20_pairs_p50_ms": round(p50, 1),
+        "stance_20_pairs_p95_ms": round(p95, 1),
+        "stance_model": model.model_id,
+    }
+
+
 def _in_subprocess(flag: str, size: int, work: Path) -> dict:
     done = subprocess.run(
         [sys.executable, "-m", "bench.run", flag, str(size), "--work", str(work)],
@@ -255,7 +294,8 @@ def print_tables(results: dict) -> None:
     print()
     for key in (
         "climate_fever_recall_at_5_bm25", "climate_fever_recall_at_5_dense", "climate_fever_recall_at_5_hybrid",
-        "cold_start_search_s", "cold_start_check_s", "cold_start_streamlit_s",
+        "cold_start_search_s", "cold_start_check_s", "cold_start_streamlit_s", "stance_20_pairs_p50_ms",
+        "stance_20_pairs_p95_ms", "stance_model",
     ):  # fmt: skip
         print(f"{key}: {results.get(key)}")
 
@@ -323,6 +363,7 @@ def main() -> None:
     parser.add_argument("--ingest-tier", type=int, help=argparse.SUPPRESS)  # internal: one step, prints JSON
     parser.add_argument("--serve-tier", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--serve-only", action="store_true", help="reuse the databases already in --work")
+    parser.add_argument("--stance-only", action="store_true", help="only time the stance model on 20 pairs")
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--results", type=Path, default=RESULTS, help="the JSON file to merge the figures into")
     args = parser.parse_args()
@@ -332,6 +373,12 @@ def main() -> None:
         print(json.dumps(step))
         return
     results = json.loads(args.results.read_text()) if args.results.exists() else {}
+    results.update(stance_timing())
+    if args.stance_only:
+        print_tables(results)
+        args.results.write_text(json.dumps(results, indent=2) + "\n")
+        print(f"wrote {args.results}")
+        return
     tiers = {int(k): v for k, v in results.get("tiers", {}).items()}
     for size in args.sizes:
         ingest = tiers.get(size, {}) if args.serve_only else _in_subprocess("--ingest-tier", size, work)

@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from bench.run import ann_recall_at_10, tier_name
+from bench.run import ann_recall_at_10, seed_passages, tier_name
 from index.vectors import VectorIndex
 from tests.conftest import REPO
 from workbench import store
@@ -18,6 +18,14 @@ from workbench.indexing import load_vector_index
 @pytest.mark.parametrize(("size", "name"), [(10_000, "10k"), (100_000, "100k"), (1_000_000, "1m"), (2_500, "2500")])
 def test_tier_names_are_the_stable_key_suffixes(size, name):
     assert tier_name(size) == name
+
+
+def test_the_stance_timing_judges_twenty_real_seed_passages():
+    passages = seed_passages(20)
+    assert len(passages) == len(set(passages)) == 20
+    assert all(p.split() for p in passages)
+    assert sum(len(p.split()) <= 60 for p in passages) >= 18  # only a single sentence over 60 words stays whole
+    assert any("Baghdad" in p for p in passages)
 
 
 def test_ann_recall_is_one_for_exact_search_and_drops_for_a_starved_ivf(seeded, embedder):
@@ -48,6 +56,7 @@ def test_bench_runs_a_small_tier_and_writes_every_stable_key(tmp_path):
     tier = figures["tiers"]["300"]
     assert tier["passages"] == 300 and tier["index"] == "flat-ip" and tier["ann_recall_at_10"] == 1.0
     assert tier["check_k"] == 20 and tier["check_p95_ms"] >= tier["check_p50_ms"] > 0
+    assert figures["stance_20_pairs_p95_ms"] >= figures["stance_20_pairs_p50_ms"] > 0
     assert figures["search_p50_ms_300"] == tier["search_p50_ms"]
     assert figures["ingest_ratio"] == tier["ingest_ratio"] > 0
     assert np.isfinite(tier["disk_mb_per_100k"])
