@@ -589,11 +589,25 @@ def _merge_conversions(text: str, quantities: list[Quantity]) -> list[Quantity]:
     return merged
 
 
+# One party under several names: a name of the group, or all words of a phrase, adds the first name.
+_NAME_ALIASES = {"isis": ({"isil"}, {"daesh"}, {"islamic", "state"})}
+_UPPER_ALIASES = {"IS": "isis"}  # only in capitals: "IS fighters", never the verb
+
+
+def _with_aliases(names: set[str]) -> frozenset[str]:
+    """names plus the common name of any party they spell another way ("Islamic State" -> also "isis")."""
+    extra = {name for name, spellings in _NAME_ALIASES.items() if any(s <= names for s in spellings)}
+    return frozenset(names | extra)
+
+
 def _names(text: str, start: int, end: int, *, opens_sentence: bool) -> frozenset[str]:
-    """Capitalised words of text[start:end] that can name a place or a party, lower case."""
+    """Capitalised words of text[start:end] that can name a place or a party, lower case, with their aliases."""
     names = set()
     for match in _CAPITALISED.finditer(text, start, end):
         word = match.group(0)
+        if word in _UPPER_ALIASES:
+            names.add(_UPPER_ALIASES[word])
+            continue
         lower = word.lower().removesuffix("'s").removesuffix("’s")
         if lower in _FUNCTION_WORDS or lower in _PRONOUNS or _COMPASS.fullmatch(word):
             continue
@@ -601,7 +615,7 @@ def _names(text: str, start: int, end: int, *, opens_sentence: bool) -> frozense
         if first and word[1:].islower() and (lower in _OPENERS or _is_plural_noun(lower)):
             continue  # "Officials said", "Rebels are": a common noun, capitalised by the sentence
         names.add(lower)
-    return frozenset(names)
+    return _with_aliases(names)
 
 
 def _clause_before(text: str, pos: int) -> tuple[int, int, bool]:

@@ -290,6 +290,12 @@ PLACE_PAIRS = [
     ("ISIS is 30 miles from Baghdad", "Officials said the militants were 60 miles from Baghdad.", ["conflict"]),
     ("ISIS is 30 miles from Baghdad", "Militants were 48 km from the capital.", ["match"]),
     ("ISIS is 30 miles from Baghdad", "Baquba is 30 miles from Kirkuk.", []),
+    # one group under its other names
+    ("ISIS is 30 miles from Baghdad", "Islamic State fighters are 80 km from Baghdad.", ["conflict"]),
+    ("ISIS is 30 miles from Baghdad", "ISIL militants were some 48 km from Baghdad.", ["match"]),
+    ("ISIS is 30 miles from Baghdad", "IS units are now 60 miles from Baghdad.", ["conflict"]),
+    ("Islamic State is 30 miles from Baghdad", "Daesh is 30 miles from Baghdad.", ["match"]),
+    ("ISIS is 30 miles from Baghdad", "The Islamic Republic's border is 80 miles from Baghdad.", []),
     ("The Red Ridge Front is 30 miles from Orlan", "I live 20 miles from Tessar.", []),
     ("The Red Ridge Front is 30 miles from Orlan", "Rebels are 80 km from Orlan.", ["conflict"]),
     (
@@ -322,6 +328,7 @@ def test_distances_compare_only_between_the_same_places(claim: str, passage: str
         ("The rebels are now just 30 miles from the capital Orlan, said the Northern Ledger.", (set(), {"orlan"})),
         ("Rebels are 80 km from Orlan.", (set(), {"orlan"})),  # a sentence's capital is not a name
         ("Marovia's troops are 5 km from Tessar", ({"marovia"}, {"tessar"})),
+        ("Islamic State is 50 km from Baghdad", ({"islamic", "state", "isis"}, {"baghdad"})),
         ("a 5 m deep crater", None),
         ("a 10-mile convoy", None),
     ],
