@@ -289,7 +289,7 @@ def print_tables(results: dict) -> None:
     ]  # fmt: skip
     print("| " + " | ".join(title for title, _ in columns) + " |")
     print("|" + "---|" * len(columns))
-    for tier in results["tiers"].values():
+    for tier in results.get("tiers", {}).values():
         print("| " + " | ".join(str(tier.get(key, "")).split("T")[0] for _, key in columns) + " |")
     print()
     for key in (

