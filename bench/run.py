@@ -176,21 +176,19 @@ def serve_tier(size: int, work: Path) -> dict:
     }
 
 
-def seed_passages(count: int = 20, max_words: int = 60) -> list[str]:
-    """The first `count` passages of the two seed articles: sentences packed up to max_words, as imports cut them."""
-    from index.segmenting import split_sentences
+def seed_passages(count: int = 20) -> list[str]:
+    """The first `count` body passages of the two seed articles, read and cut as an import cuts them."""
+    from workbench.config import Settings
+    from workbench.documents import read_documents
 
-    passages: list[str] = []
-    for path in sorted((REPO.parent / "shared" / "seeds").glob("*.txt")):
-        text = path.read_text(encoding="utf-8")
-        current: list[str] = []
-        for start, end in split_sentences(text):
-            sentence = " ".join(text[start:end].split())
-            if current and len(" ".join([*current, sentence]).split()) > max_words:
-                passages.append(" ".join(current))
-                current = []
-            current.append(sentence)
-        passages += [" ".join(current)] if current else []
+    settings = Settings()
+    passages = [
+        passage.text
+        for path in sorted((REPO.parent / "shared" / "seeds").glob("*.txt"))
+        for document in read_documents(path, max_bytes=settings.max_file_bytes, max_words=settings.passage_max_words)
+        for passage in document.passages
+        if passage.kind == "body"
+    ]
     return passages[:count]
 
 

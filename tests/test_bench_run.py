@@ -24,7 +24,7 @@ def test_the_stance_timing_judges_twenty_real_seed_passages():
     passages = seed_passages(20)
     assert len(passages) == len(set(passages)) == 20
     assert all(p.split() for p in passages)
-    assert sum(len(p.split()) <= 60 for p in passages) >= 18  # only a single sentence over 60 words stays whole
+    assert sum(len(p.split()) <= 60 for p in passages) >= 18  # a sentence over 60 words is cut at 80 words
     assert any("Baghdad" in p for p in passages)
 
 

@@ -251,9 +251,10 @@ def build_synthetic(pairs: Sequence[Pair], rng: random.Random) -> list[Pair]:
     rewrites of a number agree; each conflicting edit comes with its original so the model sees the minimal pair."""
     out: list[Pair] = []
     agreeing = [p for p in pairs if p.label == "agrees"]
-    claims_of: dict[str, list[str]] = defaultdict(list)
+    by_source: dict[str, list[Pair]] = defaultdict(list)
     for p in pairs:
-        claims_of[p.source].append(p.claim)
+        by_source[p.source].append(p)
+    claims_of = {source: [p.claim for p in group] for source, group in by_source.items()}
     for p in agreeing:
         edits = [
             mutate_number(p.claim, rng),
@@ -272,9 +273,6 @@ def build_synthetic(pairs: Sequence[Pair], rng: random.Random) -> list[Pair]:
         # A refuting claim with its negation taken out usually says what the evidence says.
         if p.label == "conflicts" and p.source == "fever" and (plain := drop_negation(p.claim)):
             out.append(replace(p, source=SYNTHETIC, claim=plain, label="agrees"))
-    by_source: dict[str, list[Pair]] = defaultdict(list)
-    for p in pairs:
-        by_source[p.source].append(p)
     for group in by_source.values():
         for p in rng.sample(group, k=min(len(group), 600)):
             other = rng.choice(group)
