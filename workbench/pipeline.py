@@ -195,12 +195,8 @@ def check_claim(
 
 def _check_from_row(con: Connection, claim: Claim, row: tuple) -> CheckResult:
     check_id, verdict, confidence, reason, agreeing, conflicting = row[:6]
-    items = []
-    for r in store.check_evidence(con, check_id):
-        hit = Hit(*r[:11], score=r[11])
-        machine = MachineStance(*r[18:21]) if r[18] is not None else None
-        items.append(EvidenceItem(hit, *r[12:18], machine=machine))
-    return CheckResult(claim, verdict, confidence, reason, agreeing, conflicting, tuple(items), check_id=check_id)
+    evidence = tuple(store.check_evidence(con, check_id))
+    return CheckResult(claim, verdict, confidence, reason, agreeing, conflicting, evidence, check_id=check_id)
 
 
 def load_latest_check(con: Connection, claim_id: int) -> CheckResult | None:

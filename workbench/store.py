@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 
 from workbench.db import Connection, build_fulltext
-from workbench.models import CheckResult, Claim, Document, Hit, PassageDraft
+from workbench.models import CheckResult, Claim, Document, EvidenceItem, Hit, MachineStance, PassageDraft
 
 # --- articles and passages -------------------------------------------------------------------------
 
@@ -509,16 +509,22 @@ def latest_check(con: Connection, claim_id: int) -> tuple | None:
     ).fetchone()
 
 
-def check_evidence(con: Connection, check_id: int) -> list[tuple]:
-    """Return the hit columns, then retrieval_score, stance, confidence, reason, number_check, model_id,
-    after_claim, machine_stance, machine_confidence, machine_reason of a check's evidence, in rank order."""
-    return con.execute(
+def check_evidence(con: Connection, check_id: int) -> list[EvidenceItem]:
+    """Return the evidence of a check in rank order, with the machine's stance beside any reviewer correction."""
+    rows = con.execute(
         f"""SELECT {_HIT_COLUMNS}, e.retrieval_score, e.stance, e.confidence, e.reason, e.number_check,
                    e.model_id, e.after_claim, e.machine_stance, e.machine_confidence, e.machine_reason
             FROM evidence e JOIN passages p USING (passage_id) JOIN articles a ON a.article_id = p.article_id
             WHERE e.check_id = ? ORDER BY e.rank""",
         [check_id],
     ).fetchall()
+    items = []
+    for row in rows:
+        # The SELECT's three groups: the hit and its retrieval score, the stance as judged, the machine's stance.
+        hit, judged, machine = row[:12], row[12:18], row[18:]
+        original = MachineStance(*machine) if machine[0] is not None else None
+        items.append(EvidenceItem(Hit(*hit[:-1], score=hit[-1]), *judged, machine=original))
+    return items
 
 
 def claim_ids_with_checks(con: Connection) -> list[int]:
