@@ -31,8 +31,7 @@ from workbench.db import open_db
 from workbench.indexing import load_vector_index
 from workbench.ingest import import_files
 from workbench.models import Claim, EvidenceItem
-from workbench.pipeline import StanceJudge, judge, similarities, verdict_for
-from workbench.retrieval import search
+from workbench.pipeline import StanceJudge, judge, retrieve, verdict_for
 
 GOLD_LABELS = {
     "SUPPORTS": SUPPORTED,
@@ -120,10 +119,8 @@ def judge_claims(
     with open_db(settings.db_path, read_only=True) as con:
         vindex = load_vector_index(con, settings, embedder)
         for number, row in enumerate(rows, start=1):
-            vector = embedder.embed([row["claim"]])[0]
-            hits = search(con, vindex, embedder, row["claim"], k=k, query_vector=vector)
+            hits, sims = retrieve(con, vindex, embedder, row["claim"], k=k)
             claim = Claim(claim_id=number, text=row["claim"], claim_date=None, origin="csv")
-            sims = similarities(vindex, embedder, row["claim"], hits, query_vector=vector)
             items = judge(claim, hits, model, sims, min_similarity=None)
             gold = _gold_sentences(row)
             found = len({h.text for h in hits[:RECALL_K]} & gold)

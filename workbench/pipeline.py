@@ -54,6 +54,21 @@ def similarities(
     return [float(np.dot(vectors[hit.passage_id], query)) for hit in hits]
 
 
+def retrieve(
+    con: Connection,
+    vindex: VectorIndex,
+    embedder: Embedder,
+    text: str,
+    *,
+    k: int = DEFAULT_K,
+    exclude_article_ids: Sequence[int] = (),
+) -> tuple[list[Hit], list[float]]:
+    """The k best passages for a claim and each one's cosine similarity to it, the claim embedded once for both."""
+    vector = embedder.embed([text])[0]
+    hits = search(con, vindex, embedder, text, k=k, exclude_article_ids=exclude_article_ids, query_vector=vector)
+    return hits, similarities(vindex, embedder, text, hits, query_vector=vector)
+
+
 def judge(
     claim: Claim,
     hits: Sequence[Hit],
@@ -182,9 +197,8 @@ def check_claim(
     if claim is None:
         raise ClaimError(f"no claim with id {claim_id}")
     exclude = [claim.source_article_id] if claim.source_article_id is not None else []
-    vector = embedder.embed([claim.text])[0]  # once, for retrieval and for the on-topic gate
-    hits = search(con, vindex, embedder, claim.text, k=k, exclude_article_ids=exclude, query_vector=vector)
-    items = judge(claim, hits, model, similarities(vindex, embedder, claim.text, hits, query_vector=vector))
+    hits, sims = retrieve(con, vindex, embedder, claim.text, k=k, exclude_article_ids=exclude)
+    items = judge(claim, hits, model, sims)
     result = _decide_stored(con, claim, items)
     if not save:
         return result
