@@ -10,25 +10,27 @@ import streamlit as st
 from app_pages import resources
 from app_pages.components import md, require_database, reviewer_name, show_highlighted
 from claims.combine import number_check
-from claims.verdicts import DEFAULT_RULES
+from claims.verdicts import counts_toward_verdict
 from workbench import review, store
 from workbench.db import Connection, open_db
 from workbench.errors import ReviewError, StaleWriteError, WorkbenchError
 from workbench.models import EvidenceItem
 from workbench.pipeline import check_claim, load_latest_check, redecide
 
-STANCE_NAMES = {"agrees": "agrees", "conflicts": "conflicts", "unrelated": "irrelevant"}
+STANCE_NAMES = {
+    "agrees": "agrees",
+    "conflicts": "conflicts",
+    "discusses": "discusses (no side)",
+    "unrelated": "off topic",
+}
+MARK_NAMES = {**STANCE_NAMES, "discusses": "no side"}  # button labels stay short
 ARTICLE_PREVIEW_CHARS = 20_000
 ORIGINS = {"manual": "added by hand", "csv": "imported from a CSV", "extracted": "extracted from an article"}
 
 
 def is_counted(item: EvidenceItem) -> bool:
-    """Body passages with a clear stance go in the two columns; the rest is folded away."""
-    return (
-        item.hit.kind == "body"
-        and item.stance != "unrelated"
-        and item.confidence >= DEFAULT_RULES.min_stance_confidence
-    )
+    """Body passages that count towards the verdict go in the two columns; the rest is folded away."""
+    return counts_toward_verdict(item.hit.kind, item.stance, item.confidence)
 
 
 def show_card(item: EvidenceItem, claim_text: str, claim_id: int) -> None:
@@ -56,7 +58,7 @@ def show_card(item: EvidenceItem, claim_text: str, claim_id: int) -> None:
         # Comments are never sources, so there is nothing to correct on them.
         fixes = [s for s in review.CORRECTION_STANCES if s != item.stance and hit.kind == "body"]
         for column, stance in zip(st.columns(max(1, len(fixes))), fixes, strict=False):
-            if column.button(f"Mark {STANCE_NAMES[stance]}", key=f"claim_fix_{pid}_{stance}"):
+            if column.button(f"Mark {MARK_NAMES[stance]}", key=f"claim_fix_{pid}_{stance}"):
                 correct(claim_id, pid, stance, was=item.stance)
         if st.toggle("Show the whole article", key=f"claim_article_{pid}"):
             with open_db(cfg.db_path) as con:
@@ -175,8 +177,13 @@ if result:
                 st.caption(empty)
             for item in side:
                 show_card(item, claim.text, claim_id)
-    folded = [i for i in result.evidence if i.hit.kind == "body" and not is_counted(i)]
-    with st.expander(f"Unrelated or weak evidence ({len(folded)})"):
+    body = [i for i in result.evidence if i.hit.kind == "body" and not is_counted(i)]
+    discussing = [i for i in body if i.stance == "discusses"]
+    with st.expander(f"Discussing, no side ({len(discussing)}) — on topic, never counted for either side"):
+        for item in discussing:
+            show_card(item, claim.text, claim_id)
+    folded = [i for i in body if i.stance != "discusses"]
+    with st.expander(f"Off topic or weak ({len(folded)})"):
         for item in folded:
             show_card(item, claim.text, claim_id)
     comments = [i for i in result.evidence if i.hit.kind == "comment"]

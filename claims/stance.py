@@ -1,4 +1,4 @@
-"""Stance of an evidence passage towards a claim: agrees, conflicts or unrelated.
+"""Stance of an evidence passage towards a claim: agrees, conflicts, discusses (no side) or unrelated (off topic).
 
 The shipped model is a MiniLM-L6 cross-encoder fine-tuned by training/train_stance.py and stored as int8 ONNX in
 models/stance-minilm; it runs on onnxruntime + tokenizers alone. Any Hugging Face NLI cross-encoder can stand
@@ -16,9 +16,11 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-LABELS = ("agrees", "conflicts", "unrelated")
+from claims.verdicts import STANCES
+
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "stance-minilm"
-NLI_LABEL_MAP = {"entailment": "agrees", "contradiction": "conflicts", "neutral": "unrelated"}
+# An NLI model's neutral takes no side; whether the passage is on topic is the on-topic gate's call.
+NLI_LABEL_MAP = {"entailment": "agrees", "contradiction": "conflicts", "neutral": "discusses"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +165,7 @@ class OnnxStanceModel:
 
 
 class HuggingFaceStanceModel:
-    """Any Hugging Face NLI cross-encoder, with its labels mapped onto agrees / conflicts / unrelated."""
+    """Any Hugging Face NLI cross-encoder, with its labels mapped onto the workbench's stances."""
 
     def __init__(
         self, name_or_path: str, label_map: Mapping[str, str] = NLI_LABEL_MAP, *, batch_size: int = 32
@@ -195,7 +197,7 @@ class HuggingFaceStanceModel:
         scores = model.predict(list(pairs), batch_size=self.batch_size, apply_softmax=True, show_progress_bar=False)
         probabilities = []
         for row in np.atleast_2d(np.asarray(scores, dtype=np.float64)):
-            probs = dict.fromkeys(LABELS, 0.0)
+            probs = dict.fromkeys(STANCES, 0.0)
             for name, p in zip(self._names, row, strict=True):
                 probs[self.label_map[name]] += float(p)
             probabilities.append(probs)

@@ -15,10 +15,12 @@ from pathlib import Path
 
 import numpy as np
 
-from claims.stance import LABELS, StanceModel, StancePrediction
+from claims.stance import StanceModel, StancePrediction
 
 LABEL_OF = {"support": "agrees", "refute": "conflicts", "neutral": "unrelated"}
 TWO_LABELS = ("agrees", "conflicts")
+# Benchmark gold labels: neutral is "unrelated" here, meaning no side, and takes a 4-label model's discusses too.
+LABELS = ("agrees", "conflicts", "unrelated")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +83,18 @@ def macro_f1(truth: np.ndarray, pred: np.ndarray, n_labels: int) -> float:
     return float(np.mean(scores)) if scores else float("nan")
 
 
+NO_SIDE = ("discusses", "unrelated")
+
+
+def label_probability(prediction: StancePrediction, label: str, labels: Sequence[str]) -> float:
+    """Probability of label among labels; where only one no-side label is scored, it takes both ("neutral" gold is
+    discusses or unrelated, so a 4-label model's discusses counts as the 3-label sets' unrelated)."""
+    probs = prediction.probabilities
+    if label in NO_SIDE and not all(k in labels for k in NO_SIDE):
+        return sum(probs.get(k, 0.0) for k in NO_SIDE)
+    return probs.get(label, 0.0)
+
+
 def score_source(
     source: str,
     gold: Sequence[str],
@@ -90,7 +104,7 @@ def score_source(
 ) -> SourceMetrics:
     """Score predictions against gold labels, choosing among the given labels only; gated pairs are 'unrelated'."""
     truth = np.array([labels.index(g) for g in gold])
-    pred = np.array([max(labels, key=lambda k, p=p: p.probabilities.get(k, 0.0)) for p in predictions])
+    pred = np.array([max(labels, key=lambda k, p=p: label_probability(p, k, labels)) for p in predictions])
     pred = np.array([labels.index(k) for k in pred], dtype=int)
     if gated is not None and len(pred):
         # -1 is no label at all: a gated pair of a two-label source is simply wrong.

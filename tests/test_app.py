@@ -12,7 +12,7 @@ from workbench.demo import load_demo
 def demo_db(tmp_path_factory, embedder):
     cfg = Settings(db_path=tmp_path_factory.mktemp("demo") / "demo.duckdb")
     message = load_demo(cfg, lambda _: embedder, EXAMPLES)
-    assert "4 articles" in message and "5 claims" in message
+    assert "5 articles" in message and "7 claims" in message
     assert "not loaded again" in load_demo(cfg, lambda _: embedder, EXAMPLES)
     return cfg
 
@@ -25,7 +25,7 @@ def test_claims_page_lists_the_demo_claims_in_the_queue(demo_db, monkeypatch):
     table = at.dataframe[0].value
     assert table["claim"].iloc[0] == "The Red Ridge Front is 30 miles from Orlan"
     assert str(table["date"].iloc[0])[:10] == "2031-03-15"
-    assert len(table) == 5 and set(table["machine verdict"]) == {"unchecked"}
+    assert len(table) == 7 and set(table["machine verdict"]) == {"unchecked"}
 
 
 def test_empty_database_explains_what_to_do(tmp_path, monkeypatch):

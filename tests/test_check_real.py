@@ -17,10 +17,10 @@ def checked(tmp_path_factory, embedder):
     """Every demo claim checked once by loading the demo with the shipped stance model, as `workbench demo` does."""
     cfg = Settings(db_path=tmp_path_factory.mktemp("real") / "demo.duckdb")
     message = load_demo(cfg, lambda _: embedder, EXAMPLES, lambda _: load_stance_model())
-    assert message.endswith("5 claims checked: 5 supported"), message
+    assert message.endswith("7 claims checked: 1 conflicting, 1 not_enough_evidence, 1 refuted, 4 supported"), message
     with open_db(cfg.db_path) as con:
         vindex = load_vector_index(con, cfg, embedder)
-        results = {claim_id: load_latest_check(con, claim_id) for claim_id in range(1, 6)}
+        results = {claim_id: load_latest_check(con, claim_id) for claim_id in range(1, 8)}
         sims = {
             claim_id: similarities(vindex, embedder, r.claim.text, [item.hit for item in r.evidence])
             for claim_id, r in results.items()
@@ -36,10 +36,13 @@ def test_the_front_distance_claim_is_supported_not_refuted(checked):
     assert (result.agreeing, result.conflicting) == (3, 1)
 
 
-def test_no_demo_claim_is_refuted(checked):
+def test_the_demo_shows_every_verdict(checked):
     results, _ = checked
-    # Every demo claim is said by at least two of the four outlets; the corpus disputes some figures, never refutes.
-    assert {claim_id: r.verdict for claim_id, r in results.items()} == dict.fromkeys(range(1, 6), "supported")
+    verdicts = {claim_id: r.verdict for claim_id, r in results.items()}
+    # Two outlets say half a billion, two a tenth of it; every outlet puts the front within 80 km of Orlan; nobody
+    # mentions helicopters (the outlets' headlines on the story do not assert it); the rest two or more outlets say.
+    assert verdicts == {1: "supported", 2: "conflicting", 3: "supported", 4: "supported", 5: "supported",
+                        6: "refuted", 7: "not_enough_evidence"}  # fmt: skip
 
 
 def test_off_topic_passages_are_unrelated_and_say_why(checked):

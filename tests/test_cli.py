@@ -92,6 +92,8 @@ def test_every_command_is_documented_in_readme():
         "check",
         "eval stance",
         "eval claims",
+        "eval news",
+        "eval news-claims",
         "claims add",
         "claims import",
         "claims list",

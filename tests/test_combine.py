@@ -2,7 +2,16 @@
 
 import pytest
 
-from claims.combine import MIN_ON_TOPIC_SIMILARITY, combine, gate_off_topic, number_check
+from claims.combine import (
+    MIN_ON_TOPIC_SIMILARITY,
+    POLARITY_CONFIDENCE,
+    combine,
+    gate_off_topic,
+    hold_unasserted,
+    is_question,
+    number_check,
+    turn_on_polarity,
+)
 
 AGREE = {"agrees": 0.8, "conflicts": 0.1, "unrelated": 0.1}
 CONFLICT = {"agrees": 0.1, "conflicts": 0.8, "unrelated": 0.1}
@@ -28,7 +37,8 @@ def judged(claim, passage, probabilities):
             "conflict",
         ),
         # the distance of another place from Baghdad is no figure about the claim's: the model decides
-        ("ISIS is 30 miles from Baghdad", "Baquba is 37 miles NE of Baghdad.", UNSURE, "unrelated", None),
+        # (a 3-label model's unsure 'unrelated' is on topic, taking no side: discusses)
+        ("ISIS is 30 miles from Baghdad", "Baquba is 37 miles NE of Baghdad.", UNSURE, "discusses", None),
         (
             "ISIS is 30 miles from Baghdad",
             "Samarra is located about 60 miles north-west of Baghdad.",
@@ -136,3 +146,61 @@ def test_the_gate_overrides_figures_too_and_keeps_what_they_said():
 def test_the_gate_can_be_turned_off():
     stance = combine("agrees", AGREE, None, ())
     assert gate_off_topic(stance, 0.01, None) is stance
+
+
+@pytest.mark.parametrize(
+    ("passage", "question"),
+    [
+        ("Is Orlan next? What we know about the Red Ridge Front", True),
+        ("Foreign intervention ?", True),
+        ("If Iran attacked Turkey from the rear, would Greece help?", True),
+        ("So will Baghdad fall as rapidly as all other cities in the north? For now that appears unlikely:", False),
+        ("ISIS finances and weapons", False),
+        ("The rebels are now just 30 miles from the capital Orlan.", False),
+    ],
+)
+def test_questions_are_told_from_assertions(passage, question):
+    assert is_question(passage) is question
+
+
+def test_a_question_takes_no_side_whatever_the_model_said():
+    judged = combine("agrees", AGREE, None, ())
+    held = hold_unasserted(judged, "Is Orlan next? What we know about the Red Ridge Front")
+    assert (held.stance, held.reason) == ("discusses", f"a question asserts nothing; {judged.reason}")
+    assert hold_unasserted(judged, "The rebels are 30 miles from Orlan.") == judged
+
+
+def test_a_headline_counts_only_when_it_clearly_asserts_the_claim():
+    hesitant = combine("agrees", {"agrees": 0.6, "conflicts": 0.2, "unrelated": 0.2}, None, ())
+    held = hold_unasserted(hesitant, "Orlan braces as Red Ridge Front nears")
+    assert held.stance == "discusses" and held.reason.startswith("a headline that does not clearly assert it")
+    sure = combine("agrees", {"agrees": 0.9, "conflicts": 0.05, "unrelated": 0.05}, None, ())
+    assert hold_unasserted(sure, "Rebels take Tessar") == sure
+    check, comparisons = number_check("ISIS is 30 miles from Baghdad", "Jihadists Close To 30 Miles Of Baghdad")
+    figures = combine("agrees", {"agrees": 0.6, "conflicts": 0.2, "unrelated": 0.2}, check, comparisons)
+    assert hold_unasserted(figures, "Jihadists Close To 30 Miles Of Baghdad").stance == "agrees"
+
+
+def test_a_sure_no_side_keeps_no_side_whatever_its_figures():
+    claim, passage = "Rebels seized half a billion dollars", "Reports that they seized $500 million remain unconfirmed."
+    check, comparisons = number_check(claim, passage)
+    assert check == "match"
+    sure = combine("discusses", {"agrees": 0.01, "conflicts": 0.01, "discusses": 0.97, "unrelated": 0.01}, check,
+                   comparisons)  # fmt: skip
+    assert sure.stance == "discusses" and "takes no side" in sure.reason
+    unsure = combine("discusses", {"agrees": 0.3, "conflicts": 0.05, "discusses": 0.6, "unrelated": 0.05}, check,
+                     comparisons)  # fmt: skip
+    assert unsure.stance == "agrees"
+
+
+def test_a_passage_saying_the_claims_words_the_other_way_round_conflicts():
+    claim = "Obama is willing to unleash US forces on ISIS."
+    passage = "As Obama stated yesterday, he is so far unwilling to unleash on the ISIS army."
+    hesitant = {"agrees": 0.6, "conflicts": 0.3, "discusses": 0.08, "unrelated": 0.02}
+    turned = turn_on_polarity(combine("agrees", hesitant, None, ()), claim, passage, hesitant)
+    assert (turned.stance, turned.confidence) == ("conflicts", POLARITY_CONFIDENCE)
+    assert turned.reason.startswith("the passage says 'far unwilling to unleash' where the claim says")
+    sure = {"agrees": 0.97, "conflicts": 0.01, "discusses": 0.01, "unrelated": 0.01}
+    assert turn_on_polarity(combine("agrees", sure, None, ()), claim, passage, sure).stance == "agrees"
+    same = "He is willing to unleash US forces on ISIS, Obama said."
+    assert turn_on_polarity(combine("agrees", hesitant, None, ()), claim, same, hesitant).stance == "agrees"

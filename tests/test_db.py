@@ -143,3 +143,45 @@ def test_hits_come_back_in_the_given_order_with_their_article(seeded):
         (*first, 0.7),
     ]
     assert (hits[0].bm25_rank, hits[0].dense_rank, hits[1].bm25_rank, hits[1].dense_rank) == (None, 1, 2, None)
+
+
+def test_migration_6_keeps_evidence_and_corrections_and_allows_discusses(tmp_path):
+    import duckdb
+
+    from workbench.db import fts_extension_path, migrate
+
+    db = tmp_path / "v5.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute(f"LOAD '{fts_extension_path()}'")
+    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, "
+                "applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)")  # fmt: skip
+    for version, name, step in MIGRATIONS[:5]:  # a file written before 'discusses' existed
+        step(con)
+        con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
+    con.execute("INSERT INTO articles (content_hash, text, origin) VALUES ('h', 'Some text.', 'f.txt')")
+    con.execute("INSERT INTO passages VALUES (1, 1, 0, 'body', NULL, 'Some text.', 0, 10, 'some text')")
+    con.execute("INSERT INTO claims (text, normalized, origin) VALUES ('A claim', 'a claim', 'manual')")
+    con.execute("INSERT INTO checks (claim_id, verdict, confidence, reason, agreeing, conflicting, stance_model, "
+                "embedding_model) VALUES (1, 'supported', 0.9, 'r', 1, 0, 'm', 'e')")  # fmt: skip
+    con.execute("INSERT INTO evidence VALUES (1, 1, 1, 0.5, 'agrees', 1.0, 'corrected by Ann', NULL, 'm', false, "
+                "'conflicts', 0.7, 'model: conflicts 0.70')")  # fmt: skip
+    con.execute("INSERT INTO evidence_corrections VALUES (1, 1, 'agrees', 'A', now())")
+    with pytest.raises(duckdb.ConstraintException):
+        con.execute("UPDATE evidence_corrections SET stance = 'discusses'")
+    assert migrate(con) == [6]
+    assert con.execute("SELECT stance, machine_stance, machine_reason FROM evidence").fetchall() == [
+        ("agrees", "conflicts", "model: conflicts 0.70")
+    ]
+    assert con.execute("SELECT stance, reviewer FROM evidence_corrections").fetchall() == [("agrees", "A")]
+    con.execute("UPDATE evidence_corrections SET stance = 'discusses'")
+    con.execute("UPDATE evidence SET stance = 'discusses', machine_stance = 'unrelated'")
+    with pytest.raises(duckdb.ConstraintException):
+        con.execute("UPDATE evidence SET stance = 'maybe'")
+    # the rebuilt tables' foreign keys still hold, and rows they point at can be deleted once they are gone
+    with pytest.raises(duckdb.ConstraintException):
+        con.execute("DELETE FROM claims WHERE claim_id = 1")
+    con.execute("DELETE FROM evidence_corrections")
+    con.execute("DELETE FROM evidence")
+    con.execute("DELETE FROM checks")
+    con.execute("DELETE FROM claims WHERE claim_id = 1")
+    con.close()

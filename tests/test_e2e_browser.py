@@ -59,7 +59,7 @@ def server(tmp_path_factory, embedder):
     model = load_stance_model(None)
     with open_db(cfg.db_path) as con:
         vindex = load_vector_index(con, cfg, embedder)
-        for claim_id in range(1, 6):
+        for claim_id in range(1, 8):
             check_claim(con, vindex, embedder, model, claim_id, k=25)
     port = free_port()
     env = {**os.environ, "WORKBENCH_DB": str(cfg.db_path), "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
@@ -156,7 +156,7 @@ def test_import_review_and_export_in_a_real_browser(server, browser, tmp_path):
     # Claims: the queue.
     page.goto(url)
     page.get_by_role("heading", name="Review queue").wait_for()
-    page.get_by_text("5 claim(s)").wait_for()
+    page.get_by_text("7 claim(s)").wait_for()
     page.locator("[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg").first.wait_for()
     wait_idle(page)
     page.screenshot(path=str(SCREENSHOTS / "claims.png"), full_page=True)
@@ -170,7 +170,7 @@ def test_import_review_and_export_in_a_real_browser(server, browser, tmp_path):
     conflicting = page.locator("[data-testid='stColumn']").filter(has=page.get_by_role("heading", name="Conflicting"))
     conflicting.get_by_text("about 80 km north of Orlan").first.wait_for()
     page.get_by_role("button", name="Re-check").click()
-    page.get_by_text("machine check #6").wait_for()  # five checks were stored before the server started
+    page.get_by_text("machine check #8").wait_for()  # seven checks were stored before the server started
     wait_idle(page)
     page.screenshot(path=str(SCREENSHOTS / "claim.png"), full_page=True)
     page.get_by_label("Your name (reviewer)").fill("Erin")
@@ -188,7 +188,7 @@ def test_import_review_and_export_in_a_real_browser(server, browser, tmp_path):
 
     # Export: the CSV the button serves.
     page.goto(f"{url}/export")
-    page.get_by_text("5 claims, 1 with a human verdict.").wait_for()
+    page.get_by_text("7 claims, 1 with a human verdict.").wait_for()
     wait_idle(page)
     page.screenshot(path=str(SCREENSHOTS / "export.png"), full_page=True)
     with page.expect_download() as download:
@@ -197,7 +197,7 @@ def test_import_review_and_export_in_a_real_browser(server, browser, tmp_path):
     download.value.save_as(saved)
     assert download.value.suggested_filename == "verdicts.csv"
     rows = list(csv.reader(io.StringIO(saved.read_bytes().decode("utf-8-sig"), newline="")))
-    assert len(rows) == 6
+    assert len(rows) == 8
     first = dict(zip(rows[0], rows[1], strict=True))
     assert first["claim"] == "The Red Ridge Front is 30 miles from Orlan"
     assert (first["human_verdict"], first["status"], first["reviewer"]) == ("conflicting", "verdict given", "Erin")

@@ -63,6 +63,7 @@ def test_csv_has_one_row_per_claim_and_every_cell_right(reviewed):
         "rationale",
         "agreeing_evidence",
         "conflicting_evidence",
+        "discussing_evidence",
     ]
     first = rows[1]
     assert first[:9] == [
@@ -91,7 +92,7 @@ def test_csv_has_one_row_per_claim_and_every_cell_right(reviewed):
     second = rows[2]
     assert second[6:9] == ["in review", "'-bob", '\'=HYPERLINK("http://x","y")']
     assert rows[5][1] == "'@SUM(1,2) rebels took the bank"
-    assert rows[5][3:10] == ["unchecked", "", "", "new", "", "", ""]
+    assert rows[5][3:11] == ["unchecked", "", "", "new", "", "", "", ""]
     assert not any("comment" in cell.lower() for row in rows[1:] for cell in row[9:])
 
 
@@ -116,7 +117,7 @@ def test_cli_export_both_formats(reviewed, tmp_path):
     runner = CliRunner()
     out = tmp_path / "verdicts.csv"
     result = runner.invoke(app, ["--db", str(reviewed), "export", str(out)])
-    assert result.exit_code == 0 and result.output == f"wrote 5 claim(s) to {out}\n"
+    assert result.exit_code == 0 and result.output == f"wrote 7 claim(s) to {out}\n"
     with open_db(reviewed) as con:
         records = load_verdicts(con)
     assert out.read_bytes() == build_export(records, "csv")

@@ -78,11 +78,11 @@ def test_queue_lists_claims_with_machine_verdicts(db):
     at = open_page()
     assert [t.value for t in at.title] == ["Claims"]
     table = at.dataframe[0].value
-    assert list(table["id"]) == [1, 2, 3, 4, 5]
+    assert list(table["id"]) == [1, 2, 3, 4, 5, 6, 7]
     first = table.iloc[0]
     assert (first["machine verdict"], first["agreeing"], first["conflicting"]) == ("supported", 3, 1)
     assert first["status"] == "new"
-    assert list(table["machine verdict"])[2:] == ["unchecked"] * 3
+    assert list(table["machine verdict"])[2:] == ["unchecked"] * 5
 
 
 def test_open_claim_goes_to_the_claim_page(db):
@@ -96,7 +96,7 @@ def test_open_claim_goes_to_the_claim_page(db):
 def test_queue_filters_by_verdict_status_outlet_and_text(db):
     at = open_page()
     at.multiselect(key="claims_filter_verdict").select("unchecked").run()
-    assert list(at.dataframe[0].value["id"]) == [3, 4, 5]
+    assert list(at.dataframe[0].value["id"]) == [3, 4, 5, 6, 7]
     at.multiselect(key="claims_filter_verdict").unselect("unchecked").run()
     at.text_input(key="claims_filter_text").input("tessar").run()
     assert list(at.dataframe[0].value["id"]) == [2, 4, 5]
@@ -113,11 +113,11 @@ def test_add_a_claim_then_a_duplicate(db):
     at.text_area(key="claims_add_text").input("Marovia flew 12 jets over Orlan")
     at.date_input(key="claims_add_date").set_value("2031-03-18")
     at.button[0].click().run()  # the form's submit button
-    assert at.success[0].value == "Added claim #6."
-    assert 6 in list(at.dataframe[0].value["id"])
+    assert at.success[0].value == "Added claim #8."
+    assert 8 in list(at.dataframe[0].value["id"])
     at.text_area(key="claims_add_text").input("Marovia flew 12 jets over Orlan.")
     at.button[0].click().run()
-    assert at.info[0].value == "Already stored as claim #6."
+    assert at.info[0].value == "Already stored as claim #8."
 
 
 def test_import_claims_csv_and_a_bad_one(db):
@@ -156,7 +156,8 @@ def test_claim_page_shows_both_columns_numbers_and_folded_comments(db):
     assert any(t.startswith("= claim 30 miles (48.3 km) vs source 50 km (30 miles)") for t in shown)
     labels = [e.label for e in at.expander]
     assert any(label.startswith("Reader comments (") and "never counted" in label for label in labels)
-    assert any(label.startswith("Unrelated or weak evidence (") for label in labels)
+    assert any(label.startswith("Discussing, no side (") and "never counted" in label for label in labels)
+    assert any(label.startswith("Off topic or weak (") for label in labels)
     assert any("comment by" in h.value for h in at.get("html"))
 
 
@@ -290,7 +291,7 @@ def test_sources_page_imports_files_and_reports_each(db):
 def test_sources_page_tags_credibility_and_browses_passages(db):
     at = open_page("app_pages/sources.py")
     outlets = at.dataframe[0].value
-    assert list(outlets["credibility"]) == ["unknown"] * 4
+    assert list(outlets["credibility"]) == ["unknown"] * 5
     at.selectbox(key="sources_outlet").set_value("Riverside Post").run()
     at.radio(key="sources_credibility_Riverside Post").set_value("not_credible")
     at.button(key="sources_credibility_save").click().run()
@@ -315,7 +316,7 @@ def test_export_page_offers_both_downloads_and_the_csv_is_safe(db):
         rows = list(csv.reader(io.StringIO(build_verdicts_csv(load_verdicts(con)).decode("utf-8-sig"))))
     at = open_page("app_pages/export.py")
     assert [b.label for b in at.get("download_button")] == ["Download verdicts CSV", "Download ClaimReview JSON-LD"]
-    assert "5 claims, 1 with a human verdict." in [m.value for m in at.markdown]
+    assert "7 claims, 1 with a human verdict." in [m.value for m in at.markdown]
     header, second = rows[0], rows[2]
     assert header[:9] == [
         "claim_id",

@@ -37,7 +37,7 @@ CASES = [
          {"event": "wounded", "noun": "people"}, 1),
     Case("the two sides signed a $2.5bn deal", 2.5e9, None, None, {"currency": "USD", "dimension": "currency"}, 1),
     Case("temperatures of 40°C (104°F) were recorded", 313.15, "kelvin", None, {"text": "40°C (104°F)"}),
-    Case("Iran will send up to 1,500 troops", 1500, None, "at most", {"noun": "troops", "low": 0}),
+    Case("Iran will send up to 1,500 troops", 1500, None, "at most", {"noun": "troops", "low": 750}),  # BOUND_FACTOR
     Case("between 10,000 and 15,000 protesters marched", 12_500, None, "range",
          {"low": 10_000, "high": 15_000, "noun": "protesters"}),
     Case("a 3.5% rise in prices", 3.5, "percent", None, {"dimension": "percent"}),
@@ -200,6 +200,11 @@ COMPARISONS = [
     ("30 miles", "60 miles", "conflict"),
     ("half a billion dollars", "$500 million", "match"),
     ("at least 40 killed", "12 killed", "conflict"),
+    # A bound agrees with figures near it, not with ten times it (BOUND_FACTOR).
+    ("70 people were killed", "the shelling killed at least seven", "conflict"),
+    ("10 people were killed", "the shelling killed at least seven", "match"),
+    ("up to 1,500 troops", "500 troops", "conflict"),
+    ("no more than three people died", "at least seven people died", "conflict"),
     ("12 killed", "at least 40 killed", "conflict"),
     ("more than 1,000", "1,500", "match"),
     ("more than 1,000", "800", "conflict"),
@@ -306,6 +311,22 @@ PLACE_PAIRS = [
     (
         "The Red Ridge Front is 30 miles from Orlan",
         "After Tessar, its columns are said to be 50 km (30 miles) from the edge of Orlan.",
+        ["match"],
+    ),
+    # An unnamed end is read from just before: a headline's earlier clause, or the sentence a pronoun points back to.
+    (
+        "Samarra is roughly 100 km from Baghdad.",
+        "Iraq Update: Jihadists Seize 2 More Iraqi Towns; Close To 30 Miles Of Baghdad; Iran Rushes To Help",
+        [],
+    ),
+    (
+        "The Red Ridge Front is 30 miles from Orlan",
+        "The Blue Army moved fast. After Tessar, its columns are said to be 50 km (30 miles) from the edge of Orlan.",
+        [],
+    ),
+    (
+        "The Red Ridge Front is 30 miles from Orlan",
+        "Fighters of the Red Ridge Front took Tessar. The rebels are now just 30 miles from the capital Orlan.",
         ["match"],
     ),
     # lengths that are not distances from somewhere compare as before

@@ -292,6 +292,86 @@ def eval_claims(
         typer.echo(f"  {label:<20} n={n:<4} accuracy {accuracy:.3f}")
 
 
+SEEDS = DATA.parent / "seeds"
+NEWS_CLAIMS = Path(__file__).resolve().parents[1] / "tests" / "data" / "news_claims.csv"
+
+
+@eval_app.command("news-claims")
+def eval_news_claims(
+    ctx: typer.Context,
+    claims: Annotated[Path, typer.Option(help="Labelled claims CSV: id, claim, date, verdict, class, why.")] = (
+        NEWS_CLAIMS
+    ),
+    articles: Annotated[
+        list[Path] | None, typer.Option("--articles", help="Article files (default: the seeds).")
+    ] = None,
+    work: Annotated[Path, typer.Option(help="Where the evaluation database is kept.")] = Path("data/eval"),
+    k: Annotated[int, typer.Option("-k", "--k", min=1, help="Evidence passages per claim.")] = 10,
+) -> None:
+    """Verdict accuracy on a labelled claim set over imported articles, per failure class, with every miss.
+
+    Example: workbench eval news-claims --claims tests/data/news_claims.csv
+    """
+    from workbench import news_evaluation as ne
+
+    files = articles or sorted(SEEDS.glob("*.txt"))
+    settings = replace(_settings(ctx), db_path=work / "news-claims.duckdb")
+    embedder, model = _embedder(settings), _stance_model(settings)
+    labelled = ne.load_labelled_claims(claims)
+    ne.import_corpus(settings, embedder, files)
+    report = ne.check_labelled_claims(settings, embedder, model, labelled, k=k)
+    typer.echo(f"{len(labelled)} claims from {claims} against {len(files)} article file(s), {model.model_id}")
+    typer.echo(ne.format_claim_report(report))
+
+
+@eval_app.command("news")
+def eval_news(
+    ctx: typer.Context,
+    corpus: Annotated[str, typer.Option(help="fnc1 (held-out train stories) or arc (test split).")] = "fnc1",
+    stories: Annotated[
+        str, typer.Option(help="fnc1 only: held-out (report) or dev (the stories the training calibrates on).")
+    ] = "held-out",
+    data: Annotated[Path, typer.Option(help="Folder of the news benchmark data.")] = DATA / "news",
+    work: Annotated[Path, typer.Option(help="Where the evaluation database is kept.")] = Path("data/eval"),
+    k: Annotated[int, typer.Option("-k", "--k", min=1, help="Evidence passages per headline.")] = 100,
+    limit: Annotated[int | None, typer.Option(help="Only the first N headlines.")] = None,
+) -> None:
+    """News stance through `check`: bodies imported as articles, headlines checked as claims, each paired body's
+    FNC-1 label read off its passages; FNC-1 relative score and macro-F1.
+
+    fnc1 scores the stories held out of training (workbench.news_data); every FNC-1 body is in the corpus.
+
+    Example: workbench eval news --corpus fnc1
+    """
+    from workbench import news_data as nd
+    from workbench import news_evaluation as ne
+
+    if corpus not in ("fnc1", "arc"):
+        raise typer.BadParameter("corpus is fnc1 or arc")
+    if corpus == "fnc1":
+        bodies, pairs = nd.load_fnc(data / "fnc1")
+        if stories not in ("held-out", "dev"):
+            raise typer.BadParameter("--stories is held-out or dev")
+        pairs = nd.split_by_story(pairs, nd.HELD_OUT_BUCKET if stories == "held-out" else nd.DEV_BUCKET)
+    else:
+        bodies, pairs = nd.load_arc(data / "arc", "test")
+    if limit:
+        keep = set(list(dict.fromkeys(p.headline for p in pairs))[:limit])
+        pairs = [p for p in pairs if p.headline in keep]
+    settings = replace(_settings(ctx), db_path=work / f"{corpus}.duckdb")
+    embedder, model = _embedder(settings), _stance_model(settings)
+    with open_db(settings.db_path) as con:
+        empty = not store.count_rows(con)["articles"]
+    if empty:
+        typer.echo(f"importing {len(bodies)} {corpus} bodies into {settings.db_path} (once)")
+        corpus_file = ne.write_bodies(bodies, corpus, work / f"{corpus}-bodies.jsonl", sorted(bodies))
+        ne.import_corpus(settings, embedder, [corpus_file])
+    articles = ne.body_articles(settings, bodies, corpus)
+    predicted = ne.judge_stance_pairs(settings, embedder, model, pairs, articles, k=k)
+    typer.echo(f"{model.model_id}, k={k}")
+    typer.echo(ne.format_stance_score(corpus, ne.score_stances(pairs, predicted)))
+
+
 @app.command()
 def reindex(
     ctx: typer.Context,

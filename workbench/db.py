@@ -199,6 +199,49 @@ def _m005_machine_stance(con: Connection) -> None:
     """)
 
 
+def _m006_discusses(con: Connection) -> None:
+    # DuckDB cannot alter a CHECK constraint, so the two tables that hold a stance are rebuilt with the wider one
+    # ('discusses': on topic, no side). Rows go through a plain copy and back into a table of the old name: renaming
+    # a table that has foreign keys leaves DuckDB's record of them under the old name.
+    stances = ", ".join(f"'{s}'" for s in ("agrees", "conflicts", "discusses", "unrelated"))
+    con.execute(f"""
+        CREATE TEMP TABLE evidence_copy AS SELECT * FROM evidence;
+        DROP TABLE evidence;
+        CREATE TABLE evidence (
+            check_id           BIGINT NOT NULL REFERENCES checks (check_id),
+            passage_id         BIGINT NOT NULL REFERENCES passages (passage_id),
+            rank               INTEGER NOT NULL,
+            retrieval_score    DOUBLE NOT NULL,
+            stance             VARCHAR NOT NULL CHECK (stance IN ({stances})),
+            confidence         DOUBLE NOT NULL,
+            reason             VARCHAR NOT NULL,
+            number_check       VARCHAR,
+            model_id           VARCHAR NOT NULL,
+            after_claim        BOOLEAN NOT NULL,
+            machine_stance     VARCHAR CHECK (machine_stance IN ({stances})),
+            machine_confidence DOUBLE,
+            machine_reason     VARCHAR,
+            PRIMARY KEY (check_id, passage_id)
+        );
+        INSERT INTO evidence SELECT check_id, passage_id, rank, retrieval_score, stance, confidence, reason,
+            number_check, model_id, after_claim, machine_stance, machine_confidence, machine_reason FROM evidence_copy;
+        DROP TABLE evidence_copy;
+        CREATE TEMP TABLE corrections_copy AS SELECT * FROM evidence_corrections;
+        DROP TABLE evidence_corrections;
+        CREATE TABLE evidence_corrections (
+            claim_id     BIGINT NOT NULL REFERENCES claims (claim_id),
+            passage_id   BIGINT NOT NULL REFERENCES passages (passage_id),
+            stance       VARCHAR NOT NULL CHECK (stance IN ({stances})),
+            reviewer     VARCHAR NOT NULL,
+            corrected_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            PRIMARY KEY (claim_id, passage_id)
+        );
+        INSERT INTO evidence_corrections SELECT claim_id, passage_id, stance, reviewer, corrected_at
+            FROM corrections_copy;
+        DROP TABLE corrections_copy;
+    """)
+
+
 # Append only: a migration that has shipped is never edited, a change is a new numbered entry.
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "articles, passages, embeddings, claims", _m001_articles_passages_claims),
@@ -206,6 +249,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (3, "reviews, review history, evidence corrections, outlet credibility", _m003_reviews),
     (4, "BM25 postings beside the full-text index", _m004_bm25_postings),
     (5, "the machine's stance kept beside a reviewer's correction", _m005_machine_stance),
+    (6, "stance 'discusses' (on topic, no side) in evidence and corrections", _m006_discusses),
 ]
 
 

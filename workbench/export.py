@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from claims.verdicts import DEFAULT_RULES
+from claims.verdicts import AGREES, CONFLICTS, DISCUSSES, counts_toward_verdict
 from workbench import store
 from workbench.db import Connection
 from workbench.pipeline import load_latest_check
@@ -33,6 +33,7 @@ CSV_COLUMNS = (
     "rationale",
     "agreeing_evidence",
     "conflicting_evidence",
+    "discussing_evidence",
 )
 RATING_NAMES = {
     "supported": "True",
@@ -65,24 +66,28 @@ class VerdictRecord:
     agreeing: tuple[CitedEvidence, ...]
     conflicting: tuple[CitedEvidence, ...]
     appearances: tuple[str, ...]  # URLs where the claim is made: its source article, then agreeing sources
+    discussing: tuple[CitedEvidence, ...] = ()  # on topic, taking no side: shown, never counted
 
 
 def load_verdicts(con: Connection) -> list[VerdictRecord]:
     """Read every claim with its newest check (corrections applied) and its review, in id order."""
     records = []
-    counted = DEFAULT_RULES.min_stance_confidence  # weaker stances do not count towards the verdict: not cited
     for row in queue(con):
         check = load_latest_check(con, row.claim_id) if row.check_id is not None else None
-        sides: dict[str, list[CitedEvidence]] = {"agrees": [], "conflicts": []}
+        sides: dict[str, list[CitedEvidence]] = {AGREES: [], CONFLICTS: [], DISCUSSES: []}
         for item in check.evidence if check else ():
-            if item.hit.kind == "body" and item.stance in sides and item.confidence >= counted:
-                hit = item.hit
+            hit = item.hit
+            # Cited for a side only when it counted towards the verdict; on-topic no-side passages apart.
+            counted = counts_toward_verdict(hit.kind, item.stance, item.confidence)
+            if counted or (hit.kind == "body" and item.stance == DISCUSSES):
                 sides[item.stance].append(CitedEvidence(hit.outlet, hit.title, hit.url, hit.text))
         source = store.source_article_url(con, row.claim_id)
         urls = [source] if source else []
-        urls += [e.url for e in sides["agrees"] if e.url]
+        urls += [e.url for e in sides[AGREES] if e.url]
         records.append(
-            VerdictRecord(row, tuple(sides["agrees"]), tuple(sides["conflicts"]), tuple(dict.fromkeys(urls)))
+            VerdictRecord(
+                row, tuple(sides[AGREES]), tuple(sides[CONFLICTS]), tuple(dict.fromkeys(urls)), tuple(sides[DISCUSSES])
+            )
         )
     return records
 
@@ -116,6 +121,7 @@ def build_verdicts_csv(records: Sequence[VerdictRecord]) -> bytes:
             r.rationale,
             "\n".join(e.line() for e in rec.agreeing),
             "\n".join(e.line() for e in rec.conflicting),
+            "\n".join(e.line() for e in rec.discussing),
         ]
         writer.writerow([neutralise(c) for c in cells])
     return ("\ufeff" + out.getvalue()).encode("utf-8")

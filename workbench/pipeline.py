@@ -1,4 +1,5 @@
-"""Check a claim: retrieve evidence, judge each passage (model + numbers, off-topic ones unrelated), decide, store."""
+"""Check a claim: retrieve evidence, judge each passage (model + numbers; questions take no side, off-topic passages
+are unrelated), decide, store."""
 
 from __future__ import annotations
 
@@ -8,7 +9,14 @@ from typing import Protocol
 
 import numpy as np
 
-from claims.combine import MIN_ON_TOPIC_SIMILARITY, combine, gate_off_topic, number_check
+from claims.combine import (
+    MIN_ON_TOPIC_SIMILARITY,
+    combine,
+    gate_off_topic,
+    hold_unasserted,
+    number_check,
+    turn_on_polarity,
+)
 from claims.verdicts import AGREES, CONFLICTS, DEFAULT_RULES, EvidenceStance, VerdictRules, decide
 from index.embedders import Embedder
 from index.vectors import VectorIndex
@@ -86,9 +94,9 @@ def judge(
     items = []
     for hit, prediction, sim in zip(hits, predictions, gates, strict=True):
         check, comparisons = number_check(claim.text, hit.text)
-        combined = gate_off_topic(
-            combine(prediction.label, prediction.probabilities, check, comparisons), sim, min_similarity
-        )
+        combined = combine(prediction.label, prediction.probabilities, check, comparisons)
+        combined = turn_on_polarity(combined, claim.text, hit.text, prediction.probabilities)
+        combined = gate_off_topic(hold_unasserted(combined, hit.text), sim, min_similarity)
         after = bool(claim.claim_date and hit.published_at and hit.published_at.date() > claim.claim_date)
         items.append(
             EvidenceItem(
@@ -182,6 +190,15 @@ def _decide_stored(con: Connection, claim: Claim, items: Sequence[EvidenceItem])
     )
 
 
+def check_text(
+    con: Connection, vindex: VectorIndex, embedder: Embedder, model: StanceJudge, claim: Claim, *, k: int = DEFAULT_K
+) -> CheckResult:
+    """Retrieve, judge and decide a claim, stored or not, with the stored corrections and credibility tags."""
+    exclude = [claim.source_article_id] if claim.source_article_id is not None else []
+    hits, sims = retrieve(con, vindex, embedder, claim.text, k=k, exclude_article_ids=exclude)
+    return _decide_stored(con, claim, judge(claim, hits, model, sims))
+
+
 def check_claim(
     con: Connection,
     vindex: VectorIndex,
@@ -196,10 +213,7 @@ def check_claim(
     claim = store.get_claim(con, claim_id)
     if claim is None:
         raise ClaimError(f"no claim with id {claim_id}")
-    exclude = [claim.source_article_id] if claim.source_article_id is not None else []
-    hits, sims = retrieve(con, vindex, embedder, claim.text, k=k, exclude_article_ids=exclude)
-    items = judge(claim, hits, model, sims)
-    result = _decide_stored(con, claim, items)
+    result = check_text(con, vindex, embedder, model, claim, k=k)
     if not save:
         return result
     with transaction(con):

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from claims.verdicts import STANCES
 from workbench import store
 from workbench.db import Connection, DatabaseError, transaction
 from workbench.errors import ReviewError, StaleWriteError
@@ -17,7 +18,7 @@ from workbench.errors import ReviewError, StaleWriteError
 NEW, IN_REVIEW, VERDICT_GIVEN = "new", "in_review", "verdict_given"
 STATUSES = (NEW, IN_REVIEW, VERDICT_GIVEN)
 HUMAN_VERDICTS = ("supported", "refuted", "conflicting", "not_enough_evidence", "unverifiable")
-CORRECTION_STANCES = ("agrees", "conflicts", "unrelated")
+CORRECTION_STANCES = STANCES
 CREDIBILITY = ("credible", "unknown", "not_credible")
 FIELDS = ("status", "human_verdict", "rationale")
 MAX_RATIONALE_CHARS = 20_000
@@ -131,7 +132,7 @@ def history(con: Connection, claim_id: int) -> list[HistoryEvent]:
 
 
 def correct_evidence(con: Connection, claim_id: int, passage_id: int, stance: str, reviewer: str, *, was: str) -> None:
-    """Record that a passage really agrees, conflicts or is unrelated to a claim; log it as history.
+    """Record that a passage really agrees, conflicts, discusses (no side) or is unrelated to a claim; log it.
 
     `was` is the stance shown to the reviewer, kept as the old value of the history event.
     """

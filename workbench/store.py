@@ -483,6 +483,11 @@ def list_articles(con: Connection, *, outlet: str | None, search: str, limit: in
     ).fetchall()
 
 
+def article_ids_by_url(con: Connection) -> dict[str, int]:
+    """Map each article URL to its article id."""
+    return dict(con.execute("SELECT url, article_id FROM articles WHERE url IS NOT NULL").fetchall())
+
+
 def get_article(con: Connection, article_id: int) -> tuple | None:
     """Return (article_id, title, outlet, url, published_at, text) of one article."""
     return con.execute(

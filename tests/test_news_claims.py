@@ -1,0 +1,79 @@
+"""The labelled news claims over the two seed articles, checked with the shipped stance model and the real embedder.
+
+tests/data/news_claims.csv holds each claim with the verdict a fact-checker gives it from the seeds and one line of
+why; its classes are the failure classes of the news-verdicts issue. `workbench eval news-claims` prints the same
+report with every miss.
+"""
+
+import pytest
+
+from claims.stance import load_stance_model
+from tests.conftest import REPO
+from workbench.news_evaluation import ClaimOutcome, check_labelled_claims, load_labelled_claims
+
+CLAIMS = REPO / "tests" / "data" / "news_claims.csv"
+# The issue's target is 90%. Stance model v4 with today's rules gets 55 of 85 (0.647; v3 with the same rules 0.47,
+# with its own 0.41): this floor makes a regression fail while the rest of the gap is worked on.
+MIN_ACCURACY = 0.60
+
+
+@pytest.fixture(scope="module")
+def outcomes(seeded, embedder) -> dict[str, ClaimOutcome]:
+    report = check_labelled_claims(seeded, embedder, load_stance_model(), load_labelled_claims(CLAIMS))
+    return {o.claim.claim_id: o for o in report.outcomes}
+
+
+def _misses(outcomes, kind=None):
+    return [
+        (o.claim.claim_id, o.claim.text, o.claim.verdict, o.result.verdict, o.result.reason)
+        for o in outcomes.values()
+        if not o.right and (kind is None or o.claim.kind == kind)
+    ]
+
+
+def test_the_set_covers_every_failure_class_and_verdict():
+    claims = load_labelled_claims(CLAIMS)
+    assert len(claims) >= 60
+    kinds = {c.kind for c in claims}
+    assert {"one_source", "hedged_bound", "subject", "discusses", "negation_contrast", "title_question"} <= kinds
+    assert {c.verdict for c in claims} == {"supported", "refuted", "conflicting", "not_enough_evidence"}
+    assert all(c.why.strip() for c in claims)
+
+
+def test_most_news_claims_get_the_fact_checkers_verdict(outcomes):
+    right = sum(o.right for o in outcomes.values())
+    assert right / len(outcomes) >= MIN_ACCURACY, _misses(outcomes)
+
+
+@pytest.mark.parametrize(
+    ("claim_id", "verdict"),
+    [
+        ("N01", "supported"),  # one source, "about 60 miles" for "roughly 100 km"
+        ("N03", "supported"),  # one source, "half a billion dollar" for "$500 million"
+        ("N14", "refuted"),  # "at least seven" killed is not 70
+        ("N13", "supported"),  # ... but is seven
+        ("N22", "refuted"),  # the ISIS fighters' 30 miles says nothing of Samarra's distance; 60 miles does
+        ("N30", "refuted"),  # 80 km is not "just 30 miles away"
+        ("N38", "refuted"),  # "so far unwilling to unleash"
+        ("N40", "refuted"),  # Graham "blasted" Obama's response
+        ("N42", "refuted"),  # "rather than meet ... requests for air strikes"
+        ("N58", "not_enough_evidence"),  # only a reader comment says so
+        ("N74", "not_enough_evidence"),  # the idea "is being discussed internally": no agreement reported
+    ],
+)
+def test_failure_classes_one_claim_each(outcomes, claim_id, verdict):
+    o = outcomes[claim_id]
+    body = [(i.stance, round(i.confidence, 2), i.hit.outlet, i.hit.text[:60], i.reason) for i in o.result.evidence]
+    assert o.result.verdict == verdict, (o.claim.text, o.result.reason, body)
+
+
+def test_a_single_source_verdict_says_how_thin_the_evidence_is(outcomes):
+    reason = outcomes["N01"].result.reason
+    assert "1 source agrees (unknown credibility)" in reason, reason
+
+
+def test_questions_never_take_a_side(outcomes):
+    for o in outcomes.values():
+        for item in o.result.evidence:
+            if item.hit.text.strip() == "Foreign intervention ?":
+                assert item.stance in ("discusses", "unrelated"), (o.claim.text, item.reason)

@@ -1,0 +1,50 @@
+"""Negation, contrast and opposite predicates between a claim and a passage that repeats its words."""
+
+import pytest
+
+from claims.polarity import find_polarity_conflict
+
+SEED_CASES = [
+    (
+        "Obama is willing to unleash US forces on ISIS.",
+        "one which however as Obama stated yesterday, he is so far unwilling to unleash on the ISIS army.",
+        "far unwilling to unleash",
+    ),
+    (
+        "Senator Graham praised Obama's response to the ISIS insurgency.",
+        "Senator Graham for example blasted Obama's response to the ISIS insurgency.",
+        "blasted",
+    ),
+    (
+        "The White House wanted to meet Iraqi requests for air strikes.",
+        "The White House was looking to strengthen Iraqi forces rather than meet past Iraqi requests for air strikes.",
+        "forces rather than meet",
+    ),
+    (
+        "Tony Blair believes the 2003 invasion caused Iraq's implosion.",
+        "Blair wrote of his belief that the invasion of Iraq in 2003 was not the cause of the country's implosion.",
+        "was not the cause",
+    ),
+]
+
+
+@pytest.mark.parametrize(("claim", "passage", "words"), SEED_CASES)
+def test_the_passage_says_the_claims_words_the_other_way_round(claim, passage, words):
+    found = find_polarity_conflict(claim, passage)
+    assert found is not None and found.passage_words == words
+    assert f"'{words}'" in found.explanation()
+
+
+@pytest.mark.parametrize(
+    ("claim", "passage"),
+    [
+        # the same polarity on both sides
+        ("So far Obama has not been willing to act.", "He is so far unwilling to act, Obama said."),
+        ("Senator Graham blasted Obama's response.", "Senator Graham for example blasted Obama's response."),
+        # a passage about something else: its 'not' says nothing of the claim
+        ("ISIS seized half a billion dollars in Mosul.", "The army did not say how many soldiers fled."),
+        ("Iran sent troops.", "Iran sent troops, officials said."),
+    ],
+)
+def test_no_conflict_where_the_wording_agrees_or_is_elsewhere(claim, passage):
+    assert find_polarity_conflict(claim, passage) is None
