@@ -18,6 +18,10 @@ ON_TOPIC_MAX_UNRELATED = 0.8
 # On the labelled news claims with v4: 0.647 at 0.95 and above, 0.635 at 0.8 and 0.9 (lower ones silence figures
 # the passage does assert).
 SURE_NO_SIDE = 0.95
+# Every figure of the claim matched on the same subject is one clear source, however hesitant the model: 0.7 x 0.75
+# (unknown credibility) clears the verdict's min_side_weight. On the labelled news claims with v4: 0.694 with this
+# floor, 0.647 without.
+GROUNDED_MIN_CONFIDENCE = 0.7
 # Below this, a model "conflicts" yields to figures that match: the model learnt number changes as contradictions
 # and misreads "48 km" against "30 miles"; a surer conflict (an explicit negation) stands.
 MATCH_OVERRIDES_CONFLICT_BELOW = 0.9
@@ -43,12 +47,17 @@ class CombinedStance:
 
 
 def number_check(claim: str, passage: str) -> tuple[str | None, tuple[Comparison, ...]]:
-    """Compare the figures of a claim and a passage that talk about the same thing."""
-    found = tuple(
-        c for c in compare_quantities(find_quantities(claim), find_quantities(passage)) if c.outcome != "incomparable"
-    )
+    """Compare the figures of a claim and a passage that talk about the same thing.
+
+    "match" needs every figure of the claim matched: "two villages" in a passage does not back "two villages are
+    62 miles north of Baghdad" when it gives no distance for them. One conflicting figure is a conflict.
+    """
+    quantities = find_quantities(claim)
+    found = tuple(c for c in compare_quantities(quantities, find_quantities(passage)) if c.outcome != "incomparable")
     outcomes = {c.outcome for c in found}
     if not outcomes:
+        return None, found
+    if outcomes == {"match"} and len({id(c.claim) for c in found}) < len(quantities):
         return None, found
     return ("mixed" if len(outcomes) > 1 else outcomes.pop()), found
 
@@ -93,7 +102,8 @@ def combine(
         return CombinedStance(AGREES, round(0.5 + (1.0 - confidence) / 2, 3), reason, check, tuple(comparisons))
     if check == "match" and model_label in NO_SIDE and on_topic:
         reason = f"numbers match: {figures}; {said}"
-        return CombinedStance(AGREES, round(0.5 + p[AGREES] / 2, 3), reason, check, tuple(comparisons))
+        confidence = max(GROUNDED_MIN_CONFIDENCE, 0.5 + p[AGREES] / 2)
+        return CombinedStance(AGREES, round(confidence, 3), reason, check, tuple(comparisons))
     reason = said + (f"; figures: {figures}" if figures else "")
     return CombinedStance(model_label, round(confidence, 3), reason, check, tuple(comparisons))
 

@@ -206,6 +206,7 @@ _NOUN_SYNONYMS = {
     "aircraft": "aircraft jets jet planes plane warplanes warplane fighter-jets",
     "home": "homes home houses house",
     "case": "cases case",
+    "shell": "shells shell rounds round",
 }
 _NOUN_OF = {word: noun for noun, words in _NOUN_SYNONYMS.items() for word in words.split()}
 _PEOPLE_NOUNS = frozenset(["troop", "fighter", "people", "civilian", "refugee", "migrant", "protester", "child"])
@@ -642,6 +643,11 @@ def _distance_places(text: str, quantity: Quantity) -> tuple[frozenset[str], fro
     words = _tokens(text, towards.end(), end.start() if end else len(text), PLACE_WINDOW)
     far = _names(text, towards.end(), words[-1].end(), opens_sentence=False) if words else frozenset()
     start, stop, opens_sentence = _clause_before(text, quantity.span[0])
+    if relative := _RELATIVE.search(text, start, stop):
+        # "clashed with Iraqi forces in Baquba which is only some 37 miles": Baquba is that far, not the fighters
+        referent = list(_CAPITALISED.finditer(text, start, relative.start()))
+        if referent and not text[referent[-1].end() : relative.start()].strip(" ,"):
+            start, opens_sentence = referent[-1].start(), False
     near = _names(text, start, stop, opens_sentence=opens_sentence)
     if not near:
         # An unnamed end would line up with any place at all. "Jihadists Seize 2 Towns; Close To 30 Miles Of
@@ -658,6 +664,7 @@ _CLAUSE_START = re.compile(r"(?:(?<=[.;:!?,()\[\]\n—–])|^)[^.;:!?,()\[\]\n�
 
 
 _SENTENCE_ENDS = re.compile(r"[.!?\n]")
+_RELATIVE = re.compile(r"\b(?:which|that|where|who)\s+(?:is|was|lies|lay|sits|stands|are|were)\b")
 
 
 def _previous_sentence(text: str, pos: int) -> tuple[int, int]:

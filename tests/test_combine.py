@@ -3,6 +3,7 @@
 import pytest
 
 from claims.combine import (
+    GROUNDED_MIN_CONFIDENCE,
     MIN_ON_TOPIC_SIMILARITY,
     POLARITY_CONFIDENCE,
     combine,
@@ -204,3 +205,17 @@ def test_a_passage_saying_the_claims_words_the_other_way_round_conflicts():
     assert turn_on_polarity(combine("agrees", sure, None, ()), claim, passage, sure).stance == "agrees"
     same = "He is willing to unleash US forces on ISIS, Obama said."
     assert turn_on_polarity(combine("agrees", hesitant, None, ()), claim, same, hesitant).stance == "agrees"
+
+
+def test_figures_back_a_passage_only_when_every_figure_of_the_claim_matches():
+    claim = "The two Adhaim villages are about 62 miles north of Baghdad."
+    partial = "Two villages in the Adhaim area, north of Baquba, were taken over by gunmen."
+    check, comparisons = number_check(claim, partial)
+    assert check is None and [c.outcome for c in comparisons] == ["match"]
+    assert number_check("Three mortar shells hit al-Khalis.", "Three mortar rounds landed in al-Khalis.")[0] == "match"
+
+
+def test_matching_figures_are_one_clear_source_however_hesitant_the_model():
+    check, comparisons = number_check("Baquba is about 60 km from Baghdad", "Baquba is some 37 miles from Baghdad.")
+    hesitant = {"agrees": 0.1, "conflicts": 0.05, "discusses": 0.8, "unrelated": 0.05}
+    assert combine("discusses", hesitant, check, comparisons).confidence == GROUNDED_MIN_CONFIDENCE

@@ -71,7 +71,7 @@ def test_csv_has_one_row_per_claim_and_every_cell_right(reviewed):
         "The Red Ridge Front is 30 miles from Orlan",
         "2031-03-15",
         "supported",
-        "0.722",
+        "0.737",
         "conflicting",
         "verdict given",
         "ann",

@@ -12,7 +12,7 @@ from tests.conftest import REPO
 from workbench.news_evaluation import ClaimOutcome, check_labelled_claims, load_labelled_claims
 
 CLAIMS = REPO / "tests" / "data" / "news_claims.csv"
-# The issue's target is 90%. Stance model v4 with today's rules gets 55 of 85 (0.647; v3 with the same rules 0.47,
+# The issue's target is 90%. Stance model v4 with today's rules gets 59 of 85 (0.694; v3 with v4's first rules 0.47,
 # with its own 0.41): this floor makes a regression fail while the rest of the gap is worked on.
 MIN_ACCURACY = 0.60
 
@@ -53,7 +53,7 @@ def test_most_news_claims_get_the_fact_checkers_verdict(outcomes):
         ("N14", "refuted"),  # "at least seven" killed is not 70
         ("N13", "supported"),  # ... but is seven
         ("N22", "refuted"),  # the ISIS fighters' 30 miles says nothing of Samarra's distance; 60 miles does
-        ("N30", "refuted"),  # 80 km is not "just 30 miles away"
+        ("N33", "refuted"),  # "about 60 miles" is not about 60 km
         ("N38", "refuted"),  # "so far unwilling to unleash"
         ("N40", "refuted"),  # Graham "blasted" Obama's response
         ("N42", "refuted"),  # "rather than meet ... requests for air strikes"

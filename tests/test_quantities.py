@@ -429,3 +429,10 @@ def test_compare_is_symmetric(a: str, b: str):
     for qa in find_quantities(a):
         for qb in find_quantities(b):
             assert compare(qa, qb).outcome == compare(qb, qa).outcome
+
+
+def test_a_relative_clause_names_what_is_that_far():
+    passage = "CNN said ISIS fighters had clashed with Iraqi forces in Baquba which is some 37 miles NE of Baghdad."
+    (distance,) = [q for q in find_quantities(passage) if q.places is not None]
+    assert distance.places[0] == frozenset({"baquba"})
+    assert compare_quantities(find_quantities("ISIS fighters are about 48 km from Baghdad"), [distance]) == []
