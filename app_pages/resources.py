@@ -29,7 +29,7 @@ def embedder(model: str) -> Embedder:
 
 @st.cache_resource(show_spinner="Loading the stance model…")
 def stance_model(spec: str | None) -> stance.StanceModel:
-    """The stance model (agrees / conflicts / unrelated), loaded once per process; None is the shipped one."""
+    """The stance model (agrees / conflicts / discusses / unrelated), loaded once per process; None: the shipped one."""
     return stance.load_stance_model(spec)
 
 

@@ -544,6 +544,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--out", type=Path, default=REPO / "models" / "stance-minilm")
     ap.add_argument("--model-id", default="stance-minilm-l6-v4")
     ap.add_argument("--examples", type=int, default=80000, help="training examples drawn (with repeats)")
+    ap.add_argument("--mix", default="", help="source shares instead of SOURCE_MIX, e.g. fnc1=0.16,snli=0.12")
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--lr", type=float, default=5e-5)
     ap.add_argument("--warmup", type=float, default=0.06)
@@ -612,6 +613,9 @@ def vars_of(pair: Pair) -> dict:
 def main(argv: Sequence[str] | None = None) -> None:
     """Build data, train, calibrate, export, quantise, evaluate and write the model folder."""
     args = parse_args(argv)
+    if args.mix:
+        SOURCE_MIX.clear()
+        SOURCE_MIX.update({k: float(v) for k, v in (item.split("=") for item in args.mix.split(","))})
     torch.set_num_threads(args.threads)
     set_seed(args.seed)
     rng = random.Random(args.seed)

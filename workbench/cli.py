@@ -172,7 +172,7 @@ def check(
     k: Annotated[int, typer.Option("-k", "--k", min=1, help="Evidence passages per claim.")] = 10,
     as_json: JsonFlag = False,
 ) -> None:
-    """Judge evidence for claims (agrees / conflicts / unrelated) and store a verdict; history is kept.
+    """Judge evidence for claims (agrees / conflicts / discusses / unrelated) and store a verdict; history is kept.
 
     Example: workbench --db news.duckdb check --all --json
     """
