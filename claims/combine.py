@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol, TypeVar
 
 from claims.polarity import find_polarity_conflict
-from claims.quantities import Comparison, compare_quantities, find_quantities
+from claims.quantities import Comparison, compare_quantities, figures_elsewhere, find_quantities
 from claims.verdicts import AGREES, CONFLICTS, DISCUSSES, NO_SIDE, SIDES, STANCES, UNRELATED
 
 # Above this P(unrelated) the passage is off topic and its figures say nothing about the claim's.
@@ -202,3 +202,21 @@ def turn_on_polarity(
         return judged
     confidence = round(max(POLARITY_CONFIDENCE, float(probabilities.get(CONFLICTS, 0.0))), 3)
     return replace(judged, stance=CONFLICTS, confidence=confidence, reason=f"{found.explanation()}; {judged.reason}")
+
+
+# Below this P(conflicts), a model "conflicts" on a passage whose figures of the claim's kind are all about something
+# else is the figures' difference read as a contradiction ("Samarra is about 60 miles from Baghdad" against
+# "Jalawla is 37 miles from Baghdad"): the passage takes no side. On the labelled news claims with v4: 0.706 with
+# the rule, 0.694 without; FNC-1 held-out stories 0.784 / macro-F1 0.571 with it, 0.781 / 0.567 without.
+ELSEWHERE_CONFLICT_BELOW = 0.9
+
+
+def hold_figures_elsewhere(judged: CombinedStance, claim: str, passage: str) -> CombinedStance:
+    """Take the side away from a hesitant model conflict that rests on figures about another subject."""
+    if judged.stance != CONFLICTS or judged.number_check is not None or judged.confidence >= ELSEWHERE_CONFLICT_BELOW:
+        return judged
+    elsewhere = figures_elsewhere(find_quantities(claim), find_quantities(passage))
+    if not elsewhere:
+        return judged
+    reason = f"its figures are about something else ({elsewhere[0].explanation})"
+    return replace(judged, stance=DISCUSSES, reason=f"{reason}; {judged.reason}")

@@ -757,6 +757,15 @@ def compare(claim: Quantity, source: Quantity) -> Comparison:
 _BOUNDS = frozenset(["at least", "more than", "at most", "less than"])
 
 
+def figures_elsewhere(claim: Sequence[Quantity], passage: Sequence[Quantity]) -> list[Comparison]:
+    """The passage's figures of the claim's kind that are about something else: "Samarra is about 60 miles from
+    Baghdad" against "Jalawla is 37 miles from Baghdad". Empty when any of them is about the claim's subject."""
+    kind = [(q, o) for q in claim for o in passage if q.dimension == o.dimension and q.currency == o.currency]
+    if not kind or any(_subject(q, o, strict=True) for q, o in kind):
+        return []
+    return [compare(q, o) for q, o in kind]
+
+
 def compare_quantities(claim: Sequence[Quantity], passage: Sequence[Quantity]) -> list[Comparison]:
     """Return the comparisons that matter: each claim quantity against the passage quantities on the same subject.
 

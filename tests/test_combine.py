@@ -8,6 +8,7 @@ from claims.combine import (
     POLARITY_CONFIDENCE,
     combine,
     gate_off_topic,
+    hold_figures_elsewhere,
     hold_unasserted,
     is_question,
     number_check,
@@ -219,3 +220,17 @@ def test_matching_figures_are_one_clear_source_however_hesitant_the_model():
     check, comparisons = number_check("Baquba is about 60 km from Baghdad", "Baquba is some 37 miles from Baghdad.")
     hesitant = {"agrees": 0.1, "conflicts": 0.05, "discusses": 0.8, "unrelated": 0.05}
     assert combine("discusses", hesitant, check, comparisons).confidence == GROUNDED_MIN_CONFIDENCE
+
+
+def test_a_hesitant_conflict_on_figures_about_something_else_takes_no_side():
+    claim, passage = "Jalawla is 37 miles from Baghdad", "Samarra is located about 60 miles north-west of Baghdad."
+    check, comparisons = number_check(claim, passage)
+    hesitant = {"agrees": 0.2, "conflicts": 0.63, "discusses": 0.15, "unrelated": 0.02}
+    held = hold_figures_elsewhere(combine("conflicts", hesitant, check, comparisons), claim, passage)
+    assert held.stance == "discusses"
+    assert held.reason.startswith("its figures are about something else (claim 37 miles")
+    sure = {"agrees": 0.02, "conflicts": 0.95, "discusses": 0.02, "unrelated": 0.01}
+    assert hold_figures_elsewhere(combine("conflicts", sure, check, comparisons), claim, passage).stance == "conflicts"
+    same = "Jalawla lies 60 miles from Baghdad."
+    check, comparisons = number_check(claim, same)
+    assert hold_figures_elsewhere(combine("conflicts", hesitant, check, comparisons), claim, same).stance == "conflicts"

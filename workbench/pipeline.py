@@ -13,6 +13,7 @@ from claims.combine import (
     MIN_ON_TOPIC_SIMILARITY,
     combine,
     gate_off_topic,
+    hold_figures_elsewhere,
     hold_unasserted,
     number_check,
     turn_on_polarity,
@@ -95,6 +96,7 @@ def judge(
     for hit, prediction, sim in zip(hits, predictions, gates, strict=True):
         check, comparisons = number_check(claim.text, hit.text)
         combined = combine(prediction.label, prediction.probabilities, check, comparisons)
+        combined = hold_figures_elsewhere(combined, claim.text, hit.text)
         combined = turn_on_polarity(combined, claim.text, hit.text, prediction.probabilities)
         combined = gate_off_topic(hold_unasserted(combined, hit.text), sim, min_similarity)
         after = bool(claim.claim_date and hit.published_at and hit.published_at.date() > claim.claim_date)
