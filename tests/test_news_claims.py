@@ -5,10 +5,13 @@ why; its classes are the failure classes of the news-verdicts issue. `workbench 
 report with every miss.
 """
 
+import re
+
 import pytest
 
 from claims.stance import load_stance_model
 from tests.conftest import REPO
+from workbench.errors import ClaimError
 from workbench.news_evaluation import ClaimOutcome, check_labelled_claims, load_labelled_claims
 
 CLAIMS = REPO / "tests" / "data" / "news_claims.csv"
@@ -77,3 +80,20 @@ def test_questions_never_take_a_side(outcomes):
         for item in o.result.evidence:
             if item.hit.text.strip() == "Foreign intervention ?":
                 assert item.stance in ("discusses", "unrelated"), (o.claim.text, item.reason)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("id,claim,date,verdict,class\nN1,x,,supported,one_source\n", "missing column(s) why"),
+        ("id,claim,date,verdict,class,why\nN1,x,,true,one_source,w\n", "line 2: verdict 'true' is not one of"),
+        ("id,claim,date,verdict,class,why\nN1,x,June,supported,one_source,w\n", "date 'June' is not YYYY-MM-DD"),
+    ],
+)
+def test_a_bad_labelled_claims_file_is_one_clear_error(tmp_path, content, message):
+    path = tmp_path / "claims.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ClaimError, match=re.escape(message)):
+        load_labelled_claims(path)
+    with pytest.raises(ClaimError, match="no such file"):
+        load_labelled_claims(tmp_path / "missing.csv")

@@ -315,9 +315,9 @@ def eval_news_claims(
     from workbench import news_evaluation as ne
 
     files = articles or sorted(SEEDS.glob("*.txt"))
+    labelled = ne.load_labelled_claims(claims)  # a bad file is refused before any model loads
     settings = replace(_settings(ctx), db_path=work / "news-claims.duckdb")
     embedder, model = _embedder(settings), _stance_model(settings)
-    labelled = ne.load_labelled_claims(claims)
     ne.import_corpus(settings, embedder, files)
     report = ne.check_labelled_claims(settings, embedder, model, labelled, k=k)
     typer.echo(f"{len(labelled)} claims from {claims} against {len(files)} article file(s), {model.model_id}")

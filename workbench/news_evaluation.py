@@ -80,6 +80,8 @@ class ClaimSetReport:
 
 def load_labelled_claims(path: Path) -> list[LabelledClaim]:
     """Read a labelled claim CSV (id, claim, date, verdict, class, why); a bad row is one clear error."""
+    if not path.is_file():
+        raise ClaimError(f"{path}: no such file")
     with path.open(encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)
         missing = [c for c in CLAIM_COLUMNS if c not in (reader.fieldnames or ())]
@@ -90,7 +92,10 @@ def load_labelled_claims(path: Path) -> list[LabelledClaim]:
     for line, row in enumerate(rows, start=2):
         if row["verdict"] not in VERDICTS:
             raise ClaimError(f"{path}, line {line}: verdict {row['verdict']!r} is not one of {', '.join(VERDICTS)}")
-        when = date.fromisoformat(row["date"]) if row["date"].strip() else None
+        try:
+            when = date.fromisoformat(row["date"]) if row["date"].strip() else None
+        except ValueError:
+            raise ClaimError(f"{path}, line {line}: date {row['date']!r} is not YYYY-MM-DD") from None
         out.append(LabelledClaim(row["id"], row["claim"], when, row["verdict"], row["class"], row["why"]))
     return out
 
