@@ -84,14 +84,14 @@ def combine(
     said = f"model: {model_label} {confidence:.2f}"
     figures = "; ".join(c.explanation for c in comparisons)
     # A 4-label model's 'unrelated' is off topic; a 3-label model's is no side, and only a sure one is off topic.
-    no_side = float(probabilities.get(UNRELATED, 0.0))
-    on_topic = no_side < ON_TOPIC_MAX_UNRELATED
+    p_unrelated = float(probabilities.get(UNRELATED, 0.0))
+    on_topic = p_unrelated < ON_TOPIC_MAX_UNRELATED
     sure_no_side = DISCUSSES in probabilities and model_label == DISCUSSES and confidence >= SURE_NO_SIDE
     if check in ("conflict", "match") and sure_no_side:
         reason = f"{said}: the passage takes no side, so its figures are not its own claim ({figures})"
         return CombinedStance(DISCUSSES, round(confidence, 3), reason, check, tuple(comparisons))
     if check == "conflict" and (model_label not in NO_SIDE or on_topic):
-        boosted = max(confidence, 1.0 - no_side) if model_label == CONFLICTS else 0.5 + (1.0 - no_side) / 2
+        boosted = max(confidence, 1.0 - p_unrelated) if model_label == CONFLICTS else 0.5 + (1.0 - p_unrelated) / 2
         reason = f"number conflict: {figures}" + (f" (overrides {said})" if model_label != CONFLICTS else f"; {said}")
         return CombinedStance(CONFLICTS, round(min(boosted, 0.99), 3), reason, check, tuple(comparisons))
     if check == "match" and model_label == AGREES:
@@ -149,7 +149,7 @@ def is_question(passage: str) -> bool:
     text = " ".join(passage.split())
     if "?" not in text:
         return False
-    if len(_WORDS.findall(text)) <= HEADING_MAX_WORDS and not text.rstrip("\"'”’").endswith((".", "!", ":")):
+    if is_heading(text):
         return True
     sentences = [s.strip() for s in _SENTENCE.findall(text) if len(_WORDS.findall(s)) >= 2]
     return bool(sentences) and all(s.rstrip("\"'”’)").endswith("?") for s in sentences)

@@ -217,7 +217,8 @@ _TOWARDS = re.compile(
     r"(?:from|of|to|outside|off|towards?)\b",
     re.IGNORECASE,
 )
-_CLAUSE_END = re.compile(r"[.;:!?,()\[\]\n—–]")
+_CLAUSE_MARKS = r".;:!?,()\[\]\n—–"
+_CLAUSE_END = re.compile(f"[{_CLAUSE_MARKS}]")
 _SENTENCE_END = ".!?\n"
 _CAPITALISED = re.compile(r"\b[A-Z][A-Za-z'’-]*")
 _COMPASS = re.compile(r"[NSEW]{1,3}")
@@ -660,10 +661,8 @@ def _distance_places(text: str, quantity: Quantity) -> tuple[frozenset[str], fro
     return near, far
 
 
-_CLAUSE_START = re.compile(r"(?:(?<=[.;:!?,()\[\]\n—–])|^)[^.;:!?,()\[\]\n—–]*$")
-
-
-_SENTENCE_ENDS = re.compile(r"[.!?\n]")
+_CLAUSE_START = re.compile(f"(?:(?<=[{_CLAUSE_MARKS}])|^)[^{_CLAUSE_MARKS}]*$")
+_SENTENCE_ENDS = re.compile(f"[{re.escape(_SENTENCE_END)}]")
 _RELATIVE = re.compile(r"\b(?:which|that|where|who)\s+(?:is|was|lies|lay|sits|stands|are|were)\b")
 
 

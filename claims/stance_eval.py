@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from claims.stance import StanceModel, StancePrediction
+from claims.verdicts import NO_SIDE
 
 LABEL_OF = {"support": "agrees", "refute": "conflicts", "neutral": "unrelated"}
 TWO_LABELS = ("agrees", "conflicts")
@@ -81,9 +82,6 @@ def macro_f1(truth: np.ndarray, pred: np.ndarray, n_labels: int) -> float:
         if tp + fp + fn:
             scores.append(2 * tp / (2 * tp + fp + fn))
     return float(np.mean(scores)) if scores else float("nan")
-
-
-NO_SIDE = ("discusses", "unrelated")
 
 
 def label_probability(prediction: StancePrediction, label: str, labels: Sequence[str]) -> float:

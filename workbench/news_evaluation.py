@@ -163,11 +163,11 @@ class StanceScore:
     all_unrelated_score: float  # what answering 'unrelated' everywhere scores on the same pairs
 
 
-def write_bodies(bodies: dict[str, str], corpus: str, path: Path, body_ids: Sequence[str]) -> Path:
-    """Write the bodies as a JSONL corpus, one article per body, its id in the URL."""
+def write_bodies(bodies: dict[str, str], corpus: str, path: Path) -> Path:
+    """Write the bodies as a JSONL corpus, one article per body in id order, its id in the URL."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as fh:
-        for body_id in body_ids:
+        for body_id in sorted(bodies):
             url = BODY_URL.format(corpus=corpus, body_id=body_id)
             fh.write(json.dumps({"text": bodies[body_id], "url": url, "outlet": corpus}) + "\n")
     return path
