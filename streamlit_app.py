@@ -1,13 +1,28 @@
-"""Entry point: navigation only; each page lives in app_pages/."""
+"""Entry point: navigation, and one friendly line instead of a traceback when a page fails; pages live in app_pages/."""
+
+import logging
 
 import streamlit as st
 
+from app_pages.components import md
+from workbench.errors import WorkbenchError
+
 st.set_page_config(page_title="Claim workbench", layout="wide")
-st.navigation(
+page = st.navigation(
     [
         st.Page("app_pages/claims.py", title="Claims", icon=":material/fact_check:", default=True),
         st.Page("app_pages/claim.py", title="Claim", icon=":material/rate_review:"),
         st.Page("app_pages/sources.py", title="Sources", icon=":material/library_books:"),
         st.Page("app_pages/export.py", title="Export", icon=":material/download:"),
     ]
-).run()
+)
+try:
+    page.run()
+except WorkbenchError as exc:  # busy, a bad file, a missing database: the user's to fix, said in one line
+    st.error(md(exc))
+except Exception as exc:  # a defect: the reviewer gets one line, the traceback goes to the server log
+    logging.getLogger("workbench.app").exception("page %s failed", page.title)
+    st.error(
+        f"Something went wrong on this page ({type(exc).__name__}). "
+        "Reload the page to try again; the details are in the server log."
+    )

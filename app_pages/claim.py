@@ -8,14 +8,22 @@ from collections.abc import Callable
 import streamlit as st
 
 from app_pages import resources
-from app_pages.components import md, require_database, reviewer_name, show_highlighted
+from app_pages.components import (
+    MAX_CLAIM_ID,
+    md,
+    parse_claim_id,
+    require_database,
+    reviewer_name,
+    show_highlighted,
+    stop_on_error,
+)
 from claims.combine import number_check
 from claims.verdicts import counts_toward_verdict
 from workbench import review, store
 from workbench.db import Connection, open_db
-from workbench.errors import ReviewError, StaleWriteError, WorkbenchError
+from workbench.errors import StaleWriteError, WorkbenchError
 from workbench.models import EvidenceItem
-from workbench.pipeline import check_claim, load_latest_check, redecide
+from workbench.pipeline import check_stored, load_latest_check, redecide
 
 STANCE_NAMES = {
     "agrees": "agrees",
@@ -114,27 +122,37 @@ try:
     with open_db(cfg.db_path) as con:
         first = store.list_claims(con, limit=1)
 except WorkbenchError as exc:
-    st.error(md(exc))
-    st.stop()
+    stop_on_error(exc)
 if not first:
     st.info("No claims yet: add one on the Claims page.")
     st.stop()
 
-claim_id = int(st.session_state.get("claim_id") or st.query_params.get("claim") or first[0].claim_id)
-picked = st.columns(4)[0].number_input("Claim id", min_value=1, value=claim_id, step=1, key="claim_pick")
+linked = st.query_params.get("claim")
+claim_id = st.session_state.get("claim_id") or parse_claim_id(linked)
+if claim_id is None:
+    if linked is not None:
+        st.warning(f"The link's claim id {md(repr(linked))} is not a claim number; showing claim #{first[0].claim_id}.")
+    claim_id = first[0].claim_id
+picked = st.columns(4)[0].number_input(
+    "Claim id", min_value=1, max_value=MAX_CLAIM_ID, value=claim_id, step=1, key="claim_pick"
+)
 if picked != claim_id:
     claim_id = st.session_state["claim_id"] = int(picked)
 st.query_params["claim"] = str(claim_id)
 
-with open_db(cfg.db_path) as con:
-    claim = store.get_claim(con, claim_id)
-    if claim is None:
-        st.error(f"No claim with id {claim_id}.")
-        st.stop()
-    result = load_latest_check(con, claim_id)
-    current = review.get_review(con, claim_id)
-    events = review.history(con, claim_id)
-    checks = store.check_history(con, claim_id)
+try:
+    with open_db(cfg.db_path) as con:
+        claim = store.get_claim(con, claim_id)
+        if claim is not None:
+            result = load_latest_check(con, claim_id)
+            current = review.get_review(con, claim_id)
+            events = review.history(con, claim_id)
+            checks = store.check_history(con, claim_id)
+except WorkbenchError as exc:
+    stop_on_error(exc)
+if claim is None:
+    st.error(f"No claim with id {claim_id}.")
+    st.stop()
 
 flash = st.session_state.pop("claim_flash", None)
 if flash:
@@ -155,8 +173,7 @@ if button_col.button("Re-check" if result else "Check now", key="claim_check", t
             model = resources.stance_model(cfg.stance_model)
             embedder = resources.embedder(cfg.embedding_model)
             vindex = resources.vector_index(cfg)
-            with open_db(cfg.db_path) as con:
-                check_claim(con, vindex, embedder, model, claim_id)
+            check_stored(cfg.db_path, vindex, embedder, model, claim_id)  # the file stays free while it judges
     except (WorkbenchError, OSError, RuntimeError) as exc:
         st.error(f"The check failed: {md(exc)}")
     else:
@@ -205,8 +222,17 @@ if keys["status"] not in st.session_state:  # first visit, or after another clai
     st.session_state[keys["rationale"]] = current.rationale
     st.session_state[version_key] = current.version
 
+# persist_state="session": what a reviewer typed outlives a run that ends before the form is drawn (an error higher
+# up the page) and a visit to another page; it is replaced only by a save or by reloading the browser tab.
 with st.form(f"claim_verdict_form_{claim_id}"):
-    st.radio("Status", review.STATUSES, format_func=review.label, horizontal=True, key=keys["status"])
+    st.radio(
+        "Status",
+        review.STATUSES,
+        format_func=review.label,
+        horizontal=True,
+        key=keys["status"],
+        persist_state="session",
+    )
     st.selectbox(
         "Human verdict",
         review.HUMAN_VERDICTS,
@@ -214,8 +240,9 @@ with st.form(f"claim_verdict_form_{claim_id}"):
         index=None,
         key=keys["human_verdict"],
         placeholder="Choose a verdict",
+        persist_state="session",
     )
-    st.text_area("Rationale", key=keys["rationale"], height=120)
+    st.text_area("Rationale", key=keys["rationale"], height=120, persist_state="session")
     saved = st.form_submit_button("Save verdict", type="primary")
 if saved:
     changes = {f: st.session_state[keys[f]] for f in review.FIELDS}
@@ -236,8 +263,9 @@ if saved:
                 f"Their version {theirs.version}: {review.label(theirs.status)} · {review.label(theirs.human_verdict)}"
             )
             st.text(theirs.rationale or "(no rationale)")
-    except ReviewError as exc:
-        st.error(md(exc))
+    except WorkbenchError as exc:
+        # Busy, a bad value, a database error: nothing was stored, and the form still holds what was typed.
+        st.error(f"Not saved: {md(exc)}. Your text is still in the form; press Save verdict again to retry.")
     else:
         st.session_state[version_key] = after.version
         st.session_state["claim_saved"] = f"Saved (version {after.version})."

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import resources
-from app_pages.components import md, require_database, saved_uploads
+from app_pages.components import md, require_database, saved_uploads, stop_on_error
 from workbench import claimbook, review, store
 from workbench.db import open_db
 from workbench.errors import WorkbenchError
@@ -39,8 +39,7 @@ try:
         counts = store.count_rows(con)
         outlet_names = [name for name, _, _ in store.outlets(con)]
 except WorkbenchError as exc:
-    st.error(md(exc))
-    st.stop()
+    stop_on_error(exc)
 st.write(
     f"{counts['claims']} claims · {counts['articles']} articles · {counts['passages']} passages "
     f"({counts['comments']} from reader comments)"
@@ -48,20 +47,31 @@ st.write(
 
 # --- add claims: one, a CSV of them, or proposals from article bodies ---------------------------------
 add_one, add_csv, extract = st.tabs(["Add a claim", "Import claims CSV", "Extract claims from articles"])
-with add_one, st.form("claims_add_form", clear_on_submit=True):
-    text = st.text_area("Claim", key="claims_add_text", max_chars=claimbook.MAX_CLAIM_CHARS)
-    when = st.date_input("Date the claim was made (optional)", value=None, key="claims_add_date")
+if st.session_state.pop("claims_add_clear", False):  # the last claim was stored: empty the form, before it is drawn
+    st.session_state["claims_add_text"] = ""
+    st.session_state["claims_add_date"] = None
+# The form is emptied only once the claim is stored: a save that fails (busy, bad date) keeps what was typed.
+with add_one, st.form("claims_add_form"):
+    text = st.text_area("Claim", key="claims_add_text", max_chars=claimbook.MAX_CLAIM_CHARS, persist_state="session")
+    when = st.date_input(
+        "Date the claim was made (optional)", value=None, key="claims_add_date", persist_state="session"
+    )
     if st.form_submit_button("Add claim"):
         try:
             with open_db(cfg.db_path) as con:
                 added = claimbook.add_claim(con, text, claim_date=when)
         except WorkbenchError as exc:
-            st.error(md(exc))
+            st.error(f"Not added: {md(exc)}. Your text is still in the form; press Add claim again to retry.")
         else:
-            if added.created:
-                st.success(f"Added claim #{added.claim_id}.")
-            else:
-                st.info(f"Already stored as claim #{added.claim_id}.")
+            st.session_state["claims_add_clear"] = True
+            st.session_state["claims_add_done"] = (
+                ("success", f"Added claim #{added.claim_id}.")
+                if added.created
+                else ("info", f"Already stored as claim #{added.claim_id}.")
+            )
+            st.rerun()
+if done := st.session_state.pop("claims_add_done", None):
+    getattr(st, done[0])(done[1])
 with add_csv:
     st.caption("A CSV with a `claim` column, optional `date` (YYYY-MM-DD) and `id`. All rows or none are added.")
     upload = st.file_uploader("Claims CSV", type=["csv"], key="claims_csv")
@@ -101,10 +111,14 @@ with extract:
         )
         if st.button("Save the kept proposals as claims", key="claims_extract_save"):
             kept = [p for p, k in zip(proposals, keep["keep"], strict=True) if k]
-            with open_db(cfg.db_path) as con:
-                added = claimbook.save_proposals(con, kept)
-            del st.session_state["claims_proposals"]
-            st.success(f"{sum(a.created for a in added)} claim(s) saved.")
+            try:
+                with open_db(cfg.db_path) as con:
+                    added = claimbook.save_proposals(con, kept)
+            except WorkbenchError as exc:  # the proposals and the ticks stay on the page for another try
+                st.error(f"Not saved: {md(exc)}")
+            else:
+                del st.session_state["claims_proposals"]
+                st.success(f"{sum(a.created for a in added)} claim(s) saved.")
 
 # --- the queue ------------------------------------------------------------------------------------------
 st.subheader("Review queue")

@@ -59,10 +59,34 @@ def reviewer_name(key: str) -> str:
 SAFE_NAME = re.compile(r"[^\w.\- ]+")
 
 
+MAX_NAME_BYTES = 200  # file systems refuse names over 255 bytes; room is left for a numbered subfolder's twin
+
+
 def safe_filename(name: str) -> str:
-    """The uploaded file's own name without any folder part or odd characters, so messages can name it."""
-    cleaned = SAFE_NAME.sub("_", Path(name.replace("\\", "/")).name).strip(" .")
-    return cleaned or "upload"
+    """The uploaded file's own name without any folder part or odd characters, so messages can name it.
+
+    A name too long for the file system is shortened in its stem, keeping the suffix that decides how it is read.
+    """
+    cleaned = SAFE_NAME.sub("_", Path(name.replace("\\", "/")).name).strip(" .") or "upload"
+    if len(cleaned.encode()) <= MAX_NAME_BYTES:
+        return cleaned
+    suffix = Path(cleaned).suffix if len(Path(cleaned).suffix.encode()) < 20 else ""
+    stem = cleaned[: len(cleaned) - len(suffix)]
+    while len((stem + "…" + suffix).encode()) > MAX_NAME_BYTES:
+        stem = stem[:-1]
+    return stem + "…" + suffix
+
+
+MAX_CLAIM_ID = 2**53 - 1  # ids beyond this lose precision in the browser's number field
+
+
+def parse_claim_id(raw: object) -> int | None:
+    """A claim id from a link (?claim=12): a whole number from 1 up, else None."""
+    text = str(raw).strip() if raw is not None else ""
+    if not text.isdecimal() or not text.isascii():
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_CLAIM_ID else None
 
 
 @contextmanager
@@ -79,6 +103,14 @@ def saved_uploads(files: Sequence) -> Iterator[list[Path]]:
             path.write_bytes(upload.getvalue())
             paths.append(path)
         yield paths
+
+
+def stop_on_error(exc: Exception) -> None:
+    """Show a storage or input error in one line, with a button to try again, and stop the page; typed text stays."""
+    st.error(md(exc))
+    st.caption("Nothing you typed is lost: it is still in the form once the page loads again.")
+    st.button("Try again", key="page_retry")
+    st.stop()
 
 
 def require_database(db_path: Path) -> None:

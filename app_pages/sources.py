@@ -14,6 +14,7 @@ from workbench.db import open_db
 from workbench.documents import SUFFIXES
 from workbench.errors import WorkbenchError
 from workbench.ingest import import_files
+from workbench.models import FileResult
 from workbench.pipeline import redecide_all
 
 ARTICLES_PER_PAGE = 20
@@ -30,8 +31,8 @@ if uploads and st.button(f"Import {len(uploads)} file(s)", key="sources_import",
     bar = st.progress(0.0, text="Loading the embedding model…")
     embedder = resources.embedder(cfg.embedding_model)
 
-    def progress(done: int, total: int, path: str) -> None:
-        bar.progress(done / total, text=f"{done}/{total}: {Path(path).name}")
+    def progress(done: int, total: int, result: FileResult) -> None:
+        bar.progress(done / total, text=f"{done}/{total}: {Path(result.path).name}")
 
     try:
         with saved_uploads(uploads) as paths:

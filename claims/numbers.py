@@ -40,10 +40,15 @@ _NUMBER_WORDS = re.compile(
     rf"|(?:hundreds|thousands|millions|billions|dozens)\s+of|an?\s+dozen)\b",
     re.IGNORECASE,
 )
+# Thousands grouped by a space, as French and most European text writes them ("3 000", "50\u202f000"): a space,
+# a no-break space, a narrow no-break space (the typographic one) or a thin space, always before exactly 3 digits.
+GROUP_SPACES = " \u00a0\u202f\u2009"
 # The lookahead lets the scan skip letters and spaces cheaply; it does not change what matches.
 _DIGITS = re.compile(
     r"(?=US\$|[$£€¥\d.])(?:(?P<cur>US\$|[$£€¥])\s?)?"
-    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+    rf"|\d{{1,3}}(?:[{GROUP_SPACES}]\d{{3}}(?!\d))+(?:\.\d+)?"
+    r"|\d+(?:\.\d+)?|\.\d+)"
     rf"(?:(?P<short>\s?(?:bn|mln|mn|trn|tn|[kmb])\b)|(?P<scale>[\s-]+(?:{_SCALE_WORD})s?\b))?",
     re.IGNORECASE,
 )
@@ -137,7 +142,7 @@ def find_numbers(text: str) -> list[NumberMention]:
             continue  # part of a token such as "F16" or "COVID19"
         if _ORDINAL_END.match(text, match.end("num")):
             continue  # an ordinal or a decade ("18th", "1950s"), not a quantity
-        value = float(match.group("num").replace(",", ""))
+        value = float(re.sub(rf"[,{GROUP_SPACES}]", "", match.group("num")))
         cur_symbol = match.group("cur")
         currency = _CURRENCY_SYMBOLS[cur_symbol.lower()] if cur_symbol else None
         if match.group("short"):

@@ -18,7 +18,7 @@ from functools import cache
 from itertools import islice
 from typing import Literal
 
-from claims.numbers import NumberMention, find_numbers
+from claims.numbers import GROUP_SPACES, NumberMention, find_numbers
 
 Outcome = Literal["match", "conflict", "incomparable"]
 
@@ -155,7 +155,7 @@ _SHORT_YEAR_AFTER = re.compile(r"[-–]\d\d\b")
 _FROM_BEFORE = re.compile(r"\bfrom\s+$", re.IGNORECASE)
 _CONVERSION_OPEN = re.compile(r"\s*[(\[]\s*(?:or\s+|about\s+|some\s+|around\s+|roughly\s+)?")
 _CONVERSION_CLOSE = re.compile(r"\s*[)\]]")
-_DIGITS_IN = re.compile(r"(\d[\d,]*)(?:\.(\d+))?")
+_DIGITS_IN = re.compile(rf"(\d(?:[\d,]|[{GROUP_SPACES}](?=\d))*)(?:\.(\d+))?")  # "3,000", "3 000"
 _WORD = re.compile(r"[A-Za-z](?:\.[A-Za-z])+\.?|[A-Za-z][A-Za-z'’-]*|[^\sA-Za-z]")
 
 _FUNCTION_WORDS = frozenset(
@@ -303,13 +303,17 @@ def _unit_info(expr: str) -> _UnitInfo:
     return _UnitInfo(float(base.magnitude), 0.0, str(base.units), str(base.dimensionality))
 
 
+def _written(digits: re.Match[str]) -> float:
+    """The figure as its digits were written, before any scale: "3,000" and "3 000" -> 3000, "1.5" -> 1.5."""
+    whole = re.sub(rf"[,{GROUP_SPACES}]", "", digits.group(1))
+    return float(whole + ("." + digits.group(2) if digits.group(2) else ""))
+
+
 def _written_precision(mention: NumberMention) -> float:
     digits = _DIGITS_IN.search(mention.text)
     if digits is None:
         return 0.0  # "half a billion": no written digits, only the relative tolerance applies
-    written = float(digits.group(1).replace(",", ""))
-    if digits.group(2):
-        written += float("0." + digits.group(2))
+    written = _written(digits)
     scale = mention.value / written if written else 1.0
     decimals = len(digits.group(2) or "")
     return 0.5 * 10.0**-decimals * scale
@@ -429,7 +433,7 @@ def _scale_of(atom: _Atom, text: str) -> float:
     digits = _DIGITS_IN.search(text[atom.start : atom.end])
     if digits is None:
         return 1.0
-    written = float(digits.group(1).replace(",", "") + ("." + digits.group(2) if digits.group(2) else ""))
+    written = _written(digits)
     return atom.high / written if written else 1.0
 
 

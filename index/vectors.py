@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -14,6 +15,14 @@ import numpy as np
 
 class IndexMismatchError(RuntimeError):
     """The saved index was built differently from what is configured now."""
+
+
+class IndexDamagedError(IndexMismatchError):
+    """The saved index or its sidecar is missing, truncated, corrupt or disagrees with itself: rebuild it."""
+
+    def __init__(self, problem: str, rebuild_hint: str = "") -> None:
+        super().__init__(f"{problem}; rebuild with: {rebuild_hint}" if rebuild_hint else problem)
+        self.problem = problem
 
 
 # Exact search is fast and perfect up to a few hundred thousand vectors; past that an inverted-file index
@@ -33,6 +42,15 @@ class IndexInfo:
     kind: str = "flat-ip"  # or "ivf-sq8": inverted lists over 8-bit scalar-quantised vectors
     nlist: int = 0
     nprobe: int = 0
+
+    def mismatch(self, model: str, dimension: int) -> str | None:
+        """Why the index this describes cannot serve the configured model; None when it can."""
+        if self.model == model and self.dimension == dimension:
+            return None
+        return (
+            f"built with model {self.model!r} (dimension {self.dimension}) but the configured model is {model!r} "
+            f"(dimension {dimension})"
+        )
 
 
 def lists_for(count: int) -> int:
@@ -162,38 +180,74 @@ class VectorIndex:
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i != -1]
 
     def save(self, path: Path) -> None:
-        """Write the index and its sidecar atomically (a reader never sees half a file)."""
+        """Write the index and its sidecar atomically (a reader never sees half a file), file first.
+
+        Each save writes its own temporary files, so two processes saving at once cannot mix their bytes, and
+        flushes them to disk before the rename, so a crash cannot leave a renamed but truncated file.
+        """
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        faiss.write_index(self._index, str(tmp))
-        os.replace(tmp, path)
-        side = sidecar_path(path)
-        side_tmp = side.with_name(side.name + ".tmp")
-        side_tmp.write_text(json.dumps(asdict(self.info), indent=2) + "\n")
-        os.replace(side_tmp, side)
+        _replace_atomically(path, lambda tmp: faiss.write_index(self._index, str(tmp)))
+        sidecar = (json.dumps(asdict(self.info), indent=2) + "\n").encode()
+        _replace_atomically(sidecar_path(path), lambda tmp: tmp.write_bytes(sidecar))
+
+    def disagreement(self, info: IndexInfo) -> str | None:
+        """How this index differs from the sidecar that describes it (count, dimension, kind); None when it agrees."""
+        if (len(self), self.dimension, self.kind) == (info.count, info.dimension, info.kind):
+            return None
+        return (
+            f"holds {len(self)} vectors of dimension {self.dimension} ({self.kind}), its sidecar says "
+            f"{info.count} of dimension {info.dimension} ({info.kind})"
+        )
 
     @classmethod
     def load(cls, path: Path, *, model: str, dimension: int, rebuild_hint: str) -> VectorIndex:
         """Read a saved index, refusing one built with another model or dimension.
 
-        rebuild_hint is the command that rebuilds it, quoted in the error message.
+        rebuild_hint is the command that rebuilds it, quoted in the error message. A missing or unreadable
+        sidecar, a file FAISS cannot read, or a file that disagrees with its sidecar raises IndexDamagedError.
         """
-        side = sidecar_path(path)
+        info = read_sidecar(path, rebuild_hint)
+        wrong = info.mismatch(model, dimension)
+        if wrong:
+            raise IndexMismatchError(f"{path} was {wrong}; rebuild with: {rebuild_hint}")
+        loaded = cls.read(path, model, rebuild_hint, nprobe=info.nprobe)
+        damage = loaded.disagreement(info)
+        if damage:
+            raise IndexDamagedError(f"{path} {damage}", rebuild_hint)
+        return loaded
+
+    @classmethod
+    def read(cls, path: Path, model: str, rebuild_hint: str = "", *, nprobe: int = 0) -> VectorIndex:
+        """Read a FAISS file as it is, without its sidecar's checks; a truncated or corrupt one: IndexDamagedError."""
         try:
-            info = IndexInfo(**json.loads(side.read_text()))
-        except (OSError, ValueError, TypeError) as exc:
-            raise IndexMismatchError(
-                f"{side}: missing or unreadable index description ({exc}); rebuild with: {rebuild_hint}"
-            ) from exc
-        if info.model != model or info.dimension != dimension:
-            raise IndexMismatchError(
-                f"{path} was built with model {info.model!r} (dimension {info.dimension}) but the configured "
-                f"model is {model!r} (dimension {dimension}); rebuild with: {rebuild_hint}"
-            )
-        index = faiss.read_index(str(path))
-        if index.d != dimension or index.ntotal != info.count:
-            raise IndexMismatchError(
-                f"{path} holds {index.ntotal} vectors of dimension {index.d}, its sidecar says {info.count} "
-                f"of dimension {info.dimension}; rebuild with: {rebuild_hint}"
-            )
-        return cls(model, dimension, index, nprobe=info.nprobe or DEFAULT_NPROBE)
+            index = faiss.read_index(str(path))
+        except RuntimeError as exc:
+            # FAISS checks every length it reads and raises "Error in <function> at <source>: Error: '<check>'
+            # failed: <reason>"; the reason is the part worth a line.
+            reason = str(exc).rsplit("failed: ", 1)[-1].replace(f" in {path}", "").replace(" (Success)", "")
+            raise IndexDamagedError(f"{path}: truncated or corrupt FAISS file ({reason[:120]})", rebuild_hint) from exc
+        return cls(model, index.d, index, nprobe=nprobe or DEFAULT_NPROBE)
+
+
+def read_sidecar(path: Path, rebuild_hint: str = "") -> IndexInfo:
+    """Read the sidecar of the index at path; a missing or unreadable one raises IndexDamagedError."""
+    side = sidecar_path(path)
+    try:
+        return IndexInfo(**json.loads(side.read_text()))
+    except (OSError, ValueError, TypeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise IndexDamagedError(f"{side}: missing or unreadable index description ({reason})", rebuild_hint) from exc
+
+
+def _replace_atomically(path: Path, write: Callable[[Path], object]) -> None:
+    """Have write fill a fresh temporary file beside path, flush it to disk, then rename it over path."""
+    # A name of its own (not mkstemp, whose 0600 mode would make the index unreadable to another user's app).
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        write(tmp)
+        with tmp.open("rb+") as written:
+            os.fsync(written.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -59,3 +63,26 @@ def seeded(tmp_path_factory: pytest.TempPathFactory, embedder) -> Settings:
     results = import_files([SEED_COMMENTS, SEED_PLAIN], cfg, embedder)
     assert [r.status for r in results] == ["imported", "imported"]
     return cfg
+
+
+@contextmanager
+def lock_held(path: Path, seconds: float) -> Iterator[None]:
+    """Another process holding the database's write lock for `seconds`."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(path)!r}); print('held', flush=True); time.sleep({seconds})",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        yield
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+
+
+from tests.browser import browser, server  # noqa: E402, F401  (the app in Chromium, for tests anywhere under tests/)

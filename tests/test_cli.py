@@ -87,6 +87,7 @@ def test_every_command_is_documented_in_readme():
         "search",
         "evidence",
         "reindex",
+        "doctor",
         "demo",
         "export",
         "check",

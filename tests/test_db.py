@@ -1,11 +1,9 @@
 import shutil
-import subprocess
-import sys
 import time
-from contextlib import contextmanager
 
 import pytest
 
+from tests.conftest import lock_held
 from workbench import store
 from workbench.db import MIGRATIONS, open_db
 from workbench.errors import StorageError
@@ -44,26 +42,6 @@ def test_duckdb_errors_become_storage_errors_with_cause(settings):
     assert caught.value.__cause__ is not None
 
 
-@contextmanager
-def lock_held(path, seconds: float):
-    """Another process holding the database's write lock for `seconds`."""
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            f"import duckdb, time; c = duckdb.connect({str(path)!r}); print('held', flush=True); time.sleep({seconds})",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "held"
-        yield
-    finally:
-        holder.kill()
-        holder.wait(timeout=10)
-
-
 def test_a_lock_held_by_another_process_is_waited_out(settings):
     with open_db(settings.db_path):
         pass
@@ -75,11 +53,9 @@ def test_a_lock_held_by_another_process_is_waited_out(settings):
 
 
 def test_a_lock_held_too_long_is_one_clear_error(settings, monkeypatch):
-    from workbench import db
-
     with open_db(settings.db_path):
         pass
-    monkeypatch.setattr(db, "LOCK_WAIT_S", 0.2)
+    monkeypatch.setenv("WORKBENCH_LOCK_WAIT_S", "0.2")
     with (
         lock_held(settings.db_path, 3),
         pytest.raises(StorageError, match="the database is busy in another process"),
@@ -168,7 +144,7 @@ def test_migration_6_keeps_evidence_and_corrections_and_allows_discusses(tmp_pat
     con.execute("INSERT INTO evidence_corrections VALUES (1, 1, 'agrees', 'A', now())")
     with pytest.raises(duckdb.ConstraintException):
         con.execute("UPDATE evidence_corrections SET stance = 'discusses'")
-    assert migrate(con) == [6]
+    assert migrate(con) == [v for v, _, _ in MIGRATIONS[5:]]  # 6 and any added since
     assert con.execute("SELECT stance, machine_stance, machine_reason FROM evidence").fetchall() == [
         ("agrees", "conflicts", "model: conflicts 0.70")
     ]

@@ -1,10 +1,8 @@
 """End to end in headless Chromium: import through the uploader, open a claim, record a verdict, download the CSV.
 
-The app runs as `streamlit run` in a subprocess on a free port against the demo database, checked with the
-shipped stance model (claims.stance.load_stance_model(None)), which the server loads again for "Re-check".
-Screenshots of the main pages go to a temporary folder, or to docs/screenshots/ (the README's pictures) when
-WORKBENCH_SCREENSHOTS=docs/screenshots is set, so a test run never dirties the tree. Chromium is required:
-`make test` installs it (apt-get install -y chromium); without it this test fails rather than skips.
+The server and browser fixtures are in tests/browser.py. Screenshots of the main pages go to a temporary folder,
+or to docs/screenshots/ (the README's pictures) when WORKBENCH_SCREENSHOTS=docs/screenshots is set, so a test run
+never dirties the tree.
 """
 
 from __future__ import annotations
@@ -12,124 +10,13 @@ from __future__ import annotations
 import csv
 import io
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
-import pytest
-
-from claims.stance import load_stance_model
-from tests.conftest import EXAMPLES, REPO
+from tests.browser import WAIT_MS, wait_idle
 from workbench import review
-from workbench.config import Settings
 from workbench.db import open_db
-from workbench.demo import load_demo
-from workbench.indexing import load_vector_index
-from workbench.pipeline import check_claim
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCREENSHOTS = Path(os.environ.get("WORKBENCH_SCREENSHOTS", Path(os.environ.get("TMPDIR", "/tmp")) / "wb-screens"))
-START_TIMEOUT_S = 120
-WAIT_MS = 60_000
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, embedder):
-    """A checked demo database and `streamlit run` serving it; the server is always terminated."""
-    cfg = Settings(db_path=tmp_path_factory.mktemp("e2e") / "demo.duckdb")
-    load_demo(cfg, lambda _: embedder, EXAMPLES)
-    model = load_stance_model(None)
-    with open_db(cfg.db_path) as con:
-        vindex = load_vector_index(con, cfg, embedder)
-        for claim_id in range(1, 8):
-            check_claim(con, vindex, embedder, model, claim_id, k=25)
-    port = free_port()
-    env = {**os.environ, "WORKBENCH_DB": str(cfg.db_path), "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
-    log = (cfg.db_path.parent / "streamlit.log").open("wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "streamlit_app.py",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-                    if reply.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                output = (cfg.db_path.parent / "streamlit.log").read_text(errors="replace")[-3000:]
-                pytest.fail(f"streamlit did not start within {START_TIMEOUT_S} s:\n{output}")
-            time.sleep(0.5)
-        yield url, cfg
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
-        log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Headless Debian Chromium through Playwright (`playwright install` cannot download here)."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install it with `apt-get install -y chromium` (CI does)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-def wait_idle(page) -> None:
-    """Wait until Streamlit has finished the current run (its status widget says 'Running' meanwhile)."""
-    page.wait_for_timeout(300)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=WAIT_MS)
 
 
 def test_import_review_and_export_in_a_real_browser(server, browser, tmp_path):

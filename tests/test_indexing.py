@@ -82,11 +82,14 @@ def test_lost_or_stale_faiss_file_is_healed_from_duckdb(settings, hashing, tmp_p
         assert np.array_equal(np.sort(load_vector_index(con, settings, hashing).ids()), full)
 
 
-def test_corrupt_sidecar_is_refused(settings, hashing):
+def test_corrupt_sidecar_is_rebuilt_from_duckdb_with_a_warning(settings, hashing, caplog):
     import_files([SEED_PLAIN], settings, hashing)
     sidecar_path(settings.vector_index_path).write_text("{not json")
-    with open_db(settings.db_path, read_only=True) as con, pytest.raises(IndexMismatchError, match="reindex"):
-        load_vector_index(con, settings, hashing)
+    with open_db(settings.db_path, read_only=True) as con:
+        healed = load_vector_index(con, settings, hashing)
+        assert np.array_equal(np.sort(healed.ids()), store.embedding_ids(con, hashing.model_id))
+    assert [r.getMessage() for r in caplog.records if "missing or unreadable index description" in r.getMessage()]
+    assert json.loads(sidecar_path(settings.vector_index_path).read_text())["count"] == len(healed)
 
 
 def test_large_imports_switch_to_an_ivf_index_that_finds_what_exact_search_finds(tmp_path, embedder):

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Annotated
@@ -15,7 +19,7 @@ from workbench import claimbook, store
 from workbench.config import Settings, load_settings
 from workbench.db import open_db
 from workbench.errors import WorkbenchError
-from workbench.models import Hit
+from workbench.models import FileResult, Hit
 
 app = typer.Typer(
     help="Offline claim-checking workbench: import articles, add claims, find evidence.",
@@ -46,6 +50,34 @@ def _stance_model(settings: Settings):
     from claims.stance import load_stance_model
 
     return load_stance_model(settings.stance_model)
+
+
+@contextmanager
+def _progress_bar(unit: str) -> Iterator[Callable[[int, int, str], None]]:
+    """Report progress on stderr: a bar on a terminal, else one plain line per step (piped output stays readable)."""
+    from tqdm import tqdm
+
+    if not sys.stderr.isatty():
+
+        def line(done: int, total: int, what: str) -> None:
+            typer.echo(f"[{done}/{total}] {what}", err=True)
+
+        yield line
+        return
+    with tqdm(total=0, unit=unit, file=sys.stderr) as bar:
+
+        def step(done: int, total: int, what: str) -> None:
+            bar.total = total
+            bar.set_postfix_str(what)
+            bar.update(done - bar.n)
+
+        yield step
+
+
+def _require_db(path: Path) -> None:
+    """Refuse a command that reads or rebuilds a database when there is none: a mistyped path must not create one."""
+    if not path.exists():
+        raise WorkbenchError(f"{path}: no database here yet; import articles first (workbench --db {path} import …)")
 
 
 def _print_json(rows: list[dict]) -> None:
@@ -88,6 +120,10 @@ def main_options(
     ctx.obj = load_settings(db, model)
 
 
+# While one big file embeds, a plain line on piped stderr this often: a sign of life that does not flood a log.
+IMPORT_PROGRESS_EVERY_S = 10.0
+
+
 @app.command("import")
 def import_command(
     ctx: typer.Context,
@@ -97,20 +133,26 @@ def import_command(
 
     Example: workbench --db news.duckdb import ../shared/seeds/*.txt more/*.html feed.jsonl table.csv
     """
-    from tqdm import tqdm
-
     from workbench.ingest import import_files
 
     settings = _settings(ctx)
     embedder = _embedder(settings)
-    with tqdm(total=0, unit="file", disable=None, file=sys.stderr) as bar:
+    every_s = 0.0 if sys.stderr.isatty() else IMPORT_PROGRESS_EVERY_S  # a bar redraws in place: every batch
+    with _progress_bar("file") as report:
+        last = time.monotonic()
 
-        def progress(done: int, total: int, path: str) -> None:
-            bar.total = total
-            bar.set_postfix_str(Path(path).name)
-            bar.update(done - bar.n)
+        def file_done(done: int, total: int, result: FileResult) -> None:
+            nonlocal last
+            last = time.monotonic()
+            report(done, total, f"{result.path}: {result.status} {result.message}")
 
-        results = import_files(paths, settings, embedder, progress=progress)
+        def embedded(number: int, total: int, path: str, done: int, passages: int) -> None:
+            nonlocal last
+            if done < passages and time.monotonic() - last >= every_s:
+                last = time.monotonic()
+                report(number - 1, total, f"{path}: embedded {done} of {passages} passages")
+
+        results = import_files(paths, settings, embedder, progress=file_done, embedding_progress=embedded)
     for result in results:
         typer.echo(f"{result.status:<8} {result.path}: {result.message}")
     failed = sum(r.status == "failed" for r in results)
@@ -177,16 +219,30 @@ def check(
     Example: workbench --db news.duckdb check --all --json
     """
     from workbench.indexing import load_vector_index
-    from workbench.pipeline import check_claim
+    from workbench.pipeline import check_many
 
     if not claim and not all_claims:
         raise typer.BadParameter("name claims with --claim ID or use --all")
     settings = _settings(ctx)
+    with open_db(settings.db_path, create=False) as con:
+        ids = [c.claim_id for c in store.list_claims(con)] if all_claims else claim
+        unknown = [claim_id for claim_id in ids if store.get_claim(con, claim_id) is None]
+    if unknown:
+        raise WorkbenchError(f"no claim with id {', '.join(map(str, unknown))}; nothing was checked")
     embedder, model = _embedder(settings), _stance_model(settings)
     with open_db(settings.db_path) as con:
-        ids = [c.claim_id for c in store.list_claims(con)] if all_claims else claim
         vindex = load_vector_index(con, settings, embedder)
-        results = [check_claim(con, vindex, embedder, model, claim_id, k=k) for claim_id in ids]
+    # Each claim is stored as soon as it is decided; the database is free while the model judges the next one.
+    with _progress_bar("claim") as report:
+        results = check_many(
+            settings.db_path,
+            vindex,
+            embedder,
+            model,
+            ids,
+            k=k,
+            progress=lambda done, total, r: report(done, total, f"claim {r.claim.claim_id}: {r.verdict}"),
+        )
     if as_json:
         _print_json([r.to_json() for r in results])
         return
@@ -384,11 +440,47 @@ def reindex(
     from workbench.indexing import reindex as rebuild
 
     settings = _settings(ctx)
+    _require_db(settings.db_path)
     report = rebuild(settings, _embedder(settings), re_embed=re_embed)
     typer.echo(
         f"embedded {report.embedded} passages; FAISS index holds {report.vectors} vectors "
         f"({report.model}); full-text index rebuilt"
     )
+
+
+@app.command()
+def doctor(
+    ctx: typer.Context,
+    repair: Annotated[
+        bool, typer.Option("--repair", help="Rebuild from DuckDB what disagrees, then check again.")
+    ] = False,
+) -> None:
+    """Check that the FAISS index, its sidecar and the full-text index agree with DuckDB; exit 1 when not.
+
+    One line per check. With --repair, whatever disagrees is rebuilt from DuckDB and everything is checked again.
+
+    Example: workbench --db news.duckdb doctor --repair
+    """
+    from workbench import doctor as checkup
+
+    settings = _settings(ctx)
+    _require_db(settings.db_path)
+    embedder = _embedder(settings)
+    findings = checkup.diagnose(settings, embedder)
+    for finding in findings:
+        typer.echo(finding.line())
+    if repair and not all(f.ok for f in findings):
+        for done in checkup.repair(settings, embedder, findings):
+            typer.echo(f"repair: {done}")
+        findings = checkup.diagnose(settings, embedder)
+        for finding in findings:
+            typer.echo(finding.line())
+    bad = sum(not f.ok for f in findings)
+    if bad:
+        hint = "" if repair else f"; rebuild with: workbench --db {settings.db_path} doctor --repair"
+        typer.echo(f"{bad} check(s) failed{hint}")
+        raise typer.Exit(1)
+    typer.echo("all indexes agree with DuckDB")
 
 
 @app.command()
@@ -403,20 +495,19 @@ def export(
 
     Example: workbench --db news.duckdb export verdicts.csv
     """
-    from workbench.export import FORMATS, build_export, load_verdicts
+    from workbench.export import FORMATS, build_export, load_verdicts, write_file
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"--format is one of {', '.join(FORMATS)}")
     db = _settings(ctx).db_path
-    if not db.exists():
-        raise WorkbenchError(f"{db}: no database here yet; import articles and add claims first")
+    _require_db(db)
     with open_db(db) as con:  # writable: a file from before the review tables gets them (migration 3)
         records = load_verdicts(con)
     content = build_export(records, fmt)
     if str(out) == "-":
         sys.stdout.buffer.write(content)
         return
-    out.write_bytes(content)
+    write_file(out, content)
     typer.echo(f"wrote {len(records)} claim(s) to {out}")
 
 
@@ -499,7 +590,7 @@ def claims_extract(
     Example: workbench --db news.duckdb claims extract --limit 10 --save
     """
     settings = _settings(ctx)
-    with open_db(settings.db_path, read_only=not save) as con:
+    with open_db(settings.db_path, read_only=not save, create=False) as con:
         proposals = claimbook.propose_claims(con, article_ids=article, limit=limit)
         saved = claimbook.save_proposals(con, proposals) if save else []
     if as_json:
@@ -522,3 +613,9 @@ def main() -> None:
     except (WorkbenchError, IndexMismatchError) as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(1)
+    except Exception as exc:  # a defect, not the user's doing: still one line; WORKBENCH_DEBUG=1 shows the traceback
+        if os.environ.get("WORKBENCH_DEBUG"):
+            raise
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        typer.echo(f"error: unexpected {type(exc).__name__}: {first} (WORKBENCH_DEBUG=1 shows details)", err=True)
+        sys.exit(2)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from index.embedders import DEFAULT_MODEL
 from index.vectors import ANN_MIN_VECTORS
+from workbench.errors import WorkbenchError
 
 DEFAULT_DB = Path("data/workbench.duckdb")
 DEFAULT_MAX_FILE_MB = 100.0
@@ -35,9 +37,31 @@ class Settings:
         return f"workbench --db {self.db_path} reindex"
 
 
+DEFAULT_LOCK_WAIT_S = 10.0  # another process (an import, the app) holds the file for one short transaction
+
+
+def env_number(name: str, default: float, *, minimum: float = 0.0) -> float:
+    """A number from the environment variable name (default when unset), refused in one line when it is not one."""
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise WorkbenchError(f"{name}={raw!r} is not a number") from None
+    if not math.isfinite(value) or value < minimum:
+        raise WorkbenchError(f"{name}={raw!r} must be a finite number of at least {minimum:g}")
+    return value
+
+
+def lock_wait_s() -> float:
+    """How long to wait for another process's lock on the database: WORKBENCH_LOCK_WAIT_S seconds, default 10."""
+    return env_number("WORKBENCH_LOCK_WAIT_S", DEFAULT_LOCK_WAIT_S)
+
+
 def load_settings(db: Path | str | None = None, model: str | None = None) -> Settings:
     """Build settings: explicit arguments, then WORKBENCH_* environment variables, then defaults."""
-    max_mb = float(os.environ.get("WORKBENCH_MAX_FILE_MB", DEFAULT_MAX_FILE_MB))
+    max_mb = env_number("WORKBENCH_MAX_FILE_MB", DEFAULT_MAX_FILE_MB, minimum=0.001)
     return Settings(
         db_path=Path(db or os.environ.get("WORKBENCH_DB") or DEFAULT_DB),
         embedding_model=model or os.environ.get("WORKBENCH_EMBEDDING_MODEL") or DEFAULT_MODEL,

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import lru_cache
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
+from workbench.config import lock_wait_s
 from workbench.errors import StorageError
+from workbench.fulltext import to_search_text
 
 Connection = duckdb.DuckDBPyConnection
 DatabaseError = duckdb.Error
@@ -242,6 +245,38 @@ def _m006_discusses(con: Connection) -> None:
     """)
 
 
+def _m007_search_text(con: Connection) -> None:
+    # search_text of passages imported before space-grouped thousands ("3 000"), leading-zero identifiers ("007"),
+    # kept number words ("Zero") and dropped zero-width characters: recomputed with to_search_text as it is at this
+    # migration (a later change to it needs a migration of its own). One UPDATE joined to an Arrow table of the
+    # changed rows: an UPDATE per row takes minutes on 50,000 passages.
+    rows = con.execute("SELECT passage_id, text, search_text FROM passages").to_arrow_table()
+    ids, new_texts = [], []
+    for passage_id, text, old in zip(*(rows.column(c).to_pylist() for c in range(3)), strict=True):
+        new = to_search_text(text)
+        if new != old:
+            ids.append(passage_id)
+            new_texts.append(new)
+    if not ids:
+        return
+    con.register(
+        "recomputed_search_text",
+        pa.table({"passage_id": pa.array(ids, pa.int64()), "search_text": pa.array(new_texts, pa.string())}),
+    )
+    try:
+        con.execute(
+            "UPDATE passages SET search_text = r.search_text FROM recomputed_search_text r "
+            "WHERE passages.passage_id = r.passage_id"
+        )
+    finally:
+        con.unregister("recomputed_search_text")
+    indexed = con.execute(
+        "SELECT count(*) FROM information_schema.schemata WHERE schema_name = 'fts_main_passages'"
+    ).fetchone()[0]
+    if indexed:
+        build_fulltext(con)
+
+
 # Append only: a migration that has shipped is never edited, a change is a new numbered entry.
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "articles, passages, embeddings, claims", _m001_articles_passages_claims),
@@ -250,6 +285,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (4, "BM25 postings beside the full-text index", _m004_bm25_postings),
     (5, "the machine's stance kept beside a reviewer's correction", _m005_machine_stance),
     (6, "stance 'discusses' (on topic, no side) in evidence and corrections", _m006_discusses),
+    (7, "search text: space-grouped thousands, leading zeros, number words, no zero-width marks", _m007_search_text),
 ]
 
 
@@ -288,13 +324,28 @@ def migrate(con: Connection) -> list[int]:
     return applied
 
 
-LOCK_WAIT_S = 10.0  # another process (an import, the app) holds the file for one short transaction
+def _describe_open_error(path: Path, exc: duckdb.Error) -> str:
+    """Say in words why DuckDB could not open the file (never 'busy' unless another process holds it)."""
+    message = str(exc)
+    if "not a valid DuckDB database file" in message:
+        return f"{path}: this file is not a DuckDB database (choose another file or move this one away)"
+    if path.is_dir():
+        return f"{path}: this is a folder, not a database file"
+    if not path.parent.is_dir():
+        return f"{path}: the folder {path.parent} does not exist"
+    return f"{path}: cannot open the database ({message})"
+
+
+# A long job (check --all, reindex) frees the file between short transactions for a few hundred milliseconds at a
+# time; polling more slowly than that missed those windows and waited up to 4.7 s in tests/reliability/test_long_jobs
+# (at a 1 s cap). A failed attempt costs well under a millisecond.
+MAX_POLL_S = 0.05
 
 
 def _connect(path: Path, *, read_only: bool, wait_s: float) -> Connection:
     """Connect, waiting out another process's lock on the file for up to wait_s seconds."""
     deadline = time.monotonic() + wait_s
-    delay = 0.05
+    delay = 0.01
     while True:
         try:
             # No auto-install: this machine cannot download extensions, so load the shipped binary by path.
@@ -304,27 +355,40 @@ def _connect(path: Path, *, read_only: bool, wait_s: float) -> Connection:
                 config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
             )
         except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
-                raise StorageError(f"{path}: the database is busy in another process ({exc})") from exc
+            if "lock" not in str(exc).lower():
+                raise StorageError(_describe_open_error(path, exc)) from exc
+            if time.monotonic() > deadline:
+                raise StorageError(
+                    f"{path}: the database is busy in another process for over {wait_s:.0f} s; try again "
+                    f"in a moment ({exc})"
+                ) from exc
         except duckdb.Error as exc:
-            raise StorageError(f"{path}: cannot open the database ({exc})") from exc
+            raise StorageError(_describe_open_error(path, exc)) from exc
         time.sleep(delay)
-        delay = min(delay * 2, 1.0)
+        delay = min(delay * 2, MAX_POLL_S)
 
 
 @contextmanager
-def open_db(path: Path | str, *, read_only: bool = False) -> Iterator[Connection]:
+def open_db(path: Path | str, *, read_only: bool = False, create: bool = True) -> Iterator[Connection]:
     """Open the database file for one unit of work, migrated and with full-text search loaded.
 
     Connections are short-lived on purpose: DuckDB lets one process write a file at a time, and the CLI
-    must be able to import while the app is open.
+    must be able to import while the app is open. With create=False (and always when read_only) a missing
+    file is refused instead of created.
     """
     path = Path(path)
-    if read_only and not path.exists():
+    if path.is_dir():
+        raise StorageError(f"{path}: this is a folder, not a database file")
+    if (read_only or not create) and not path.exists():
         raise StorageError(f"{path}: no database here yet; import articles first (workbench --db {path} import …)")
     if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    con = _connect(path, read_only=read_only, wait_s=LOCK_WAIT_S)
+        if path.parent.exists() and not path.parent.is_dir():
+            raise StorageError(f"{path}: {path.parent} is a file, not a folder")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"{path}: cannot create the folder {path.parent} ({exc.strerror or exc})") from exc
+    con = _connect(path, read_only=read_only, wait_s=lock_wait_s())
     try:
         con.execute(f"LOAD '{fts_extension_path()}'")
         con.execute("SET enable_progress_bar = false")  # the CLI and the app show their own progress
@@ -346,4 +410,10 @@ def transaction(con: Connection) -> Iterator[Connection]:
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    con.execute("COMMIT")
+    try:
+        con.execute("COMMIT")
+    except duckdb.Error:
+        # A commit that loses a write conflict leaves the transaction aborted; end it so the connection stays usable.
+        with suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise

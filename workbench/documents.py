@@ -1,23 +1,27 @@
 """Read article files (.txt, .md, .html, .jsonl, .csv) into Documents: clean text, metadata, passages.
 
-Every problem with a file becomes an IngestError naming the file and the reason; nothing here writes.
+Every problem with a file becomes an IngestError naming the file and the reason; a guessed encoding or replaced
+bytes become a note beside the articles (read_file). Nothing here writes.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
 import json
+import math
 import re
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from charset_normalizer import from_bytes
 
 from index.segmenting import Section, build_passages
-from workbench.errors import IngestError
+from workbench.errors import IngestError, printable_path
 from workbench.fulltext import to_search_text
 from workbench.models import Document, PassageDraft
 
@@ -33,33 +37,164 @@ COMMENT_MARKER = re.compile(r"^[ \t]*(?P<author>[^\n]{1,80}?)['’]s picture[ \t
 # "Missing Peace | missingpeace.eu | EN": outlet, domain and language line heading a scraped page.
 _OUTLET_HEADER = re.compile(r"^(?P<outlet>[^|\n]{2,80}) \| (?P<domain>[\w.-]+\.[a-z]{2,}) \| [A-Za-z]{2}$")
 _BYLINE = re.compile(r"^By [^\n]{2,80}$")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<body>.*?)\n---[ \t]*\n", re.DOTALL)
 
 
 # --- bytes -> text ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class DecodedText:
+    """A file's text and how it was read; a note when the encoding was guessed or bytes were replaced."""
+
+    text: str
+    encoding: str
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FileDocuments:
+    """The articles read from one file, with the notes the user should see beside the import result."""
+
+    documents: list[Document]
+    notes: tuple[str, ...] = ()
+
+
+# Characters no text file holds (C0 and C1 controls but tab, newline, vertical tab, form feed, carriage return).
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+# Letters of French, Spanish, Portuguese, Italian, Catalan, German, Dutch, Danish, Norwegian and Swedish that
+# Windows-1252 holds. Left out on purpose: ð þ ý (Icelandic) and š ž, which is what Russian (cp1251: р э ю), Greek
+# (cp1253: π), Turkish (cp1254: ğ ş ı) and Czech (cp1250: š ž) text turns into when misread as cp1252.
+_WESTERN_LETTERS = frozenset("àáâãäåæçèéêëìíîïñòóôõöøùúûüÿœßªºÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜŸŒ")
+# A symbol inside a word ("Rz¹d", "mo¿e": Polish cp1250 misread as cp1252) marks a wrong code page;
+# apostrophes, dashes, an ellipsis, the Catalan middle dot, no-break and soft hyphen do stand between letters.
+_IN_WORD_OK = frozenset("’‘´·–—…\xa0\xad")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_ASCII_LETTERS = re.compile(r"[A-Za-z]+")
+_ESCAPED_BYTE = re.compile(r"[\udc80-\udcff]")  # one per invalid byte under errors="surrogateescape"
+_UTF16_SAMPLE = 8192
+# UTF-32 first: its little-endian mark begins with UTF-16's.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
 def decode(path: Path, data: bytes) -> str:
-    """Decode file bytes to text: UTF-8 first, else a detected encoding; refuse binary data."""
+    """Decode file bytes to text (see decode_text); refuse binary data, PDF and undecodable bytes."""
+    return decode_text(path, data).text
+
+
+def decode_text(path: Path, data: bytes) -> DecodedText:
+    """Decode file bytes to text: UTF-8 (stray bad bytes replaced, with a note), UTF-16/32, cp1252, else detected.
+
+    Raises IngestError for an empty file, a PDF, binary data, or bytes that no text encoding fits.
+    """
     if not data.strip():
         raise IngestError(path, "file is empty")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise IngestError(path, f"broken UTF-16 text ({exc.reason} at byte {exc.start})") from exc
-    if b"\x00" in data[:8192]:
-        raise IngestError(path, "binary data, not a text file")
+    if data[:1024].lstrip().startswith(b"%PDF-"):
+        raise IngestError(path, "a PDF document, not text (PDF import is not supported; save it as .txt or .html)")
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return DecodedText(data.decode(codec), codec)
+            except UnicodeDecodeError as exc:
+                raise IngestError(path, f"broken {codec.upper()} text ({exc.reason} at byte {exc.start})") from exc
+    if b"\x00" in data[:_UTF16_SAMPLE]:
+        return _utf16_without_bom(path, data)
+    text = data.decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
+    bad = [m.start() for m in _ESCAPED_BYTE.finditer(text)]
+    if not bad:
+        return DecodedText(text, "utf-8")
+    multibyte = len(text) - len(text.encode("ascii", errors="ignore")) - len(bad)
+    # A cp1252 file has (almost) no valid UTF-8 sequence and one invalid byte per accent; a UTF-8 file with stray
+    # bytes has more valid sequences than bad bytes. Only the first is read in another encoding.
+    if len(bad) > multibyte and (legacy := _legacy_text(data)) is not None:
+        return legacy
+    offsets = [len(text[:i].encode("utf-8", errors="surrogateescape")) for i in bad[:5]]
+    where = ", ".join(map(str, offsets)) + (", ..." if len(bad) > 5 else "")
+    if multibyte >= len(bad):
+        note = f"{len(bad)} invalid UTF-8 byte(s) replaced by U+FFFD (at byte {where})"
+        return DecodedText(_ESCAPED_BYTE.sub("\ufffd", text), "utf-8", note)
+    raise IngestError(
+        path,
+        f"not UTF-8 and no other text encoding fits ({len(bad)} invalid bytes, at byte {where}); save it as UTF-8",
+    )
+
+
+def _legacy_text(data: bytes) -> DecodedText | None:
+    """Read a non-UTF-8 file: Windows-1252 when it reads as Western text, else what charset_normalizer detects.
+
+    charset_normalizer alone misreads short Western text: on the French, Spanish, German, Portuguese and Italian
+    sentences of tests/reliability/test_decoding.py its best guess was cp1250 or cp1006 for 5 of 8 ("español" ->
+    "espańol"), and cp1252 for the Polish (cp1250) one ("Rz¹d"), while it read the Russian (cp1251), Greek
+    (cp1253), Turkish (cp1254) and Czech (cp1250) ones right. cp1252 first, only when the result reads as Western
+    text, then charset_normalizer's first guess with no symbol inside a word, got all of them right. Latin-1
+    files read the same (cp1252 differs only in 0x80-0x9F, control characters in Latin-1 that text does not use).
+    """
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("cp1252")
     except UnicodeDecodeError:
-        best = from_bytes(data).best()
-        if best is None or best.chaos > 0.2:
-            raise IngestError(path, "not UTF-8 and no other text encoding fits; save it as UTF-8") from None
-        return str(best)
+        text = None
+    if text is not None and _reads_as_western(text):
+        return DecodedText(text, "cp1252", "not UTF-8: read as Windows-1252 (Western European)")
+    for match in from_bytes(data):  # best guess first
+        # 0.2: charset_normalizer's own default for "too chaotic to be this encoding".
+        if match.chaos <= 0.2 and _letters_of_text(str(match)) is not None:
+            return DecodedText(str(match), match.encoding, f"not UTF-8: read as {match.encoding} (detected)")
+    return None
 
 
-def _read(path: Path, max_bytes: int) -> str:
+def _reads_as_western(text: str) -> bool:
+    accented = _letters_of_text(text)
+    if accented is None or not accented <= _WESTERN_LETTERS:
+        return False
+    count = sum(1 for m in _NON_ASCII.finditer(text) if m.group().isalpha())
+    letters = count + len(text) - len(_ASCII_LETTERS.sub("", text))
+    # Western languages accent a few letters in a hundred (the test texts 4 to 8 %); a misread Cyrillic or Greek
+    # file has almost only "accented" letters. Half leaves room for a short title such as "Öl".
+    return count <= letters / 2
+
+
+def _letters_of_text(text: str) -> set[str] | None:
+    """The non-ASCII letters of text, or None when it holds control characters or a symbol inside a word."""
+    if _CONTROL.search(text):
+        return None
+    letters = set()
+    for match in _NON_ASCII.finditer(text):
+        char, i = match.group(), match.start()
+        if char.isalpha():
+            letters.add(char)
+        elif char not in _IN_WORD_OK and text[i - 1 : i].isalpha() and text[i + 1 : i + 2].isalpha():
+            return None
+    return letters
+
+
+def _utf16_without_bom(path: Path, data: bytes) -> DecodedText:
+    """Read UTF-16 that has no byte-order mark, told by where its NUL bytes fall; otherwise it is binary data."""
+    sample = data[: _UTF16_SAMPLE & ~1]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    pairs = len(sample) // 2
+    # Every ASCII character (spaces, digits, punctuation, Latin letters) has a NUL high byte in UTF-16: Western
+    # test texts have it in 90 % of their pairs, even the Greek and Russian ones (spaces, punctuation) in 16 %, so
+    # a tenth. A NUL low byte needs U+xx00, which text rarely holds; binary data has NULs in both positions.
+    for codec, nuls, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if nuls >= pairs / 10 and other <= nuls / 20:
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError as exc:
+                raise IngestError(
+                    path, f"looks like {codec.upper()} text but is broken ({exc.reason} at byte {exc.start})"
+                ) from exc
+            if not _CONTROL.search(text):
+                return DecodedText(text, codec, f"read as {codec.upper()} (no byte-order mark)")
+    raise IngestError(path, "binary data, not a text file")
+
+
+def _read(path: Path, max_bytes: int) -> DecodedText:
     try:
         size = path.stat().st_size
         if size > max_bytes:
@@ -71,7 +206,7 @@ def _read(path: Path, max_bytes: int) -> str:
         data = path.read_bytes()
     except OSError as exc:
         raise IngestError(path, f"cannot read the file ({exc.strerror or exc})") from exc
-    return decode(path, data)
+    return decode_text(path, data)
 
 
 # --- text -> document ------------------------------------------------------------------------------
@@ -83,12 +218,16 @@ def content_hash(text: str) -> str:
 
 
 def parse_date(value: str | None, where: str) -> datetime | None:
-    """Parse an ISO date or date-time; say where the bad value stands if it is not one."""
+    """Parse an ISO date or date-time (one with an offset or "Z" is converted to UTC, stored without a zone).
+
+    Say where the bad value stands if it is not one.
+    """
     if value is None or not str(value).strip():
         return None
     try:
-        return datetime.fromisoformat(str(value).strip().replace("Z", "+00:00")).replace(tzinfo=None)
-    except ValueError:
+        parsed = datetime.fromisoformat(str(value).strip())
+        return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
+    except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 moved past the calendar's end
         raise ValueError(f"{where}published_at {value!r} is not an ISO date (YYYY-MM-DD)") from None
 
 
@@ -204,7 +343,7 @@ def _document_from_text(path: Path, text: str, max_words: int, meta: dict[str, s
     doc = make_document(
         text,
         sections,
-        origin=str(path),
+        origin=printable_path(path),
         max_words=max_words,
         title=merged.get("title"),
         outlet=merged.get("outlet"),
@@ -264,7 +403,7 @@ def parse_html(path: Path, raw: str, max_words: int) -> list[Document]:
         make_document(
             text,
             sections,
-            origin=str(path),
+            origin=printable_path(path),
             max_words=max_words,
             title=title,
             outlet=extracted.sitename,
@@ -275,30 +414,49 @@ def parse_html(path: Path, raw: str, max_words: int) -> list[Document]:
 
 
 def _row_document(path: Path, row: dict, where: str, max_words: int) -> Document:
-    text = row.get("text")
+    row = {name: _field(path, row, name, where) for name in ROW_FIELDS}
+    text = row["text"]
     if not isinstance(text, str) or not text.strip():
         raise IngestError(path, f"{where}no 'text' (the article body is required)")
-    for name in ROW_FIELDS[1:]:
-        if row.get(name) is not None and not isinstance(row[name], str | int | float):
-            raise IngestError(path, f"{where}'{name}' must be a string")
     try:
-        published = parse_date(row.get("published_at"), where)
+        published = parse_date(row["published_at"], where)
     except ValueError as exc:
         raise IngestError(path, str(exc)) from None
     text = text.replace("\r\n", "\n")
     doc = make_document(
         text,
         split_comments(text),
-        origin=f"{path}#{where.rstrip(': ')}",
+        origin=f"{printable_path(path)}#{where.rstrip(': ')}",
         max_words=max_words,
-        title=_opt(row.get("title")),
-        outlet=_opt(row.get("outlet")),
-        url=_opt(row.get("url")),
+        title=_opt(row["title"]),
+        outlet=_opt(row["outlet"]),
+        url=_opt(row["url"]),
         published_at=published,
     )
     if not any(p.kind == "body" for p in doc.passages):
         raise IngestError(path, f"{where}no article text found")
     return doc
+
+
+def _field(path: Path, row: dict, name: str, where: str) -> str | int | float | None:
+    """One known field of a row: None when absent, NaN or infinite (as pandas writes a missing value)."""
+    value = row.get(name)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is not None and not isinstance(value, str | int | float):
+        raise IngestError(path, f"{where}'{name}' must be a string")
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            # Only a JSON escape such as \ud800 gets here (decoded bytes are always valid text); refused rather
+            # than replaced, like any other broken JSON, so the row is fixed at its source.
+            raise IngestError(
+                path,
+                f"{where}'{name}' holds a lone surrogate (\\u{ord(value[exc.start]):04x} at character "
+                f"{exc.start}), which is not valid Unicode text; fix or remove that escape",
+            ) from None
+    return value
 
 
 def _opt(value: object) -> str | None:
@@ -308,13 +466,17 @@ def _opt(value: object) -> str | None:
 def parse_jsonl(path: Path, raw: str, max_words: int) -> list[Document]:
     """One JSON object per line: text plus optional title, url, outlet, published_at."""
     docs = []
-    for number, line in enumerate(raw.splitlines(), start=1):
+    # Only a line break ends a JSONL record: str.splitlines() would also cut at U+2028, U+0085 and the other
+    # separators that JSON allows raw inside a string.
+    for number, line in enumerate(_LINE_BREAK.split(raw), start=1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
             raise IngestError(path, f"line {number}: invalid JSON ({exc.msg} at column {exc.colno})") from None
+        except RecursionError:  # the json module recurses once per level of [ or {
+            raise IngestError(path, f"line {number}: JSON nested too deeply to read") from None
         if not isinstance(row, dict):
             raise IngestError(path, f"line {number}: expected a JSON object, got {type(row).__name__}")
         docs.append(_row_document(path, row, f"line {number}: ", max_words))
@@ -325,20 +487,32 @@ def parse_jsonl(path: Path, raw: str, max_words: int) -> list[Document]:
 
 def parse_csv(path: Path, raw: str, max_words: int) -> list[Document]:
     """One article per row: a text column plus optional title, url, outlet, published_at."""
-    reader = csv.DictReader(io.StringIO(raw, newline=""), strict=True)
+    # The csv module refuses a field over 131,072 characters; no field is longer than the file, which _read has
+    # already held to the size limit. The limit is process-wide, so it only ever grows.
+    if csv.field_size_limit() < len(raw):
+        csv.field_size_limit(len(raw))
+    reader = csv.reader(io.StringIO(raw, newline=""), strict=True)
+    start = 1  # a record can span lines (a quoted newline): messages name the line it starts on
     try:
-        columns = [c.strip().lower() for c in reader.fieldnames or []]
+        columns = [c.strip().lower() for c in next(reader, None) or []]
         if "text" not in columns:
             raise IngestError(path, f"no 'text' column (columns: {', '.join(columns) or 'none'})")
+        for name in ROW_FIELDS:
+            if columns.count(name) > 1:
+                raise IngestError(path, f"column '{name}' appears {columns.count(name)} times in the header; keep one")
         docs = []
-        for row in reader:
-            where = f"line {reader.line_num}: "
-            if None in row:
+        start = reader.line_num + 1
+        for fields in reader:
+            where = f"line {start}: "
+            start = reader.line_num + 1
+            if not fields:  # a blank line
+                continue
+            if len(fields) > len(columns):
                 raise IngestError(path, f"{where}more fields than the header has columns")
-            clean = {k.strip().lower(): (v if v and v.strip() else None) for k, v in row.items()}
-            docs.append(_row_document(path, clean, where, max_words))
+            row = {k: v for k, v in zip(columns, fields, strict=False) if v.strip()}
+            docs.append(_row_document(path, row, where, max_words))
     except csv.Error as exc:
-        raise IngestError(path, f"line {reader.line_num}: malformed CSV ({exc})") from None
+        raise IngestError(path, f"line {start}: malformed CSV ({exc})") from None
     if not docs:
         raise IngestError(path, "no articles in the file (a header but no rows)")
     return docs
@@ -355,14 +529,20 @@ _PARSERS: dict[str, Callable[[Path, str, int], list[Document]]] = {
 }
 
 
-def read_documents(path: Path, *, max_bytes: int, max_words: int) -> list[Document]:
-    """Read one file into its articles, or raise IngestError naming the file and the problem."""
+def read_file(path: Path, *, max_bytes: int, max_words: int) -> FileDocuments:
+    """Read one file into its articles and notes for the user, or raise IngestError naming the file and problem."""
     parser = _PARSERS.get(path.suffix.lower())
     if parser is None:
         raise IngestError(path, f"unsupported file type {path.suffix or '(none)'!r}; use {', '.join(SUFFIXES)}")
     if not path.is_file():
         raise IngestError(path, "no such file" if not path.exists() else "not a regular file")
-    return parser(path, _read(path, max_bytes), max_words)
+    decoded = _read(path, max_bytes)
+    return FileDocuments(parser(path, decoded.text, max_words), (decoded.note,) if decoded.note else ())
+
+
+def read_documents(path: Path, *, max_bytes: int, max_words: int) -> list[Document]:
+    """Read one file into its articles, or raise IngestError naming the file and the problem."""
+    return read_file(path, max_bytes=max_bytes, max_words=max_words).documents
 
 
 def iter_paths(paths: list[Path]) -> Iterator[Path]:

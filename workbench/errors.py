@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+
+def printable_path(path: Path | str) -> str:
+    """The path as text fit to print and store: bytes of a file name that are not UTF-8 become \\xNN escapes.
+
+    Python hands such names over with lone surrogates (PEP 383), which a UTF-8 terminal, DuckDB and pyarrow refuse.
+    """
+    return os.fsencode(path).decode("utf-8", errors="backslashreplace")
 
 
 class WorkbenchError(Exception):
@@ -17,8 +26,8 @@ class IngestError(WorkbenchError):
     """A file could not be imported; names the file and the reason."""
 
     def __init__(self, path: Path | str, reason: str) -> None:
-        super().__init__(f"{path}: {reason}")
-        self.path = str(path)
+        super().__init__(f"{printable_path(path)}: {reason}")
+        self.path = printable_path(path)
         self.reason = reason
 
 

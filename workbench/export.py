@@ -8,19 +8,25 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from claims.verdicts import AGREES, CONFLICTS, DISCUSSES, counts_toward_verdict
 from workbench import store
 from workbench.db import Connection
+from workbench.errors import WorkbenchError
 from workbench.pipeline import load_latest_check
 from workbench.review import QueueRow, label, queue
 
 FORMATS = ("csv", "claimreview")
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Only these reach an export as a link: "javascript:", "data:" and "=HYPERLINK(...)"-looking values never do.
+WEB_SCHEMES = ("http", "https")
 CSV_COLUMNS = (
     "claim_id",
     "claim",
@@ -54,8 +60,9 @@ class CitedEvidence:
     passage: str
 
     def line(self) -> str:
-        """One line for a spreadsheet cell: outlet | title | url | passage."""
-        return " | ".join([self.outlet or "", self.title or "", self.url or "", " ".join(self.passage.split())])
+        """One line for a spreadsheet cell: outlet | title | url | passage, line breaks inside them folded to spaces."""
+        fields = [self.outlet, self.title, web_url(self.url), self.passage]
+        return " | ".join(" ".join((field or "").split()) for field in fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +97,20 @@ def load_verdicts(con: Connection) -> list[VerdictRecord]:
             )
         )
     return records
+
+
+def web_url(url: str | None) -> str | None:
+    """Return url when it is an absolute http(s) address with a host, else None."""
+    if not url:
+        return None
+    url = url.strip()
+    if any(char.isspace() or not char.isprintable() for char in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a malformed address, such as an unclosed "[" in the host
+        return None
+    return url if parts.scheme.lower() in WEB_SCHEMES and parts.hostname else None
 
 
 def neutralise(value: object) -> str:
@@ -137,8 +158,9 @@ def build_claimreview(records: Sequence[VerdictRecord], *, publisher: str = "Cla
         item: dict = {"@type": "Claim"}
         if r.claim_date:
             item["datePublished"] = r.claim_date.isoformat()
-        if rec.appearances:
-            item["appearance"] = [{"@type": "CreativeWork", "url": url} for url in rec.appearances]
+        appearances = dict.fromkeys(url for url in map(web_url, rec.appearances) if url)
+        if appearances:
+            item["appearance"] = [{"@type": "CreativeWork", "url": url} for url in appearances]
         review = {
             "@context": "https://schema.org",
             "@type": "ClaimReview",
@@ -162,3 +184,22 @@ def build_export(records: Sequence[VerdictRecord], fmt: str) -> bytes:
     if fmt == "claimreview":
         return build_claimreview(records).encode("utf-8")
     raise ValueError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
+
+
+def write_file(out: Path, content: bytes) -> None:
+    """Write an export whole or not at all: into a temporary file beside out, then renamed over it.
+
+    A missing folder, a folder named as the file, a name the file system refuses or a full disk is one
+    WorkbenchError naming the path; a file that was there before is left as it was.
+    """
+    partial = out.with_name(f".{out.name[:100]}.{os.getpid()}.partial")
+    try:
+        if out.is_dir():
+            raise WorkbenchError(f"{out}: this is a folder; name the file to write, e.g. {out / 'verdicts.csv'}")
+        if not out.parent.is_dir():
+            raise WorkbenchError(f"{out}: the folder {out.parent} does not exist")
+        partial.write_bytes(content)
+        partial.replace(out)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise WorkbenchError(f"{out}: cannot write the export ({exc.strerror or exc})") from exc

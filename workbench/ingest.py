@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -12,12 +13,14 @@ from index.vectors import VectorIndex
 from workbench import store
 from workbench.config import Settings
 from workbench.db import open_db, transaction
-from workbench.documents import iter_paths, read_documents
-from workbench.errors import IngestError
-from workbench.indexing import load_vector_index
+from workbench.documents import iter_paths, read_file
+from workbench.errors import IngestError, printable_path
+from workbench.indexing import EMBED_BATCH, load_vector_index
 from workbench.models import Document, FileResult
 
-Progress = Callable[[int, int, str], None]
+Progress = Callable[[int, int, FileResult], None]  # files done, files in all, the result of the last one
+# While one file embeds, after each batch: its number, files in all, its path, passages embedded, passages in it.
+EmbeddingProgress = Callable[[int, int, str, int, int], None]
 
 
 def _new_documents(settings: Settings, docs: Sequence[Document]) -> tuple[list[Document], int]:
@@ -65,6 +68,7 @@ def import_files(
     embedder: Embedder,
     *,
     progress: Progress | None = None,
+    embedding_progress: EmbeddingProgress | None = None,
 ) -> list[FileResult]:
     """Import files (folders are expanded); one result per file, failed files leave nothing behind.
 
@@ -77,11 +81,12 @@ def import_files(
         vindex = load_vector_index(con, settings, embedder)
     try:
         for number, path in enumerate(files, start=1):
-            results.append(_import_one(path, settings, embedder, vindex))
+            on_batch = partial(embedding_progress, number, len(files), str(path)) if embedding_progress else None
+            results.append(_import_one(path, settings, embedder, vindex, on_batch))
             # Exact search until the corpus is large, then an IVF index.
             vindex = vindex.grown(ann_min=settings.ann_min_vectors)
             if progress:
-                progress(number, len(files), str(path))
+                progress(number, len(files), results[-1])
     finally:
         if any(r.status == "imported" for r in results):
             vindex.save(settings.vector_index_path)
@@ -90,20 +95,42 @@ def import_files(
     return results
 
 
-def _import_one(path: Path, settings: Settings, embedder: Embedder, vindex: VectorIndex) -> FileResult:
+def _embed(embedder: Embedder, texts: Sequence[str], on_batch: Callable[[int, int], None] | None) -> np.ndarray:
+    """Embed in batches, reporting after each, so one big file shows progress."""
+    if on_batch is None or len(texts) <= EMBED_BATCH:
+        return embedder.embed(texts)
+    parts = []
+    for start in range(0, len(texts), EMBED_BATCH):
+        parts.append(embedder.embed(texts[start : start + EMBED_BATCH]))
+        on_batch(min(start + EMBED_BATCH, len(texts)), len(texts))
+    return np.concatenate(parts)
+
+
+def _import_one(
+    path: Path,
+    settings: Settings,
+    embedder: Embedder,
+    vindex: VectorIndex,
+    on_batch: Callable[[int, int], None] | None = None,
+) -> FileResult:
     try:
-        docs = read_documents(path, max_bytes=settings.max_file_bytes, max_words=settings.passage_max_words)
+        read = read_file(path, max_bytes=settings.max_file_bytes, max_words=settings.passage_max_words)
+        docs = read.documents
         fresh, skipped = _new_documents(settings, docs)
         if not fresh:
-            return FileResult(str(path), "skipped", skipped=skipped, message="already imported")
-        vectors = embedder.embed([p.text for doc in fresh for p in doc.passages])
+            return FileResult(printable_path(path), "skipped", skipped=skipped, message="already imported")
+        vectors = _embed(embedder, [p.text for doc in fresh for p in doc.passages], on_batch)
         ids, rows, raced = _store_documents(settings, fresh, vectors, embedder.model_id)
     except IngestError as exc:
-        return FileResult(str(path), "failed", message=exc.reason)
+        return FileResult(printable_path(path), "failed", message=exc.reason)
     skipped += raced
     if not len(ids):
-        return FileResult(str(path), "skipped", skipped=skipped, message="already imported")
+        return FileResult(printable_path(path), "skipped", skipped=skipped, message="already imported")
     vindex.add(ids, vectors[rows])
     articles = len(fresh) - raced
     message = f"{articles} article(s), {len(ids)} passages" + (f", {skipped} already imported" if skipped else "")
-    return FileResult(str(path), "imported", articles=articles, passages=len(ids), skipped=skipped, message=message)
+    if read.notes:  # how the bytes were read when they were not plain UTF-8 (a guessed code page, replaced bytes)
+        message += f" ({'; '.join(read.notes)})"
+    return FileResult(
+        printable_path(path), "imported", articles=articles, passages=len(ids), skipped=skipped, message=message
+    )

@@ -205,6 +205,7 @@ def body_stance(items: Sequence[EvidenceItem]) -> str:
 
 def fnc_score(gold: Sequence[str], predicted: Sequence[str]) -> float:
     """FNC-1's score as a share of the best possible: 0.25 for related/unrelated right, 0.75 more for the label."""
+
     def points(g: str, p: str) -> float:
         score = 0.25 if (g == "unrelated") == (p == "unrelated") else 0.0
         return score + (0.75 if g == p and g != "unrelated" else 0.0)

@@ -3,8 +3,9 @@ are unrelated), decide, store."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -22,7 +23,7 @@ from claims.verdicts import AGREES, CONFLICTS, DEFAULT_RULES, EvidenceStance, Ve
 from index.embedders import Embedder
 from index.vectors import VectorIndex
 from workbench import store
-from workbench.db import Connection, transaction
+from workbench.db import Connection, open_db, transaction
 from workbench.errors import ClaimError
 from workbench.models import CheckResult, Claim, EvidenceItem, Hit, MachineStance
 from workbench.retrieval import search
@@ -196,9 +197,16 @@ def check_text(
     con: Connection, vindex: VectorIndex, embedder: Embedder, model: StanceJudge, claim: Claim, *, k: int = DEFAULT_K
 ) -> CheckResult:
     """Retrieve, judge and decide a claim, stored or not, with the stored corrections and credibility tags."""
-    exclude = [claim.source_article_id] if claim.source_article_id is not None else []
-    hits, sims = retrieve(con, vindex, embedder, claim.text, k=k, exclude_article_ids=exclude)
+    hits, sims = _evidence_for(con, vindex, embedder, claim, k)
     return _decide_stored(con, claim, judge(claim, hits, model, sims))
+
+
+def _evidence_for(
+    con: Connection, vindex: VectorIndex, embedder: Embedder, claim: Claim, k: int
+) -> tuple[list[Hit], list[float]]:
+    """The claim's k best passages and their similarities, never from the article the claim came from."""
+    exclude = [claim.source_article_id] if claim.source_article_id is not None else []
+    return retrieve(con, vindex, embedder, claim.text, k=k, exclude_article_ids=exclude)
 
 
 def check_claim(
@@ -221,6 +229,57 @@ def check_claim(
     with transaction(con):
         check_id = store.insert_check(con, result, stance_model=model.model_id, embedding_model=embedder.model_id)
     return replace(result, check_id=check_id)
+
+
+def check_stored(
+    db_path: Path | str,
+    vindex: VectorIndex,
+    embedder: Embedder,
+    model: StanceJudge,
+    claim_id: int,
+    *,
+    k: int = DEFAULT_K,
+) -> CheckResult:
+    """Check one stored claim and append the check to its history, holding the database only briefly.
+
+    The file is open to read the claim and its evidence, closed while the stance model judges (the slow part), and
+    open again for one short transaction that decides with the corrections and credibility tags stored by then and
+    writes the check. Other processes (the app, an import) read and write in between.
+    """
+    with open_db(db_path) as con:
+        claim = store.get_claim(con, claim_id)
+        if claim is None:
+            raise ClaimError(f"no claim with id {claim_id}")
+        hits, sims = _evidence_for(con, vindex, embedder, claim, k)
+    items = judge(claim, hits, model, sims)
+    with open_db(db_path) as con, transaction(con):
+        if store.get_claim(con, claim_id) is None:
+            raise ClaimError(f"claim {claim_id} was deleted while it was being checked; nothing was stored")
+        result = _decide_stored(con, claim, items)
+        check_id = store.insert_check(con, result, stance_model=model.model_id, embedding_model=embedder.model_id)
+    return replace(result, check_id=check_id)
+
+
+def check_many(
+    db_path: Path | str,
+    vindex: VectorIndex,
+    embedder: Embedder,
+    model: StanceJudge,
+    claim_ids: Sequence[int],
+    *,
+    k: int = DEFAULT_K,
+    progress: Callable[[int, int, CheckResult], None] | None = None,
+) -> list[CheckResult]:
+    """Check stored claims one after another, each stored as soon as it is decided (see check_stored).
+
+    A run cut short keeps the checks made so far.
+    """
+    results = []
+    for number, claim_id in enumerate(claim_ids, start=1):
+        results.append(check_stored(db_path, vindex, embedder, model, claim_id, k=k))
+        if progress:
+            progress(number, len(claim_ids), results[-1])
+    return results
 
 
 def _check_from_row(con: Connection, claim: Claim, row: tuple) -> CheckResult:

@@ -6,6 +6,7 @@ over a version someone else has already replaced gets a StaleWriteError and noth
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -88,6 +89,13 @@ def _validated(current: Review, changes: Mapping[str, str | None]) -> dict[str, 
     return new
 
 
+# A save that collides with another session's save of the same claim is tried again after 20, 40, 80, 160 ms: by
+# then the other save has committed (so this one is stale) or rolled back (so this one goes through). Four waits cover
+# the slowest commit seen in tests/test_review.py's four-way race on this 2-core machine by a wide margin.
+SAVE_ATTEMPTS = 5
+RETRY_WAIT_S = 0.02
+
+
 def save_review(
     con: Connection, claim_id: int, expected_version: int, changes: Mapping[str, str | None], reviewer: str
 ) -> Review:
@@ -99,30 +107,42 @@ def save_review(
     reviewer = _reviewer(reviewer)
     if store.get_claim(con, claim_id) is None:
         raise ReviewError(f"no claim with id {claim_id}")
-    try:
-        with transaction(con):
+    for attempt in range(SAVE_ATTEMPTS):
+        try:
+            return _save_once(con, claim_id, expected_version, changes, reviewer)
+        except DatabaseError as exc:
+            # Another session wrote the row at the same moment: DuckDB aborts this transaction (a duplicate key or a
+            # write conflict), sometimes before the other one has committed. Stale once its version shows.
             current = get_review(con, claim_id)
             if current.version != expected_version:
-                raise StaleWriteError(claim_id, expected_version, current)
-            new = _validated(current, changes)
-            changed = [(f, getattr(current, f), new[f]) for f in FIELDS if new[f] != getattr(current, f)]
-            if not changed:
-                return current
-            args = (new["status"], new["human_verdict"], new["rationale"], reviewer)
-            if current.version == 0:
-                written = store.insert_review(con, claim_id, *args)
-            else:
-                written = store.update_review(con, claim_id, expected_version, *args)
-            if not written:
-                raise StaleWriteError(claim_id, expected_version, get_review(con, claim_id))
-            store.insert_history(con, claim_id, changed, reviewer)
-    except DatabaseError as exc:
-        # Another session of this process wrote the row first: DuckDB aborts this transaction with a
-        # conflict or duplicate-key error. Stale if the stored version moved on; anything else is a real error.
+                raise StaleWriteError(claim_id, expected_version, current) from exc
+            collision = exc
+            time.sleep(RETRY_WAIT_S * 2**attempt)
+    raise ReviewError(
+        f"claim {claim_id}: the review could not be saved because another save of it kept colliding "
+        f"({str(collision).splitlines()[0]}); nothing was saved, try again"
+    )
+
+
+def _save_once(
+    con: Connection, claim_id: int, expected_version: int, changes: Mapping[str, str | None], reviewer: str
+) -> Review:
+    with transaction(con):
         current = get_review(con, claim_id)
-        if current.version == expected_version:
-            raise
-        raise StaleWriteError(claim_id, expected_version, current) from exc
+        if current.version != expected_version:
+            raise StaleWriteError(claim_id, expected_version, current)
+        new = _validated(current, changes)
+        changed = [(f, getattr(current, f), new[f]) for f in FIELDS if new[f] != getattr(current, f)]
+        if not changed:
+            return current
+        args = (new["status"], new["human_verdict"], new["rationale"], reviewer)
+        if current.version == 0:
+            written = store.insert_review(con, claim_id, *args)
+        else:
+            written = store.update_review(con, claim_id, expected_version, *args)
+        if not written:
+            raise StaleWriteError(claim_id, expected_version, get_review(con, claim_id))
+        store.insert_history(con, claim_id, changed, reviewer)
     return get_review(con, claim_id)
 
 

@@ -1,0 +1,124 @@
+"""Hostile arguments and paths give one line on stderr naming the value and the problem, exit 1, and change
+nothing stored. Each case runs the real `python -m workbench` in its own process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO
+from workbench import claimbook
+from workbench.db import open_db
+
+
+def workbench(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "workbench", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})},
+        timeout=300,
+    )
+
+
+def one_line(done: subprocess.CompletedProcess) -> str:
+    assert done.returncode == 1, (done.stdout, done.stderr)
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
+    return lines[0]
+
+
+@pytest.fixture
+def with_claim(tmp_path):
+    db = tmp_path / "desk.duckdb"
+    with open_db(db) as con:
+        claimbook.add_claim(con, "Iran sent 2000 troops to Iraq")
+    return db
+
+
+def test_export_into_a_missing_folder(with_claim, tmp_path):
+    out = tmp_path / "no" / "such" / "x.csv"
+    assert one_line(workbench("--db", str(with_claim), "export", str(out))) == (
+        f"error: {out}: the folder {out.parent} does not exist"
+    )
+
+
+def test_export_onto_a_folder(with_claim, tmp_path):
+    assert one_line(workbench("--db", str(with_claim), "export", str(tmp_path))) == (
+        f"error: {tmp_path}: this is a folder; name the file to write, e.g. {tmp_path / 'verdicts.csv'}"
+    )
+
+
+def test_an_export_replaces_the_old_file_whole_and_leaves_no_partial_file(with_claim, tmp_path):
+    out = tmp_path / "verdicts.csv"
+    out.write_text("yesterday's table\n")
+    assert workbench("--db", str(with_claim), "export", str(out)).returncode == 0
+    assert out.read_text(encoding="utf-8-sig").startswith("claim_id,claim,")
+    assert not list(tmp_path.glob(".*partial"))
+
+
+def test_an_export_name_the_file_system_refuses(with_claim, tmp_path):
+    out = tmp_path / ("v" * 300 + ".csv")
+    line = one_line(workbench("--db", str(with_claim), "export", str(out)))
+    assert line.startswith(f"error: {out}: cannot write the export (") and "too long" in line
+    assert not list(tmp_path.glob(".*partial"))
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "nan", "inf", "0"])
+def test_a_bad_file_size_limit_is_named(with_claim, value):
+    line = one_line(workbench("--db", str(with_claim), "claims", "list", env={"WORKBENCH_MAX_FILE_MB": value}))
+    assert line.startswith(f"error: WORKBENCH_MAX_FILE_MB={value!r} ")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("check", "--all"),
+        ("reindex",),
+        ("doctor",),
+        ("export", "out.csv"),
+        ("claims", "extract", "--save"),
+        ("claims", "list"),
+        ("search", "Samarra"),
+    ],
+)
+def test_a_command_on_a_path_with_no_database_refuses_and_creates_nothing(tmp_path, args):
+    db = tmp_path / "typo.duckdb"
+    line = one_line(workbench("--db", str(db), *args))
+    assert line == f"error: {db}: no database here yet; import articles first (workbench --db {db} import …)"
+    assert not db.exists() and not list(tmp_path.iterdir())
+
+
+def test_check_of_an_unknown_claim_checks_nothing(with_claim):
+    assert one_line(workbench("--db", str(with_claim), "check", "--claim", "1", "--claim", "7")) == (
+        "error: no claim with id 7; nothing was checked"
+    )
+
+
+def test_a_file_that_is_not_a_database_is_named_and_left_alone(tmp_path):
+    notes = tmp_path / "notes.duckdb"
+    notes.write_text("my notes\n")
+    for args in (("claims", "list"), ("claims", "add", "Iran sent 2000 troops")):
+        assert one_line(workbench("--db", str(notes), *args)) == (
+            f"error: {notes}: this file is not a DuckDB database (choose another file or move this one away)"
+        )
+    assert notes.read_text() == "my notes\n"
+
+
+def test_a_folder_given_as_the_database(tmp_path):
+    assert one_line(workbench("--db", str(tmp_path), "claims", "add", "Iran sent 2000 troops")) == (
+        f"error: {tmp_path}: this is a folder, not a database file"
+    )
+
+
+def test_a_database_under_a_file_instead_of_a_folder(tmp_path):
+    blocker = tmp_path / "plain.txt"
+    blocker.write_text("x")
+    db = blocker / "desk.duckdb"
+    assert one_line(workbench("--db", str(db), "claims", "add", "Iran sent 2000 troops")) == (
+        f"error: {db}: {blocker} is a file, not a folder"
+    )

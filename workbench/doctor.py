@@ -1,0 +1,212 @@
+"""Compare DuckDB with the indexes derived from it (the FAISS file and its sidecar, the full-text index), and
+rebuild from DuckDB whatever disagrees."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.embedders import Embedder
+from index.vectors import IndexDamagedError, VectorIndex, read_sidecar, sidecar_path
+from workbench import store
+from workbench.config import Settings
+from workbench.db import Connection, open_db
+from workbench.indexing import embed_missing, fulltext_coverage, rebuild_fulltext, rebuild_vector_index
+
+QUOTED_IDS = 5  # ids quoted in a line that reports missing ones: enough to look one up, short enough to read
+VECTOR_SAMPLE = 64  # stored vectors compared with DuckDB's: catches a file of the right shape but wrong content
+# Largest difference allowed between a FAISS vector and DuckDB's: float32 copies are equal; the IVF index keeps
+# 8-bit codes, which tests/test_indexing.py measures at under 0.02 per coordinate.
+TOLERANCE = {"flat-ip": 1e-5, "ivf-sq8": 0.05}
+
+# What --repair rebuilds for a finding.
+EMBEDDINGS, VECTORS, FULLTEXT = "embeddings", "vectors", "fulltext"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One check: what was compared and what was found; problem is None when everything agreed."""
+
+    check: str
+    detail: str
+    problem: str | None = None
+    repair: str | None = None  # EMBEDDINGS, VECTORS or FULLTEXT: what --repair rebuilds; None: not by doctor
+
+    @property
+    def ok(self) -> bool:
+        """True when the check found nothing wrong."""
+        return self.problem is None
+
+    def line(self) -> str:
+        """The finding as one line: 'ok' or 'FAIL', the check, what was found."""
+        return f"{'ok  ' if self.ok else 'FAIL'}  {self.check}: {self.problem or self.detail}"
+
+
+def diagnose(settings: Settings, embedder: Embedder) -> list[Finding]:
+    """Check the database against its indexes without changing anything; one finding per check."""
+    with open_db(settings.db_path, read_only=True) as con:
+        return [_embeddings(con, settings, embedder), *_vector_index(con, settings, embedder), *_fulltext(con)]
+
+
+def repair(
+    settings: Settings, embedder: Embedder, findings: list[Finding], *, progress: Callable[[str], None] | None = None
+) -> list[str]:
+    """Rebuild from DuckDB what the findings say is wrong (the steps of `reindex`, only those needed).
+
+    Returns what was rebuilt, in words. Passages embedded now are added to the FAISS index, so it is rebuilt too.
+    """
+    needed = {f.repair for f in findings if not f.ok and f.repair}
+    say = progress or (lambda _: None)
+    done = []
+    if EMBEDDINGS in needed:
+        say("embedding passages that lack a vector")
+        embedded = embed_missing(settings, embedder)
+        done.append(f"embedded {embedded} passages with {embedder.model_id}")
+        needed.add(VECTORS)
+    if VECTORS in needed:
+        say("rebuilding the FAISS index from DuckDB")
+        vindex = rebuild_vector_index(settings, embedder)
+        done.append(f"rebuilt the FAISS index ({len(vindex)} vectors, {vindex.kind})")
+    if FULLTEXT in needed:
+        say("rebuilding the full-text index")
+        rebuild_fulltext(settings)
+        done.append("rebuilt the full-text index")
+    return done
+
+
+def _ids(values: np.ndarray | list[int]) -> str:
+    """A few ids for a line: '4, 5, 6, ...'."""
+    shown = [str(int(v)) for v in values[:QUOTED_IDS]]
+    return ", ".join(shown) + (", ..." if len(values) > QUOTED_IDS else "")
+
+
+def _embeddings(con: Connection, settings: Settings, embedder: Embedder) -> Finding:
+    counts = store.count_rows(con)
+    models = store.embedding_models(con)
+    model = embedder.model_id
+    _, low, high = models.get(model, (0, embedder.dimension, embedder.dimension))
+    others = "".join(f"; also {n} vectors from {m!r} (not used)" for m, (n, _, _) in models.items() if m != model)
+    detail = (
+        f"{counts['passages']} passages in {counts['articles']} articles, all embedded with {model!r} "
+        f"(dimension {embedder.dimension}){others}"
+    )
+    missing = store.count_missing_embeddings(con, model)
+    if missing:
+        problem = f"{missing} of {counts['passages']} passages have no embedding from {model!r}{others}"
+        return Finding("embeddings", detail, problem, EMBEDDINGS)
+    if (low, high) != (embedder.dimension, embedder.dimension):
+        problem = (
+            f"vectors from {model!r} have dimension {low}..{high}, the model gives {embedder.dimension}; "
+            f"embed them again with: {settings.rebuild_hint} --re-embed"
+        )
+        return Finding("embeddings", detail, problem)
+    return Finding("embeddings", detail)
+
+
+def _vector_index(con: Connection, settings: Settings, embedder: Embedder) -> list[Finding]:
+    """The FAISS file and its sidecar against each other, the configured model and DuckDB's embeddings."""
+    path = settings.vector_index_path
+    db_ids = store.embedding_ids(con, embedder.model_id)
+    if not path.exists():
+        if not len(db_ids):
+            return [Finding("faiss file", f"none yet at {path} (no passages embedded)")]
+        problem = f"{path} is missing; every search rebuilds it in memory from {len(db_ids)} stored vectors"
+        return [Finding("faiss file", "", problem, VECTORS)]
+    findings = []
+    try:
+        info = read_sidecar(path)
+        wrong = info.mismatch(embedder.model_id, embedder.dimension)
+        findings.append(
+            Finding(
+                "faiss sidecar",
+                f"model {info.model!r}, dimension {info.dimension}, {info.count} vectors, {info.kind}",
+                f"{sidecar_path(path)} says the index was {wrong}" if wrong else None,
+                VECTORS,
+            )
+        )
+    except IndexDamagedError as exc:
+        info = None
+        findings.append(Finding("faiss sidecar", "", exc.problem, VECTORS))
+    try:
+        vindex = VectorIndex.read(path, embedder.model_id, nprobe=info.nprobe if info else 0)
+    except IndexDamagedError as exc:
+        return [*findings, Finding("faiss file", "", exc.problem, VECTORS)]
+    damage = vindex.disagreement(info) if info else None
+    shape = f"{len(vindex)} vectors of dimension {vindex.dimension}, {vindex.kind}"
+    findings.append(
+        Finding(
+            "faiss file",
+            f"{shape}, as its sidecar says" if info else f"{shape} (no sidecar to compare with)",
+            f"{path} {damage}" if damage else None,
+            VECTORS,
+        )
+    )
+    if vindex.dimension != embedder.dimension:
+        return findings  # its vectors cannot be compared with the model's; the sidecar line says why
+    have = vindex.ids()
+    absent, extra = np.setdiff1d(db_ids, have), np.setdiff1d(have, db_ids)
+    problems = []
+    if len(absent):
+        problems.append(f"lacks {len(absent)} of DuckDB's {len(db_ids)} embedded passages ({_ids(absent)})")
+    if len(extra):
+        problems.append(f"holds {len(extra)} ids DuckDB has no vector for ({_ids(extra)})")
+    if len(have) != len(np.unique(have)):
+        problems.append(f"holds {len(have) - len(np.unique(have))} ids twice")
+    findings.append(
+        Finding(
+            "faiss ids",
+            f"the same {len(db_ids)} passage ids as DuckDB",
+            f"{path} " + "; ".join(problems) if problems else None,
+            VECTORS,
+        )
+    )
+    findings.append(_vector_sample(con, vindex, embedder, np.intersect1d(db_ids, have)))
+    return findings
+
+
+def _vector_sample(con: Connection, vindex: VectorIndex, embedder: Embedder, shared: np.ndarray) -> Finding:
+    """A spread of stored vectors against DuckDB's: the right ids with the wrong vectors is damage too."""
+    if not len(shared):
+        return Finding("faiss vectors", "nothing to compare")
+    sample = shared[np.linspace(0, len(shared) - 1, min(VECTOR_SAMPLE, len(shared))).astype(int)]
+    ids, truth = store.load_embeddings(con, embedder.model_id, sample)
+    stored = vindex.vectors_for(ids)
+    worst = max(float(np.abs(stored[int(pid)] - row).max()) for pid, row in zip(ids, truth, strict=True))
+    tolerance = TOLERANCE[vindex.kind]
+    detail = f"{len(ids)} sampled vectors match DuckDB's (largest difference {worst:.2g})"
+    problem = None
+    if worst > tolerance:
+        problem = f"sampled vectors differ from DuckDB's by up to {worst:.2g} (allowed {tolerance:g})"
+    return Finding("faiss vectors", detail, problem, VECTORS)
+
+
+def _fulltext(con: Connection) -> list[Finding]:
+    """The BM25 index's documents and postings against the passages table."""
+    coverage = fulltext_coverage(con)
+    if not store.has_fulltext(con):
+        if not coverage.passages:
+            return [Finding("full-text index", "none yet (no passages)")]
+        problem = f"missing: keyword search finds none of the {coverage.passages} passages"
+        return [Finding("full-text index", "", problem, FULLTEXT)]
+    problems = []
+    unindexed, first = store.unindexed_passages(con, QUOTED_IDS + 1)
+    if unindexed:
+        problems.append(f"lacks {unindexed} of {coverage.passages} passages ({_ids(first)})")
+    gone, first_gone = store.indexed_ids_without_passage(con, QUOTED_IDS + 1)
+    if gone:
+        problems.append(f"holds {gone} ids that are no passage ({_ids(first_gone)})")
+    unposted, stray, stats_off = store.postings_gaps(con)
+    if unposted or stray:
+        problems.append(f"its BM25 postings miss {unposted} indexed passages and hold {stray} others")
+    if stats_off:
+        problems.append("its statistics count another number of documents")
+    return [
+        Finding(
+            "full-text index",
+            f"covers all {coverage.passages} passages",
+            "; ".join(problems) if problems else None,
+            FULLTEXT,
+        )
+    ]
