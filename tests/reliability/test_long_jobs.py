@@ -97,3 +97,31 @@ def test_check_all_lets_another_process_add_claims_and_search_meanwhile(corpus, 
     assert all(stored.get(claim_id) == text for claim_id, text in added)  # every claim added meanwhile is kept
     print(f"\nlongest wait for the database during check --all: {max(waits):.2f} s over {len(waits)} opens")
     assert max(waits) < 5.0  # a lock held for the whole run would make these wait out the 10 s and fail
+
+
+def test_check_all_killed_midway_keeps_every_stored_check_whole(corpus):
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+    checker = subprocess.Popen(
+        [sys.executable, "-m", "workbench", "--db", str(corpus.db_path), "check", "--all"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for line in checker.stderr:
+            if line.startswith("[5/"):
+                break
+    finally:
+        checker.kill()  # SIGKILL: no cleanup runs
+        checker.wait(timeout=30)
+    with open_db(corpus.db_path) as con:
+        checked = con.execute("SELECT count(*) FROM checks").fetchone()[0]
+        per_check = con.execute(
+            "SELECT c.check_id, count(e.passage_id) FROM checks c LEFT JOIN evidence e USING (check_id) GROUP BY ALL"
+        ).fetchall()
+        claims = con.execute("SELECT count(*) FROM claims").fetchone()[0]
+    assert 5 <= checked < CLAIMS
+    assert all(passages == 10 for _, passages in per_check), per_check  # each check stored whole, with its k=10
+    assert claims == CLAIMS
