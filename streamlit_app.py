@@ -5,6 +5,8 @@ import logging
 import streamlit as st
 
 from app_pages.components import md
+from index.embedders import EmbedderError
+from index.vectors import IndexMismatchError
 from workbench.errors import WorkbenchError
 
 st.set_page_config(page_title="Claim workbench", layout="wide")
@@ -18,7 +20,7 @@ page = st.navigation(
 )
 try:
     page.run()
-except WorkbenchError as exc:  # busy, a bad file, a missing database: the user's to fix, said in one line
+except (WorkbenchError, IndexMismatchError, EmbedderError) as exc:  # the user's to fix (busy, a bad file or model)
     st.error(md(exc))
 except Exception as exc:  # a defect: the reviewer gets one line, the traceback goes to the server log
     logging.getLogger("workbench.app").exception("page %s failed", page.title)

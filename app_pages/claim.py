@@ -19,19 +19,13 @@ from app_pages.components import (
 )
 from claims.combine import number_check
 from claims.verdicts import counts_toward_verdict
+from claims.vocabulary import HUMAN_VERDICTS, REVIEW_STATUSES, STANCE_BUTTON_LABELS, STANCE_LABELS, STANCES, label
 from workbench import review, store
 from workbench.db import Connection, open_db
 from workbench.errors import StaleWriteError, WorkbenchError
 from workbench.models import EvidenceItem
 from workbench.pipeline import check_stored, load_latest_check, redecide
 
-STANCE_NAMES = {
-    "agrees": "agrees",
-    "conflicts": "conflicts",
-    "discusses": "discusses (no side)",
-    "unrelated": "off topic",
-}
-MARK_NAMES = {**STANCE_NAMES, "discusses": "no side"}  # button labels stay short
 ARTICLE_PREVIEW_CHARS = 20_000
 ORIGINS = {"manual": "added by hand", "csv": "imported from a CSV", "extracted": "extracted from an article"}
 
@@ -56,22 +50,22 @@ def show_card(item: EvidenceItem, claim_text: str, claim_id: int) -> None:
         for c in comparisons:
             st.text(f"{'≠' if c.outcome == 'conflict' else '='} {c.explanation}")
         note = " · published after the claim" if item.after_claim else ""
-        st.caption(f"{STANCE_NAMES[item.stance]} · confidence {item.confidence:.2f}{note}")
+        st.caption(f"{STANCE_LABELS[item.stance]} · confidence {item.confidence:.2f}{note}")
         st.text(item.reason)
         if item.machine is not None:
             m = item.machine
-            st.text(f"The machine said: {STANCE_NAMES[m.stance]} · confidence {m.confidence:.2f} · {m.reason}")
+            st.text(f"The machine said: {STANCE_LABELS[m.stance]} · confidence {m.confidence:.2f} · {m.reason}")
             if st.button("Back to the machine's stance", key=f"claim_undo_{pid}"):
                 undo(claim_id, pid, was=item.stance, machine_stance=m.stance)
         # Comments are never sources, so there is nothing to correct on them.
-        fixes = [s for s in review.CORRECTION_STANCES if s != item.stance and hit.kind == "body"]
+        fixes = [s for s in STANCES if s != item.stance and hit.kind == "body"]
         for column, stance in zip(st.columns(max(1, len(fixes))), fixes, strict=False):
-            if column.button(f"Mark {MARK_NAMES[stance]}", key=f"claim_fix_{pid}_{stance}"):
+            if column.button(f"Mark {STANCE_BUTTON_LABELS[stance]}", key=f"claim_fix_{pid}_{stance}"):
                 correct(claim_id, pid, stance, was=item.stance)
         if st.toggle("Show the whole article", key=f"claim_article_{pid}"):
             with open_db(cfg.db_path) as con:
                 article = store.get_article(con, hit.article_id)
-            text = article[5]
+            text = article.text
             if hit.url:
                 st.caption(f"Source: {md(hit.url)}")
             start = max(0, hit.char_start - ARTICLE_PREVIEW_CHARS // 2)
@@ -98,7 +92,7 @@ def correct(claim_id: int, passage_id: int, stance: str, *, was: str) -> None:
     change_evidence(
         claim_id,
         lambda con, name: review.correct_evidence(con, claim_id, passage_id, stance, name, was=was),
-        f"Passage {passage_id} marked {STANCE_NAMES[stance]}.",
+        f"Passage {passage_id} marked {STANCE_LABELS[stance]}.",
     )
 
 
@@ -109,7 +103,7 @@ def undo(claim_id: int, passage_id: int, *, was: str, machine_stance: str) -> No
         lambda con, name: review.undo_correction(
             con, claim_id, passage_id, name, was=was, machine_stance=machine_stance
         ),
-        f"Passage {passage_id} is back to the machine's stance ({STANCE_NAMES[machine_stance]}).",
+        f"Passage {passage_id} is back to the machine's stance ({STANCE_LABELS[machine_stance]}).",
     )
 
 
@@ -163,7 +157,7 @@ st.caption(f"Claimed {claim.claim_date or 'on an unknown date'} · {ORIGINS.get(
 
 # --- machine verdict ------------------------------------------------------------------------------------
 verdict_col, conf_col, agree_col, conflict_col, button_col = st.columns([2, 1, 1, 1, 1])
-verdict_col.metric("Machine verdict", review.label(result.verdict) if result else "not checked")
+verdict_col.metric("Machine verdict", label(result.verdict) if result else "not checked")
 conf_col.metric("Confidence", f"{result.confidence:.2f}" if result else "—")
 agree_col.metric("Agreeing sources", result.agreeing if result else "—")
 conflict_col.metric("Conflicting sources", result.conflicting if result else "—")
@@ -227,16 +221,16 @@ if keys["status"] not in st.session_state:  # first visit, or after another clai
 with st.form(f"claim_verdict_form_{claim_id}"):
     st.radio(
         "Status",
-        review.STATUSES,
-        format_func=review.label,
+        REVIEW_STATUSES,
+        format_func=label,
         horizontal=True,
         key=keys["status"],
         persist_state="session",
     )
     st.selectbox(
         "Human verdict",
-        review.HUMAN_VERDICTS,
-        format_func=review.label,
+        HUMAN_VERDICTS,
+        format_func=label,
         index=None,
         key=keys["human_verdict"],
         placeholder="Choose a verdict",
@@ -259,9 +253,7 @@ if saved:
             "to replace it."
         )
         with st.container(border=True):
-            st.caption(
-                f"Their version {theirs.version}: {review.label(theirs.status)} · {review.label(theirs.human_verdict)}"
-            )
+            st.caption(f"Their version {theirs.version}: {label(theirs.status)} · {label(theirs.human_verdict)}")
             st.text(theirs.rationale or "(no rationale)")
     except WorkbenchError as exc:
         # Busy, a bad value, a database error: nothing was stored, and the form still holds what was typed.
@@ -281,10 +273,10 @@ if not events and not checks:
 timeline = [
     (
         e.changed_at,
-        f"{e.reviewer} changed {e.field.replace('_', ' ')}: {review.label(e.old_value)} → {review.label(e.new_value)}",
+        f"{e.reviewer} changed {e.field.replace('_', ' ')}: {label(e.old_value)} → {label(e.new_value)}",
     )
     for e in events
 ]
-timeline += [(at, f"machine check #{cid}: {review.label(v)} ({conf:.2f})") for cid, v, conf, _, at in checks]
+timeline += [(c.checked_at, f"machine check #{c.check_id}: {label(c.verdict)} ({c.confidence:.2f})") for c in checks]
 for at, what in sorted(timeline, key=lambda t: t[0], reverse=True):
     st.text(f"{at:%Y-%m-%d %H:%M:%S}  {what}")

@@ -7,13 +7,14 @@ import streamlit as st
 
 from app_pages import resources
 from app_pages.components import md, require_database, saved_uploads, stop_on_error
+from claims.vocabulary import REVIEW_STATUSES, UNCHECKED, VERDICTS, label
 from workbench import claimbook, review, store
 from workbench.db import open_db
 from workbench.errors import WorkbenchError
 
 PAGE_SIZE = 50
 EXTRACT_MAX_ARTICLES = 200  # sentence splitting every article of a large corpus would stall the page
-VERDICT_CHOICES = ("supported", "refuted", "conflicting", "not_enough_evidence", "unchecked")
+VERDICT_CHOICES = (*VERDICTS, UNCHECKED)
 SORTS = {
     "id": "Claim id",
     "date": "Newest claim date",
@@ -37,7 +38,7 @@ st.caption(f"Database: `{cfg.db_path}`")
 try:
     with open_db(cfg.db_path) as con:
         counts = store.count_rows(con)
-        outlet_names = [name for name, _, _ in store.outlets(con)]
+        outlet_names = [o.name for o in store.outlets(con)]
 except WorkbenchError as exc:
     stop_on_error(exc)
 st.write(
@@ -123,10 +124,8 @@ with extract:
 # --- the queue ------------------------------------------------------------------------------------------
 st.subheader("Review queue")
 f_status, f_verdict, f_outlet, f_text = st.columns([1, 1, 1, 2])
-statuses = f_status.multiselect("Status", review.STATUSES, format_func=review.label, key="claims_filter_status")
-verdicts = f_verdict.multiselect(
-    "Machine verdict", VERDICT_CHOICES, format_func=review.label, key="claims_filter_verdict"
-)
+statuses = f_status.multiselect("Status", REVIEW_STATUSES, format_func=label, key="claims_filter_status")
+verdicts = f_verdict.multiselect("Machine verdict", VERDICT_CHOICES, format_func=label, key="claims_filter_verdict")
 outlets = f_outlet.multiselect("Outlet", outlet_names, key="claims_filter_outlet")
 search = f_text.text_input("Text contains", key="claims_filter_text")
 where = review.QueueFilter(tuple(statuses), tuple(verdicts), tuple(outlets), search)
@@ -153,12 +152,12 @@ picked = st.dataframe(
             "id": [r.claim_id for r in rows],
             "claim": [r.text for r in rows],
             "date": [r.claim_date for r in rows],
-            "machine verdict": [review.label(r.verdict) if r.verdict else "unchecked" for r in rows],
+            "machine verdict": [label(r.verdict) if r.verdict else UNCHECKED for r in rows],
             "confidence": [r.confidence for r in rows],
             "agreeing": [r.agreeing for r in rows],
             "conflicting": [r.conflicting for r in rows],
-            "status": [review.label(r.status) for r in rows],
-            "human verdict": [review.label(r.human_verdict) if r.human_verdict else "" for r in rows],
+            "status": [label(r.status) for r in rows],
+            "human verdict": [label(r.human_verdict) if r.human_verdict else "" for r in rows],
             "reviewer": [r.reviewer or "" for r in rows],
         }
     ),
@@ -184,6 +183,6 @@ with open_col:
 with chart_col:
     st.caption("Verdict mix (machine verdict by review status, all filtered claims)")
     mix = pd.DataFrame(summary, columns=["machine verdict", "status", "claims"])
-    mix["machine verdict"] = mix["machine verdict"].map(review.label)
-    mix["status"] = mix["status"].map(review.label)
+    mix["machine verdict"] = mix["machine verdict"].map(label)
+    mix["status"] = mix["status"].map(label)
     st.bar_chart(mix, x="machine verdict", y="claims", color="status", horizontal=True, height=220)

@@ -7,10 +7,10 @@ import streamlit as st
 
 from app_pages import resources
 from app_pages.components import md, require_database
+from claims.vocabulary import UNCHECKED, label
 from workbench.db import open_db
 from workbench.errors import WorkbenchError
 from workbench.export import build_claimreview, build_verdicts_csv, load_verdicts
-from workbench.review import label
 
 cfg = resources.settings()
 st.title("Export")
@@ -52,7 +52,7 @@ st.dataframe(
         {
             "id": [r.row.claim_id for r in records],
             "claim": [r.row.text for r in records],
-            "machine verdict": [label(r.row.verdict) if r.row.verdict else "unchecked" for r in records],
+            "machine verdict": [label(r.row.verdict) if r.row.verdict else UNCHECKED for r in records],
             "human verdict": [label(r.row.human_verdict) if r.row.human_verdict else "" for r in records],
             "status": [label(r.row.status) for r in records],
             "reviewer": [r.row.reviewer or "" for r in records],

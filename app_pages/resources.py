@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from claims import stance
-from index.embedders import Embedder, SentenceTransformerEmbedder
+from index.embedders import Embedder, load_embedder
 from index.vectors import VectorIndex
 from workbench.config import Settings, load_settings
 from workbench.db import open_db
@@ -23,8 +23,8 @@ def settings() -> Settings:
 
 @st.cache_resource(show_spinner="Loading the embedding model…")
 def embedder(model: str) -> Embedder:
-    """The sentence-transformers model, loaded once per process."""
-    return SentenceTransformerEmbedder(model)
+    """The embedding model the spec names (index.embedders.load_embedder), loaded once per process."""
+    return load_embedder(model)
 
 
 @st.cache_resource(show_spinner="Loading the stance model…")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import astuple
 from pathlib import Path
 
 import pandas as pd
@@ -9,6 +10,7 @@ import streamlit as st
 
 from app_pages import resources
 from app_pages.components import md, saved_uploads
+from claims.vocabulary import CREDIBILITY_LEVELS, label
 from workbench import review, store
 from workbench.db import open_db
 from workbench.documents import SUFFIXES
@@ -62,22 +64,22 @@ if outlet_rows:
     st.dataframe(
         pd.DataFrame(
             {
-                "outlet": [o for o, _, _ in outlet_rows],
-                "articles": [n for _, n, _ in outlet_rows],
-                "credibility": [review.label(c) for _, _, c in outlet_rows],
+                "outlet": [o.name for o in outlet_rows],
+                "articles": [o.articles for o in outlet_rows],
+                "credibility": [label(o.credibility) for o in outlet_rows],
             }
         ),
         hide_index=True,
         key="sources_outlets",
     )
-    tags = {o: c for o, _, c in outlet_rows}
+    tags = {o.name: o.credibility for o in outlet_rows}
     pick_col, tag_col, save_col = st.columns([2, 2, 1], vertical_alignment="bottom")
     outlet = pick_col.selectbox("Outlet", list(tags), key="sources_outlet")
     tag = tag_col.radio(
         "Credibility",
-        review.CREDIBILITY,
-        index=review.CREDIBILITY.index(tags[outlet]),
-        format_func=review.label,
+        CREDIBILITY_LEVELS,
+        index=CREDIBILITY_LEVELS.index(tags[outlet]),
+        format_func=label,
         horizontal=True,
         key=f"sources_credibility_{outlet}",
     )
@@ -85,7 +87,7 @@ if outlet_rows:
         with open_db(cfg.db_path) as con:
             review.set_credibility(con, outlet, tag)
             changed = redecide_all(con, outlet=outlet)
-        st.success(f"{md(outlet)} is now {review.label(tag)}; {changed} machine verdict(s) decided again.")
+        st.success(f"{md(outlet)} is now {label(tag)}; {changed} machine verdict(s) decided again.")
         st.rerun()
 else:
     st.caption("No outlets yet: import some articles.")
@@ -95,7 +97,7 @@ st.subheader("Articles")
 filter_col, search_col, page_col = st.columns([2, 2, 1])
 only = filter_col.selectbox(
     "Outlet",
-    [None, *(o for o, _, _ in outlet_rows)],
+    [None, *(o.name for o in outlet_rows)],
     key="sources_browse_outlet",
     format_func=lambda o: "all outlets" if o is None else o,
 )
@@ -109,28 +111,33 @@ if not articles:
     st.caption("No articles here.")
     st.stop()
 st.dataframe(
-    pd.DataFrame(articles, columns=["id", "title", "outlet", "url", "published", "file", "passages", "comments"]),
+    pd.DataFrame(
+        [astuple(a) for a in articles],
+        columns=["id", "title", "outlet", "url", "published", "file", "passages", "comments"],
+    ),
     hide_index=True,
     key="sources_articles",
 )
 article_id = st.selectbox(
     "Read an article",
-    [a[0] for a in articles],
-    format_func=lambda i: next(f"#{a[0]} {a[1] or 'untitled'} ({a[2] or 'no outlet'})" for a in articles if a[0] == i),
+    [a.article_id for a in articles],
+    format_func=lambda i: next(
+        f"#{a.article_id} {a.title or 'untitled'} ({a.outlet or 'no outlet'})" for a in articles if a.article_id == i
+    ),
     key="sources_article",
 )
 with open_db(cfg.db_path) as con:
-    _, title, outlet_name, url, published, _ = store.get_article(con, article_id)
+    article = store.get_article(con, article_id)
     body = store.article_passages(con, article_id, "body", PASSAGES_SHOWN)
     comments = store.article_passages(con, article_id, "comment", PASSAGES_SHOWN)
-st.caption(md(f"{outlet_name or 'no outlet'} · {published or 'undated'} · {url or 'no URL'}"))
+st.caption(md(f"{article.outlet or 'no outlet'} · {article.published_at or 'undated'} · {article.url or 'no URL'}"))
 body_tab, comment_tab = st.tabs([f"Article body ({len(body)})", f"Reader comments ({len(comments)})"])
 with body_tab:
-    for _, _, _, text in body:
-        st.text(text)
+    for passage in body:
+        st.text(passage.text)
 with comment_tab:
     if not comments:
         st.caption("No reader comments.")
-    for _, _, author, text in comments:
-        st.caption(md(f"comment by {author or 'anonymous'} — not a source"))
-        st.text(text)
+    for comment in comments:
+        st.caption(md(f"comment by {comment.author or 'anonymous'} — not a source"))
+        st.text(comment.text)

@@ -53,14 +53,14 @@ class LockWaitRow:
 
 def build_database(path: Path, claims: int) -> None:
     """The seeds and the demo articles imported with the shipped embedder, and `claims` distinct claims."""
-    from index.embedders import SentenceTransformerEmbedder
+    from index.embedders import load_embedder
     from workbench import claimbook
     from workbench.config import Settings
     from workbench.db import open_db
     from workbench.ingest import import_files
 
     files = [*sorted(SEEDS.glob("*.txt")), REPO / "examples" / "articles"]
-    import_files(files, Settings(db_path=path), SentenceTransformerEmbedder())
+    import_files(files, Settings(db_path=path), load_embedder(None))
     with open_db(path) as con:
         for i in range(claims):
             claimbook.add_claim(con, f"ISIS fighters were {10 + i // len(PLACES)} miles from {PLACES[i % len(PLACES)]}")

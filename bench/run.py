@@ -96,12 +96,12 @@ def ann_recall_at_10(con, vindex, model: str, queries: int = 200, nprobes: tuple
 def ingest_tier(size: int, work: Path) -> dict:
     """Import `size` synthetic passages beside the raw encode speed of the same model; its own process."""
     from bench.corpus import iter_articles, write_corpus
-    from index.embedders import SentenceTransformerEmbedder
+    from index.embedders import load_embedder
     from workbench.config import Settings
     from workbench.ingest import import_files
 
     corpus = write_corpus(work / f"corpus-{size}", size)
-    embedder = SentenceTransformerEmbedder()
+    embedder = load_embedder(None)
     embedder.embed(["warm up"])
     settings = Settings(db_path=work / f"bench-{size}.duckdb")
 
@@ -131,7 +131,7 @@ def ingest_tier(size: int, work: Path) -> dict:
 def serve_tier(size: int, work: Path) -> dict:
     """Open the tier's database as the app does, then time search and full checks; its own process."""
     from claims.stance import load_stance_model
-    from index.embedders import SentenceTransformerEmbedder
+    from index.embedders import load_embedder
     from workbench import claimbook
     from workbench.config import Settings
     from workbench.db import open_db
@@ -140,7 +140,7 @@ def serve_tier(size: int, work: Path) -> dict:
     from workbench.retrieval import search
 
     settings = Settings(db_path=work / f"bench-{size}.duckdb")
-    embedder = SentenceTransformerEmbedder()
+    embedder = load_embedder(None)
     model = load_stance_model(None)
     with open_db(settings.db_path) as con:
         started = time.perf_counter()
@@ -226,7 +226,7 @@ def _in_subprocess(flag: str, size: int, work: Path) -> dict:
 
 def climate_fever_recall(work: Path) -> dict:
     """Recall@5 of gold evidence on Climate-FEVER test claims: BM25 alone, dense alone, hybrid."""
-    from index.embedders import SentenceTransformerEmbedder
+    from index.embedders import load_embedder
     from workbench import store
     from workbench.config import Settings
     from workbench.db import open_db
@@ -236,7 +236,7 @@ def climate_fever_recall(work: Path) -> dict:
     from workbench.retrieval import search
 
     data = REPO.parent / "shared" / "data" / "climate-fever.jsonl"
-    embedder = SentenceTransformerEmbedder()
+    embedder = load_embedder(None)
     settings = Settings(db_path=work / "climate-fever.duckdb")
     build_corpus(settings, embedder, data, work)
     rows = [r for r in load_climate_fever(data) if r["split"] == "test"]

@@ -9,7 +9,7 @@ from typing import Protocol, TypeVar
 
 from claims.polarity import find_polarity_conflict
 from claims.quantities import Comparison, compare_quantities, figures_elsewhere, find_quantities
-from claims.verdicts import AGREES, CONFLICTS, DISCUSSES, NO_SIDE, SIDES, STANCES, UNRELATED
+from claims.vocabulary import AGREES, CONFLICTS, DISCUSSES, NO_SIDE, SIDES, STANCES, UNRELATED
 
 # Above this P(unrelated) the passage is off topic and its figures say nothing about the claim's.
 ON_TOPIC_MAX_UNRELATED = 0.8

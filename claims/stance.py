@@ -16,11 +16,11 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from claims.verdicts import STANCES
+from claims.vocabulary import AGREES, CONFLICTS, DISCUSSES, STANCES
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "stance-minilm"
 # An NLI model's neutral takes no side; whether the passage is on topic is the on-topic gate's call.
-NLI_LABEL_MAP = {"entailment": "agrees", "contradiction": "conflicts", "neutral": "discusses"}
+NLI_LABEL_MAP = {"entailment": AGREES, "contradiction": CONFLICTS, "neutral": DISCUSSES}
 
 
 @dataclass(frozen=True, slots=True)

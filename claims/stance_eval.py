@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from claims.stance import StanceModel, StancePrediction
-from claims.verdicts import NO_SIDE
+from claims.vocabulary import AGREES, CONFLICTS, NO_SIDE, UNRELATED
 
-LABEL_OF = {"support": "agrees", "refute": "conflicts", "neutral": "unrelated"}
+LABEL_OF = {"support": AGREES, "refute": CONFLICTS, "neutral": UNRELATED}
 TWO_LABELS = ("agrees", "conflicts")
 # Benchmark gold labels: neutral is "unrelated" here, meaning no side, and takes a 4-label model's discusses too.
 LABELS = ("agrees", "conflicts", "unrelated")

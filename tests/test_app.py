@@ -3,16 +3,14 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import EXAMPLES, REPO
-from workbench.config import Settings
+from tests.conftest import EXAMPLES, REPO, copy_database
 from workbench.demo import load_demo
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory, embedder):
-    cfg = Settings(db_path=tmp_path_factory.mktemp("demo") / "demo.duckdb")
-    message = load_demo(cfg, lambda _: embedder, EXAMPLES)
-    assert "5 articles" in message and "7 claims" in message
+@pytest.fixture
+def demo_db(built_demo, tmp_path, embedder):
+    """A copy of the session's demo (built_demo asserts its 5 articles and 7 claims), which a second load leaves be."""
+    cfg = copy_database(built_demo, tmp_path)
     assert "not loaded again" in load_demo(cfg, lambda _: embedder, EXAMPLES)
     return cfg
 

@@ -40,6 +40,8 @@ def test_ann_recall_is_one_for_exact_search_and_drops_for_a_starved_ivf(seeded, 
     assert recall["configured"] >= recall["1"]
 
 
+@pytest.mark.real_model
+@pytest.mark.slow
 def test_bench_runs_a_small_tier_and_writes_every_stable_key(tmp_path):
     results = tmp_path / "results.json"
     options = ["--sizes", "300", "--skip-quality", "--skip-cold-start", "--results", str(results)]

@@ -3,7 +3,6 @@
 import pytest
 
 from claims.combine import MIN_ON_TOPIC_SIMILARITY
-from claims.stance import load_stance_model
 from tests.conftest import EXAMPLES
 from workbench.config import Settings
 from workbench.db import open_db
@@ -13,10 +12,10 @@ from workbench.pipeline import load_latest_check, similarities
 
 
 @pytest.fixture(scope="module")
-def checked(tmp_path_factory, embedder):
+def checked(tmp_path_factory, embedder, stance_model):
     """Every demo claim checked once by loading the demo with the shipped stance model, as `workbench demo` does."""
     cfg = Settings(db_path=tmp_path_factory.mktemp("real") / "demo.duckdb")
-    message = load_demo(cfg, lambda _: embedder, EXAMPLES, lambda _: load_stance_model())
+    message = load_demo(cfg, lambda _: embedder, EXAMPLES, lambda _: stance_model)
     assert message.endswith("7 claims checked: 1 conflicting, 1 not_enough_evidence, 1 refuted, 4 supported"), message
     with open_db(cfg.db_path) as con:
         vindex = load_vector_index(con, cfg, embedder)

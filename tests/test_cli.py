@@ -26,6 +26,8 @@ def cli(tmp_path):
     return invoke
 
 
+@pytest.mark.real_model  # the in-process CLI imports with the real embedder
+@pytest.mark.slow
 def test_the_readme_tour(cli, tmp_path):
     out = cli("import", str(SEED_COMMENTS), str(SEED_PLAIN), str(EXAMPLES / "articles" / "03_coastal_wire.html"))
     assert "3 article(s)" in out and "0 failed" in out
@@ -53,6 +55,7 @@ def test_the_readme_tour(cli, tmp_path):
     assert "FAISS index holds" in cli("reindex")
 
 
+@pytest.mark.real_model
 def test_failed_import_exits_non_zero_after_importing_the_rest(cli, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("title\nno text column\n")
@@ -61,6 +64,8 @@ def test_failed_import_exits_non_zero_after_importing_the_rest(cli, tmp_path):
     assert "1 article(s)" in out
 
 
+@pytest.mark.real_model  # `evidence` loads the embedder before it finds no database
+@pytest.mark.slow
 def test_errors_are_one_line_on_stderr():
     env = {**os.environ, "WORKBENCH_DB": "/nonexistent/dir/x.duckdb"}
     done = subprocess.run(

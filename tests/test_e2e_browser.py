@@ -12,9 +12,13 @@ import io
 import os
 from pathlib import Path
 
+import pytest
+
 from tests.browser import WAIT_MS, wait_idle
 from workbench import review
 from workbench.db import open_db
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a streamlit server and Chromium
 
 SCREENSHOTS = Path(os.environ.get("WORKBENCH_SCREENSHOTS", Path(os.environ.get("TMPDIR", "/tmp")) / "wb-screens"))
 

@@ -7,7 +7,6 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from tests.test_pages import checked_demo  # noqa: F401  (the module-scoped checked demo database)
 from workbench import review
 from workbench.cli import app
 from workbench.db import open_db
@@ -33,7 +32,7 @@ def test_neutralise(cell, safe):
 
 
 @pytest.fixture
-def reviewed(checked_demo, tmp_path):  # noqa: F811
+def reviewed(checked_demo, tmp_path):
     db = tmp_path / "demo.duckdb"
     db.write_bytes(checked_demo.db_path.read_bytes())
     with open_db(db) as con:

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from index.embedders import HashingEmbedder
+from index.embedders import load_embedder
 from index.vectors import IndexMismatchError, VectorIndex, sidecar_path
 from tests.conftest import EXAMPLES, SEED_COMMENTS, SEED_PLAIN
 from workbench import store
@@ -26,6 +26,7 @@ def snapshot(settings, embedder):
     return ids, results
 
 
+@pytest.mark.slow
 def test_rebuild_equals_incremental_build(tmp_path, embedder):
     incremental = Settings(db_path=tmp_path / "inc.duckdb")
     for path in [SEED_PLAIN, EXAMPLES / "articles", SEED_COMMENTS]:  # three separate imports
@@ -57,7 +58,7 @@ def test_sidecar_records_model_dimension_and_count(settings, hashing):
 
 def test_index_built_with_another_model_is_refused_with_rebuild_command(settings, hashing):
     import_files([SEED_PLAIN], settings, hashing)
-    other = HashingEmbedder(dimension=32, model_id="hashing-32")
+    other = load_embedder("hashing:32")
     with open_db(settings.db_path, read_only=True) as con, pytest.raises(IndexMismatchError) as caught:
         load_vector_index(con, settings, other)
     assert "built with model 'hashing-64' (dimension 64)" in str(caught.value)
@@ -92,6 +93,7 @@ def test_corrupt_sidecar_is_rebuilt_from_duckdb_with_a_warning(settings, hashing
     assert json.loads(sidecar_path(settings.vector_index_path).read_text())["count"] == len(healed)
 
 
+@pytest.mark.slow
 def test_large_imports_switch_to_an_ivf_index_that_finds_what_exact_search_finds(tmp_path, embedder):
     exact = Settings(db_path=tmp_path / "exact.duckdb")
     approx = Settings(db_path=tmp_path / "approx.duckdb", ann_min_vectors=100)

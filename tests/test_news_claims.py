@@ -9,7 +9,6 @@ import re
 
 import pytest
 
-from claims.stance import load_stance_model
 from tests.conftest import REPO
 from workbench.errors import ClaimError
 from workbench.news_evaluation import ClaimOutcome, check_labelled_claims, load_labelled_claims
@@ -21,8 +20,8 @@ MIN_ACCURACY = 0.60
 
 
 @pytest.fixture(scope="module")
-def outcomes(seeded, embedder) -> dict[str, ClaimOutcome]:
-    report = check_labelled_claims(seeded, embedder, load_stance_model(), load_labelled_claims(CLAIMS))
+def outcomes(seeded, embedder, stance_model) -> dict[str, ClaimOutcome]:
+    report = check_labelled_claims(seeded, embedder, stance_model, load_labelled_claims(CLAIMS))
     return {o.claim.claim_id: o for o in report.outcomes}
 
 
@@ -43,6 +42,7 @@ def test_the_set_covers_every_failure_class_and_verdict():
     assert all(c.why.strip() for c in claims)
 
 
+@pytest.mark.slow  # the outcomes fixture checks every labelled claim with the real models
 def test_most_news_claims_get_the_fact_checkers_verdict(outcomes):
     right = sum(o.right for o in outcomes.values())
     assert right / len(outcomes) >= MIN_ACCURACY, _misses(outcomes)
@@ -64,17 +64,20 @@ def test_most_news_claims_get_the_fact_checkers_verdict(outcomes):
         ("N74", "not_enough_evidence"),  # the idea "is being discussed internally": no agreement reported
     ],
 )
+@pytest.mark.slow  # the outcomes fixture checks every labelled claim with the real models
 def test_failure_classes_one_claim_each(outcomes, claim_id, verdict):
     o = outcomes[claim_id]
     body = [(i.stance, round(i.confidence, 2), i.hit.outlet, i.hit.text[:60], i.reason) for i in o.result.evidence]
     assert o.result.verdict == verdict, (o.claim.text, o.result.reason, body)
 
 
+@pytest.mark.slow  # the outcomes fixture checks every labelled claim with the real models
 def test_a_single_source_verdict_says_how_thin_the_evidence_is(outcomes):
     reason = outcomes["N01"].result.reason
     assert "1 source agrees (unknown credibility)" in reason, reason
 
 
+@pytest.mark.slow  # the outcomes fixture checks every labelled claim with the real models
 def test_questions_never_take_a_side(outcomes):
     for o in outcomes.values():
         for item in o.result.evidence:

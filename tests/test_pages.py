@@ -1,53 +1,23 @@
 """Every page of the app through Streamlit's AppTest, on copies of a checked demo database.
 
-The stance model is the fixed "unsure" fake of test_pipeline (numbers alone take sides), so what the pages
-show is deterministic; the shipped model is exercised by the stance tests.
+The database is the `db` fixture of tests/conftest.py, whose stance model is tests/fakes.py's UnsureStanceModel
+(numbers alone take sides), so what the pages show is deterministic; the shipped model is exercised by the stance
+tests.
 """
 
 import csv
 import io
 import re
-import shutil
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_pages import resources
 from tests.conftest import EXAMPLES, REPO
-from tests.test_pipeline import UnsureStanceModel
 from workbench import review
-from workbench.config import Settings
 from workbench.db import open_db
-from workbench.demo import load_demo
-from workbench.export import build_verdicts_csv, load_verdicts
-from workbench.indexing import load_vector_index
-from workbench.pipeline import check_claim
+from workbench.export import CSV_COLUMNS, build_verdicts_csv, load_verdicts
 
 APP = str(REPO / "streamlit_app.py")
-
-
-@pytest.fixture(scope="module")
-def checked_demo(tmp_path_factory, embedder) -> Settings:
-    """The demo corpus with claims 1 and 2 checked by the fake stance model; copied, never changed."""
-    cfg = Settings(db_path=tmp_path_factory.mktemp("pages") / "demo.duckdb")
-    load_demo(cfg, lambda _: embedder, EXAMPLES)
-    with open_db(cfg.db_path) as con:
-        vindex = load_vector_index(con, cfg, embedder)
-        for claim_id in (1, 2):
-            check_claim(con, vindex, embedder, UnsureStanceModel(), claim_id, k=25)
-    return cfg
-
-
-@pytest.fixture
-def db(checked_demo, tmp_path, monkeypatch) -> Settings:
-    """A private copy of the checked demo database, which the app under test opens."""
-    cfg = Settings(db_path=tmp_path / "demo.duckdb")
-    for path in checked_demo.db_path.parent.glob("demo.duckdb*"):  # the database, the FAISS file and its JSON
-        shutil.copy(path, tmp_path / path.name)
-    monkeypatch.setenv("WORKBENCH_DB", str(cfg.db_path))
-    monkeypatch.setattr("claims.stance.load_stance_model", lambda spec=None: UnsureStanceModel())
-    resources.stance_model.clear()
-    return cfg
 
 
 def open_page(page: str | None = None, **state) -> AppTest:
@@ -318,17 +288,7 @@ def test_export_page_offers_both_downloads_and_the_csv_is_safe(db):
     assert [b.label for b in at.get("download_button")] == ["Download verdicts CSV", "Download ClaimReview JSON-LD"]
     assert "7 claims, 1 with a human verdict." in [m.value for m in at.markdown]
     header, second = rows[0], rows[2]
-    assert header[:9] == [
-        "claim_id",
-        "claim",
-        "date",
-        "machine_verdict",
-        "confidence",
-        "human_verdict",
-        "status",
-        "reviewer",
-        "rationale",
-    ]
+    assert header == list(CSV_COLUMNS)  # the columns themselves are spelled out in tests/test_export.py
     assert second[5:9] == ["refuted", "verdict given", "'@mallory", '\'=HYPERLINK("http://evil")']
 
 

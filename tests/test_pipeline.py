@@ -1,57 +1,27 @@
 """The check pipeline on the demo corpus: retrieval + stance + numbers + verdict, stored with history.
 
-A fixed-probability stance model isolates the plumbing here; the real shipped model is exercised in
+A fixed-probability stance model (tests/fakes.py) isolates the plumbing here; the real shipped model is exercised in
 test_stance_model.py and test_check_real.py.
 """
-
-from dataclasses import dataclass
 
 import numpy as np
 import pytest
 
 from claims.combine import MIN_ON_TOPIC_SIMILARITY
 from index.vectors import VectorIndex
-from tests.conftest import EXAMPLES
+from tests.conftest import copy_database
+from tests.fakes import CountingEmbedder, SureConflictModel, UnsureStanceModel
 from workbench import store
-from workbench.config import Settings
 from workbench.db import open_db
-from workbench.demo import load_demo
 from workbench.indexing import load_vector_index
 from workbench.pipeline import check_claim, judge, similarities
 from workbench.retrieval import evidence_for_claim
 
 
-@dataclass(frozen=True)
-class Prediction:
-    label: str
-    confidence: float
-    probabilities: dict
-
-
-class UnsureStanceModel:
-    """Says "unrelated, but on topic" for every pair, so only the number check can take a side."""
-
-    model_id = "unsure-fixed"
-
-    def predict(self, pairs):
-        probabilities = {"agrees": 0.3, "conflicts": 0.2, "unrelated": 0.5}
-        return [Prediction("unrelated", 0.5, probabilities) for _ in pairs]
-
-
-class SureConflictModel:
-    """Says "conflicts" with confidence 0.9 for every pair: only the on-topic gate can say otherwise."""
-
-    model_id = "conflicts-fixed"
-
-    def predict(self, pairs):
-        probabilities = {"agrees": 0.05, "conflicts": 0.9, "unrelated": 0.05}
-        return [Prediction("conflicts", 0.9, probabilities) for _ in pairs]
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory, embedder):
-    cfg = Settings(db_path=tmp_path_factory.mktemp("pipeline") / "demo.duckdb")
-    load_demo(cfg, lambda _: embedder, EXAMPLES)
+@pytest.fixture
+def demo(built_demo, tmp_path, embedder):
+    """A private copy of the session's demo database and its vector index."""
+    cfg = copy_database(built_demo, tmp_path)
     with open_db(cfg.db_path, read_only=True) as con:
         return cfg, load_vector_index(con, cfg, embedder)
 
@@ -79,7 +49,7 @@ def test_checks_are_stored_as_history(demo, embedder):
         rows = con.execute(
             "SELECT count(*), count(DISTINCT passage_id) FROM evidence WHERE check_id = ?", [second.check_id]
         ).fetchone()
-    assert [h[0] for h in history] == [second.check_id, first.check_id]
+    assert [h.check_id for h in history] == [second.check_id, first.check_id]
     assert rows == (len(second.evidence), len(second.evidence))
 
 
@@ -159,17 +129,6 @@ def test_judge_without_similarities_or_gate_keeps_the_models_stance(demo, embedd
     assert ungated == off
     assert "unrelated" not in ungated
     assert "unrelated" in [item.stance for item in judge(claim, hits, model, sims)]
-
-
-class CountingEmbedder:
-    """The real embedder, recording every text it is asked to embed."""
-
-    def __init__(self, inner):
-        self.inner, self.model_id, self.dimension, self.texts = inner, inner.model_id, inner.dimension, []
-
-    def embed(self, texts):
-        self.texts.extend(texts)
-        return self.inner.embed(texts)
 
 
 def test_a_check_embeds_its_claim_once_for_retrieval_and_the_gate(demo, embedder):

@@ -1,15 +1,13 @@
 """Reviews on a real DuckDB file: versioned saves, history, evidence corrections, credibility, the queue."""
 
-import shutil
 import threading
 
 import pytest
 
-from tests.test_pages import checked_demo  # noqa: F401  (the module-scoped checked demo database)
-from tests.test_pipeline import UnsureStanceModel
+from tests.conftest import copy_database
+from tests.fakes import UnsureStanceModel
 from workbench import review, store
 from workbench.claimbook import add_claim
-from workbench.config import Settings
 from workbench.db import open_db
 from workbench.errors import ReviewError, StaleWriteError
 from workbench.indexing import load_vector_index
@@ -167,14 +165,8 @@ def test_set_credibility_validates(db):
             review.set_credibility(con, "Riverside Post", "shady")
 
 
-def _copy_checked_demo(checked_demo, tmp_path) -> Settings:  # noqa: F811
-    for path in checked_demo.db_path.parent.glob("demo.duckdb*"):
-        shutil.copy(path, tmp_path / path.name)
-    return Settings(db_path=tmp_path / "demo.duckdb")
-
-
-def test_corrections_survive_redecide_and_recheck(checked_demo, tmp_path, embedder):  # noqa: F811
-    cfg = _copy_checked_demo(checked_demo, tmp_path)
+def test_corrections_survive_redecide_and_recheck(checked_demo, tmp_path, embedder):
+    cfg = copy_database(checked_demo, tmp_path)
     with open_db(cfg.db_path) as con:
         before = load_latest_check(con, 1)
         assert redecide(con, 1).check_id == before.check_id  # nothing changed: no new check stored
@@ -189,8 +181,8 @@ def test_corrections_survive_redecide_and_recheck(checked_demo, tmp_path, embedd
         assert again.conflicting == 0 and len(store.check_history(con, 1)) == 3
 
 
-def test_taking_a_correction_back_restores_the_machines_stance_and_verdict(checked_demo, tmp_path):  # noqa: F811
-    cfg = _copy_checked_demo(checked_demo, tmp_path)
+def test_taking_a_correction_back_restores_the_machines_stance_and_verdict(checked_demo, tmp_path):
+    cfg = copy_database(checked_demo, tmp_path)
     with open_db(cfg.db_path) as con:
         before = load_latest_check(con, 1)
         (machine,) = [i for i in before.evidence if i.hit.passage_id == 8]  # Riverside Post's 80 km
@@ -215,8 +207,8 @@ def test_taking_a_correction_back_restores_the_machines_stance_and_verdict(check
             review.undo_correction(con, 1, 8, " ", was="agrees", machine_stance=machine.stance)
 
 
-def test_migration_finds_the_machines_stance_of_evidence_corrected_before_it(checked_demo, tmp_path):  # noqa: F811
-    cfg = _copy_checked_demo(checked_demo, tmp_path)
+def test_migration_finds_the_machines_stance_of_evidence_corrected_before_it(checked_demo, tmp_path):
+    cfg = copy_database(checked_demo, tmp_path)
     with open_db(cfg.db_path) as con:  # a file from before migration 5, where a correction overwrote the stance
         (check_id,) = con.execute("SELECT max(check_id) FROM checks WHERE claim_id = 1").fetchone()
         original = con.execute(

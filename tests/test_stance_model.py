@@ -22,7 +22,7 @@ from claims.stance import (
     load_stance_model,
 )
 from claims.stance_eval import LABELS, LabelledPair, balanced_accuracy, evaluate, macro_f1
-from claims.verdicts import STANCES
+from claims.vocabulary import STANCES
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -46,17 +46,18 @@ UNRELATED = (
 )
 
 
-@pytest.fixture(scope="module")
-def model() -> OnnxStanceModel:
-    """The shipped int8 ONNX model, loaded once for this module."""
-    return OnnxStanceModel()
+@pytest.fixture
+def model(stance_model) -> OnnxStanceModel:
+    """The shipped int8 ONNX model: the session's `stance_model`, which is load_stance_model(None)."""
+    return stance_model
 
 
-def test_default_spec_loads_the_shipped_model(model: OnnxStanceModel) -> None:
+@pytest.mark.real_model
+def test_default_spec_loads_the_shipped_model() -> None:
     loaded = load_stance_model(None)
     assert isinstance(loaded, OnnxStanceModel)
     assert isinstance(loaded, StanceModel)
-    assert loaded.model_id == model.model_id
+    assert loaded.model_id == OnnxStanceModel().model_id
     assert DEFAULT_MODEL_DIR == REPO / "models" / "stance-minilm"
 
 

@@ -1,16 +1,7 @@
 import pytest
 
-from claims.verdicts import (
-    AGREES,
-    CONFLICTING,
-    CONFLICTS,
-    NOT_ENOUGH_EVIDENCE,
-    REFUTED,
-    SUPPORTED,
-    UNRELATED,
-    EvidenceStance,
-    decide,
-)
+from claims.verdicts import EvidenceStance, decide
+from claims.vocabulary import AGREES, CONFLICTING, CONFLICTS, NOT_ENOUGH_EVIDENCE, REFUTED, SUPPORTED, UNRELATED
 
 
 def ev(source, stance, confidence=0.9, **kw):

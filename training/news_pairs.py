@@ -57,7 +57,6 @@ def _lowered(claim: str) -> str:
     return claim[0].lower() + claim[1:] if first.istitle() and first.lower() in _PLAIN_OPENERS else claim
 
 
-
 def stance_pair_passages(
     bodies: Mapping[str, str], pairs: Sequence[StancePair], embed: Embed, rng: random.Random
 ) -> list[tuple[str, str, str]]:

@@ -569,9 +569,9 @@ def news_examples(args: argparse.Namespace, rng: random.Random) -> tuple[list[Pa
         rows = [json.loads(line) for line in cache.read_text(encoding="utf-8").splitlines()]
         loaded = [(Pair(r["source"], r["evidence"], r["claim"], r["label"]), r["dev"]) for r in rows]
     else:
-        from index.embedders import SentenceTransformerEmbedder
+        from index.embedders import load_embedder
 
-        embed = SentenceTransformerEmbedder().embed  # the vectors retrieval uses
+        embed = load_embedder(None).embed  # the vectors retrieval uses
         cap = (lambda xs: xs[: args.limit_news]) if args.limit_news else (lambda xs: xs)
         loaded = []
         bodies, pairs = nd.load_fnc(args.news / "fnc1")
@@ -587,7 +587,7 @@ def news_examples(args: argparse.Namespace, rng: random.Random) -> tuple[list[Pa
             loaded.append((Pair("snli", e, c, s), stable_bucket(e, 10) == 0))
         fit_headlines = sorted({p.claim for p, dev in loaded if p.source == "fnc1" and not dev})
         claims = rng.sample(fit_headlines, k=min(len(fit_headlines), 1500))
-        claims += [p.claim for p in load_split(args.data, "train") if p.label == "agrees"][:: 6]
+        claims += [p.claim for p in load_split(args.data, "train") if p.label == "agrees"][::6]
         for e, c, s in templated_examples(claims, rng):
             loaded.append((Pair(TEMPLATED, e, c, s), stable_bucket(c, 10) == 0))
         cache.write_text("".join(json.dumps(asdict(p) | {"dev": dev}) + "\n" for p, dev in loaded), encoding="utf-8")

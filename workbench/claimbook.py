@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -14,7 +12,7 @@ from claims.normalise import near_duplicate_normalised, normalise_claim
 from index.segmenting import split_sentences
 from workbench import store
 from workbench.db import Connection, transaction
-from workbench.documents import decode
+from workbench.documents import decode, iter_csv_rows
 from workbench.errors import ClaimError, IngestError
 
 MAX_CLAIM_CHARS = 1000
@@ -98,6 +96,9 @@ def add_claim(
     return AddedClaim(claim_id, text, created=True)
 
 
+CLAIM_CSV_COLUMNS = ("claim", "date", "id")
+
+
 def import_claims_csv(con: Connection, path: Path, *, max_bytes: int = 20 * 2**20) -> list[AddedClaim]:
     """Add every row of a CSV with a `claim` column (optional `date`, `id`), all or nothing.
 
@@ -107,31 +108,22 @@ def import_claims_csv(con: Connection, path: Path, *, max_bytes: int = 20 * 2**2
         raise IngestError(path, "no such file")
     if path.stat().st_size > max_bytes:
         raise IngestError(path, f"file is over the {max_bytes / 2**20:.0f} MB limit for a claims CSV")
-    reader = csv.DictReader(io.StringIO(decode(path, path.read_bytes()), newline=""), strict=True)
+    rows = iter_csv_rows(path, decode(path, path.read_bytes()), required="claim", known=CLAIM_CSV_COLUMNS)
     results = []
-    try:
-        with transaction(con):
-            columns = [c.strip().lower() for c in reader.fieldnames or []]
-            if "claim" not in columns:
-                raise IngestError(path, f"no 'claim' column (columns: {', '.join(columns) or 'none'})")
-            for row in reader:
-                if None in row:
-                    raise IngestError(path, f"line {reader.line_num}: more fields than the header has columns")
-                clean = {k.strip().lower(): (v or "").strip() for k, v in row.items()}
-                try:
-                    results.append(
-                        add_claim(
-                            con,
-                            clean["claim"],
-                            claim_date=clean.get("date") or None,
-                            origin="csv",
-                            external_id=clean.get("id") or None,
-                        )
+    with transaction(con):
+        for where, row in rows:
+            try:
+                results.append(
+                    add_claim(
+                        con,
+                        row.get("claim", "").strip(),
+                        claim_date=row.get("date", "").strip() or None,
+                        origin="csv",
+                        external_id=row.get("id", "").strip() or None,
                     )
-                except ClaimError as exc:
-                    raise IngestError(path, f"line {reader.line_num}: {exc}") from None
-    except csv.Error as exc:
-        raise IngestError(path, f"line {reader.line_num}: malformed CSV ({exc})") from None
+                )
+            except ClaimError as exc:
+                raise IngestError(path, f"{where}{exc}") from None
     if not results:
         raise IngestError(path, "no claims in the file")
     return results

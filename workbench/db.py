@@ -12,7 +12,7 @@ import duckdb
 import pyarrow as pa
 
 from workbench.config import lock_wait_s
-from workbench.errors import StorageError
+from workbench.errors import StorageError, WriteConflictError
 from workbench.fulltext import to_search_text
 
 Connection = duckdb.DuckDBPyConnection
@@ -403,17 +403,24 @@ def open_db(path: Path | str, *, read_only: bool = False, create: bool = True) -
 
 @contextmanager
 def transaction(con: Connection) -> Iterator[Connection]:
-    """Run a block atomically: everything it wrote is kept, or nothing is."""
+    """Run a block atomically: everything it wrote is kept, or nothing is.
+
+    A write that collides with another session's (a key it inserted first, a row it changed first) raises
+    WriteConflictError, DuckDB's error kept as the cause, so callers decide without knowing DuckDB's error types.
+    """
     con.execute("BEGIN TRANSACTION")
     try:
         yield con
+    except (duckdb.ConstraintException, duckdb.TransactionException) as exc:
+        con.execute("ROLLBACK")
+        raise WriteConflictError(f"the write collided with another one ({str(exc).splitlines()[0]})") from exc
     except BaseException:
         con.execute("ROLLBACK")
         raise
     try:
         con.execute("COMMIT")
-    except duckdb.Error:
+    except duckdb.Error as exc:
         # A commit that loses a write conflict leaves the transaction aborted; end it so the connection stays usable.
         with suppress(duckdb.Error):
             con.execute("ROLLBACK")
-        raise
+        raise WriteConflictError(f"the write collided with another one ({str(exc).splitlines()[0]})") from exc

@@ -13,7 +13,7 @@ import io
 import json
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -485,22 +485,25 @@ def parse_jsonl(path: Path, raw: str, max_words: int) -> list[Document]:
     return docs
 
 
-def parse_csv(path: Path, raw: str, max_words: int) -> list[Document]:
-    """One article per row: a text column plus optional title, url, outlet, published_at."""
-    # The csv module refuses a field over 131,072 characters; no field is longer than the file, which _read has
-    # already held to the size limit. The limit is process-wide, so it only ever grows.
+def iter_csv_rows(path: Path, raw: str, *, required: str, known: Sequence[str]) -> Iterator[tuple[str, dict[str, str]]]:
+    """Yield ("line N: ", {column: cell}) per record of CSV text, N the line the record starts on.
+
+    Column names are trimmed and lower-cased and blank cells left out. A missing `required` column, a `known`
+    column named twice, a row longer than the header or malformed CSV is an IngestError naming the line.
+    """
+    # The csv module refuses a field over 131,072 characters; no field is longer than the file, which the reader
+    # has already held to its size limit. The limit is process-wide, so it only ever grows.
     if csv.field_size_limit() < len(raw):
         csv.field_size_limit(len(raw))
     reader = csv.reader(io.StringIO(raw, newline=""), strict=True)
     start = 1  # a record can span lines (a quoted newline): messages name the line it starts on
     try:
         columns = [c.strip().lower() for c in next(reader, None) or []]
-        if "text" not in columns:
-            raise IngestError(path, f"no 'text' column (columns: {', '.join(columns) or 'none'})")
-        for name in ROW_FIELDS:
+        if required not in columns:
+            raise IngestError(path, f"no '{required}' column (columns: {', '.join(columns) or 'none'})")
+        for name in known:
             if columns.count(name) > 1:
                 raise IngestError(path, f"column '{name}' appears {columns.count(name)} times in the header; keep one")
-        docs = []
         start = reader.line_num + 1
         for fields in reader:
             where = f"line {start}: "
@@ -509,10 +512,17 @@ def parse_csv(path: Path, raw: str, max_words: int) -> list[Document]:
                 continue
             if len(fields) > len(columns):
                 raise IngestError(path, f"{where}more fields than the header has columns")
-            row = {k: v for k, v in zip(columns, fields, strict=False) if v.strip()}
-            docs.append(_row_document(path, row, where, max_words))
+            yield where, {k: v for k, v in zip(columns, fields, strict=False) if v.strip()}
     except csv.Error as exc:
         raise IngestError(path, f"line {start}: malformed CSV ({exc})") from None
+
+
+def parse_csv(path: Path, raw: str, max_words: int) -> list[Document]:
+    """One article per row: a text column plus optional title, url, outlet, published_at."""
+    docs = [
+        _row_document(path, row, where, max_words)
+        for where, row in iter_csv_rows(path, raw, required="text", known=ROW_FIELDS)
+    ]
     if not docs:
         raise IngestError(path, "no articles in the file (a header but no rows)")
     return docs

@@ -22,6 +22,10 @@ class StorageError(WorkbenchError):
     """The database could not be opened or written (the DuckDB error is kept as the cause)."""
 
 
+class WriteConflictError(StorageError):
+    """A write collided with another session's (a key or row it wrote first); nothing of this one was kept."""
+
+
 class IngestError(WorkbenchError):
     """A file could not be imported; names the file and the reason."""
 

@@ -16,14 +16,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from claims.combine import MIN_ON_TOPIC_SIMILARITY, gate_off_topic
-from claims.verdicts import (
-    CONFLICTING,
-    DEFAULT_RULES,
-    NOT_ENOUGH_EVIDENCE,
-    REFUTED,
-    SUPPORTED,
-    VerdictRules,
-)
+from claims.stance_eval import LabelledPair
+from claims.verdicts import DEFAULT_RULES, VerdictRules
+from claims.vocabulary import CONFLICTING, NOT_ENOUGH_EVIDENCE, REFUTED, SUPPORTED
 from index.embedders import Embedder
 from workbench import store
 from workbench.config import Settings
@@ -199,3 +194,53 @@ def build_corpus(settings: Settings, embedder: Embedder, data: Path, work: Path)
     results = import_files([write_corpus(load_climate_fever(data), work)], settings, embedder)
     if results[0].status != "imported":
         raise RuntimeError(f"corpus import failed: {results[0].message}")
+
+
+@dataclass(frozen=True, slots=True)
+class Tuning:
+    """What tuning on train claims chose: the gate sweep behind the gate, the gate and the verdict rules."""
+
+    claims: int
+    sweep: list[ClaimReport]
+    min_similarity: float | None
+    rules: VerdictRules
+
+
+def tune(evals: Sequence[ClaimEval]) -> Tuning:
+    """Pick the on-topic gate, then the verdict thresholds under it, on (train) claims."""
+    sweep = sweep_gate(evals, DEFAULT_RULES)
+    gate = tune_gate(evals, DEFAULT_RULES)
+    return Tuning(len(evals), sweep, gate, tune_rules(evals, gate))
+
+
+def format_tuning(tuning: Tuning) -> str:
+    """The gate sweep, one line per threshold, and what was chosen."""
+    lines = [
+        f"  train, gate {r.min_similarity!s:<5} accuracy {r.verdict_accuracy:.3f}  off topic "
+        f"{r.off_topic_share:.3f}  " + "  ".join(f"{k} {a:.3f}" for k, (_, a) in r.per_label.items())
+        for r in tuning.sweep
+    ]
+    lines.append(f"tuned on {tuning.claims} train claims: on-topic gate {tuning.min_similarity}, {tuning.rules}")
+    return "\n".join(lines)
+
+
+def format_report(result: ClaimReport) -> str:
+    """The Climate-FEVER verdict report as the CLI prints it."""
+    lines = [
+        f"Climate-FEVER {result.split}: {result.claims} claims",
+        f"  on-topic gate      similarity < {result.min_similarity or 'off'} -> unrelated "
+        f"({result.off_topic_share:.3f} of judged passages)",
+        f"  verdict accuracy   {result.verdict_accuracy:.3f}  "
+        f"(majority baseline {result.majority_baseline:.3f}, always {result.majority_label})",
+        f"  gold recall@5      {result.recall_at_5:.3f}  (claims with any gold in top 5: {result.any_gold_at_5:.3f})",
+    ]
+    lines += [f"  {label:<20} n={n:<4} accuracy {accuracy:.3f}" for label, (n, accuracy) in result.per_label.items()]
+    return "\n".join(lines)
+
+
+def off_topic_pairs(pairs: Sequence[LabelledPair], embedder: Embedder, min_similarity: float) -> list[bool]:
+    """For each claim-evidence pair, whether the on-topic gate calls it unrelated (each distinct text embedded once)."""
+    texts = sorted({p.claim for p in pairs} | {p.evidence for p in pairs})
+    row = {text: i for i, text in enumerate(texts)}
+    vectors = embedder.embed(texts)
+    return [float(vectors[row[p.claim]] @ vectors[row[p.evidence]]) < min_similarity for p in pairs]

@@ -15,12 +15,13 @@ from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from claims.verdicts import AGREES, CONFLICTS, DISCUSSES, counts_toward_verdict
+from claims.verdicts import counts_toward_verdict
+from claims.vocabulary import AGREES, CLAIMREVIEW_RATINGS, CONFLICTS, DISCUSSES, UNCHECKED, label
 from workbench import store
 from workbench.db import Connection
 from workbench.errors import WorkbenchError
 from workbench.pipeline import load_latest_check
-from workbench.review import QueueRow, label, queue
+from workbench.review import QueueRow, queue
 
 FORMATS = ("csv", "claimreview")
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
@@ -41,13 +42,6 @@ CSV_COLUMNS = (
     "conflicting_evidence",
     "discussing_evidence",
 )
-RATING_NAMES = {
-    "supported": "True",
-    "refuted": "False",
-    "conflicting": "Mixed",
-    "not_enough_evidence": "Unproven",
-    "unverifiable": "Unverifiable",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +128,7 @@ def build_verdicts_csv(records: Sequence[VerdictRecord]) -> bytes:
             r.claim_id,
             r.text,
             _iso(r.claim_date),
-            label(r.verdict) if r.verdict else "unchecked",
+            label(r.verdict) if r.verdict else UNCHECKED,
             "" if r.confidence is None else f"{r.confidence:.3f}",
             label(r.human_verdict) if r.human_verdict else "",
             label(r.status),
@@ -168,7 +162,7 @@ def build_claimreview(records: Sequence[VerdictRecord], *, publisher: str = "Cla
             "datePublished": _iso(r.updated_at.date() if r.updated_at else None),
             "author": {"@type": "Person", "name": r.reviewer or "unknown"},
             "publisher": {"@type": "Organization", "name": publisher},
-            "reviewRating": {"@type": "Rating", "alternateName": RATING_NAMES[r.human_verdict]},
+            "reviewRating": {"@type": "Rating", "alternateName": CLAIMREVIEW_RATINGS[r.human_verdict]},
             "itemReviewed": item,
         }
         if r.rationale:

@@ -46,6 +46,11 @@ class Claim:
     source_passage_id: int | None = None
     created_at: datetime | None = None
 
+    @property
+    def own_article_ids(self) -> list[int]:
+        """The article the claim was taken from, if any: a claim never cites it as evidence of itself."""
+        return [self.source_article_id] if self.source_article_id is not None else []
+
 
 @dataclass(frozen=True, slots=True)
 class Hit:
@@ -156,3 +161,66 @@ class CheckResult:
             "conflicting_sources": self.conflicting,
             "evidence": [item.to_json() for item in self.evidence],
         }
+
+
+# --- what the store returns for browsing: one record per row, read by name ---------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One stored article with its cleaned text (passage spans index into it)."""
+
+    article_id: int
+    title: str | None
+    outlet: str | None
+    url: str | None
+    published_at: datetime | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleSummary:
+    """An article as the Sources page lists it: where it came from and how many passages of each kind it has."""
+
+    article_id: int
+    title: str | None
+    outlet: str | None
+    url: str | None
+    published_at: datetime | None
+    origin: str
+    body_passages: int
+    comments: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPassage:
+    """One passage of an article, in its place."""
+
+    passage_id: int
+    position: int
+    author: str | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outlet:
+    """An outlet with articles, and how far it is trusted ('unknown' until tagged)."""
+
+    name: str
+    articles: int
+    credibility: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCheck:
+    """One machine check of a claim as stored, without its evidence."""
+
+    check_id: int
+    verdict: str
+    confidence: float
+    reason: str
+    agreeing: int
+    conflicting: int
+    stance_model: str
+    embedding_model: str
+    checked_at: datetime

@@ -16,10 +16,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from claims.vocabulary import AGREES, CONFLICTS, DISCUSSES, UNRELATED
+
 FNC_LABELS = ("agree", "disagree", "discuss", "unrelated")
 # FNC-1 label -> the workbench's stance.
-STANCE_OF = {"agree": "agrees", "disagree": "conflicts", "discuss": "discusses", "unrelated": "unrelated"}
-SNLI_STANCE = {"entailment": "agrees", "contradiction": "conflicts", "neutral": "discusses"}
+STANCE_OF = {"agree": AGREES, "disagree": CONFLICTS, "discuss": DISCUSSES, "unrelated": UNRELATED}
+SNLI_STANCE = {"entailment": AGREES, "contradiction": CONFLICTS, "neutral": DISCUSSES}
 STORY_BUCKETS = 10
 # Stories are lumpy (one has 50 headlines), so the bucket of a story hashes it with a salt; "fnc1:" was picked
 # among six salts for a held-out share near 15% and a calibration share near 8% of FNC-1's related pairs.

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from claims.verdicts import DISCUSSES, UNRELATED, VERDICTS, counts_toward_verdict
+from claims.verdicts import counts_toward_verdict
+from claims.vocabulary import DISCUSSES, UNRELATED, VERDICTS
 from index.embedders import Embedder
 from workbench import store
 from workbench.config import Settings

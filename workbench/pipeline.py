@@ -19,13 +19,14 @@ from claims.combine import (
     number_check,
     turn_on_polarity,
 )
-from claims.verdicts import AGREES, CONFLICTS, DEFAULT_RULES, EvidenceStance, VerdictRules, decide
+from claims.verdicts import DEFAULT_RULES, EvidenceStance, VerdictRules, decide
+from claims.vocabulary import AGREES, CONFLICTS, UNKNOWN
 from index.embedders import Embedder
 from index.vectors import VectorIndex
 from workbench import store
 from workbench.db import Connection, open_db, transaction
 from workbench.errors import ClaimError
-from workbench.models import CheckResult, Claim, EvidenceItem, Hit, MachineStance
+from workbench.models import CheckResult, Claim, EvidenceItem, Hit, MachineStance, StoredCheck
 from workbench.retrieval import search
 
 DEFAULT_K = 10
@@ -161,7 +162,7 @@ def verdict_for(
                 i.stance,
                 i.confidence,
                 i.hit.kind,
-                credibility.get(i.hit.outlet or "", "unknown"),
+                credibility.get(i.hit.outlet or "", UNKNOWN),
                 grounded=i.hit.passage_id in corrections or FIGURES_SAY.get(i.number_check) == i.stance,
             )
             for i in items
@@ -205,8 +206,7 @@ def _evidence_for(
     con: Connection, vindex: VectorIndex, embedder: Embedder, claim: Claim, k: int
 ) -> tuple[list[Hit], list[float]]:
     """The claim's k best passages and their similarities, never from the article the claim came from."""
-    exclude = [claim.source_article_id] if claim.source_article_id is not None else []
-    return retrieve(con, vindex, embedder, claim.text, k=k, exclude_article_ids=exclude)
+    return retrieve(con, vindex, embedder, claim.text, k=k, exclude_article_ids=claim.own_article_ids)
 
 
 def check_claim(
@@ -282,26 +282,34 @@ def check_many(
     return results
 
 
-def _check_from_row(con: Connection, claim: Claim, row: tuple) -> CheckResult:
-    check_id, verdict, confidence, reason, agreeing, conflicting = row[:6]
-    evidence = tuple(store.check_evidence(con, check_id))
-    return CheckResult(claim, verdict, confidence, reason, agreeing, conflicting, evidence, check_id=check_id)
+def _with_evidence(con: Connection, claim: Claim, stored: StoredCheck) -> CheckResult:
+    evidence = tuple(store.check_evidence(con, stored.check_id))
+    return CheckResult(
+        claim,
+        stored.verdict,
+        stored.confidence,
+        stored.reason,
+        stored.agreeing,
+        stored.conflicting,
+        evidence,
+        check_id=stored.check_id,
+    )
 
 
 def load_latest_check(con: Connection, claim_id: int) -> CheckResult | None:
     """Return the newest stored check of a claim with its evidence, or None if it was never checked."""
     claim = store.get_claim(con, claim_id)
-    row = store.latest_check(con, claim_id) if claim is not None else None
-    return _check_from_row(con, claim, row) if row is not None else None
+    stored = store.latest_check(con, claim_id) if claim is not None else None
+    return _with_evidence(con, claim, stored) if stored is not None else None
 
 
 def _redecide(con: Connection, claim_id: int) -> tuple[CheckResult | None, bool]:
     """Redecide one claim; return the current check and whether a new one was stored."""
     claim = store.get_claim(con, claim_id)
-    row = store.latest_check(con, claim_id) if claim is not None else None
-    if row is None:
+    stored = store.latest_check(con, claim_id) if claim is not None else None
+    if stored is None:
         return None, False
-    latest = _check_from_row(con, claim, row)
+    latest = _with_evidence(con, claim, stored)
     result = _decide_stored(con, claim, latest.evidence)
     unchanged = (result.verdict, result.confidence, result.agreeing, result.conflicting, result.evidence) == (
         latest.verdict,
@@ -312,9 +320,10 @@ def _redecide(con: Connection, claim_id: int) -> tuple[CheckResult | None, bool]
     )
     if unchanged:
         return latest, False
-    stance_model, embedding_model = row[6], row[7]
     with transaction(con):
-        check_id = store.insert_check(con, result, stance_model=stance_model, embedding_model=embedding_model)
+        check_id = store.insert_check(
+            con, result, stance_model=stored.stance_model, embedding_model=stored.embedding_model
+        )
     return replace(result, check_id=check_id), True
 
 

@@ -60,5 +60,4 @@ def evidence_for_claim(
     claim = store.get_claim(con, claim_id)
     if claim is None:
         raise ClaimError(f"no claim with id {claim_id}")
-    exclude = [claim.source_article_id] if claim.source_article_id is not None else []
-    return search(con, vindex, embedder, claim.text, k=k, exclude_article_ids=exclude)
+    return search(con, vindex, embedder, claim.text, k=k, exclude_article_ids=claim.own_article_ids)

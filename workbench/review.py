@@ -11,16 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from claims.verdicts import STANCES
+from claims.vocabulary import CREDIBILITY_LEVELS, HUMAN_VERDICTS, NEW, REVIEW_STATUSES, STANCES, VERDICT_GIVEN
 from workbench import store
-from workbench.db import Connection, DatabaseError, transaction
-from workbench.errors import ReviewError, StaleWriteError
+from workbench.db import Connection, transaction
+from workbench.errors import ReviewError, StaleWriteError, WriteConflictError
 
-NEW, IN_REVIEW, VERDICT_GIVEN = "new", "in_review", "verdict_given"
-STATUSES = (NEW, IN_REVIEW, VERDICT_GIVEN)
-HUMAN_VERDICTS = ("supported", "refuted", "conflicting", "not_enough_evidence", "unverifiable")
-CORRECTION_STANCES = STANCES
-CREDIBILITY = ("credible", "unknown", "not_credible")
 FIELDS = ("status", "human_verdict", "rationale")
 MAX_RATIONALE_CHARS = 20_000
 MAX_REVIEWER_CHARS = 100
@@ -51,11 +46,6 @@ class HistoryEvent:
     changed_at: datetime
 
 
-def label(value: str | None) -> str:
-    """Spell a stored value for people: 'not_enough_evidence' -> 'not enough evidence'."""
-    return value.replace("_", " ") if value else "—"
-
-
 def _reviewer(name: str | None) -> str:
     name = " ".join((name or "").split())
     if not name:
@@ -78,8 +68,8 @@ def _validated(current: Review, changes: Mapping[str, str | None]) -> dict[str, 
     new = {field: getattr(current, field) for field in FIELDS} | dict(changes)
     new["rationale"] = (new["rationale"] or "").strip()
     new["human_verdict"] = new["human_verdict"] or None
-    if new["status"] not in STATUSES:
-        raise ReviewError(f"status {new['status']!r} is not one of {', '.join(STATUSES)}")
+    if new["status"] not in REVIEW_STATUSES:
+        raise ReviewError(f"status {new['status']!r} is not one of {', '.join(REVIEW_STATUSES)}")
     if new["human_verdict"] is not None and new["human_verdict"] not in HUMAN_VERDICTS:
         raise ReviewError(f"verdict {new['human_verdict']!r} is not one of {', '.join(HUMAN_VERDICTS)}")
     if new["status"] == VERDICT_GIVEN and new["human_verdict"] is None:
@@ -110,7 +100,7 @@ def save_review(
     for attempt in range(SAVE_ATTEMPTS):
         try:
             return _save_once(con, claim_id, expected_version, changes, reviewer)
-        except DatabaseError as exc:
+        except WriteConflictError as exc:
             # Another session wrote the row at the same moment: DuckDB aborts this transaction (a duplicate key or a
             # write conflict), sometimes before the other one has committed. Stale once its version shows.
             current = get_review(con, claim_id)
@@ -157,8 +147,8 @@ def correct_evidence(con: Connection, claim_id: int, passage_id: int, stance: st
     `was` is the stance shown to the reviewer, kept as the old value of the history event.
     """
     reviewer = _reviewer(reviewer)
-    if stance not in CORRECTION_STANCES:
-        raise ReviewError(f"stance {stance!r} is not one of {', '.join(CORRECTION_STANCES)}")
+    if stance not in STANCES:
+        raise ReviewError(f"stance {stance!r} is not one of {', '.join(STANCES)}")
     with transaction(con):
         store.upsert_correction(con, claim_id, passage_id, stance, reviewer)
         store.insert_history(con, claim_id, [(f"evidence:{passage_id}", was, stance)], reviewer)
@@ -180,8 +170,8 @@ def undo_correction(
 
 def set_credibility(con: Connection, outlet: str, credibility: str) -> None:
     """Tag an outlet credible, unknown or not_credible; the verdict weighs its articles by it."""
-    if credibility not in CREDIBILITY:
-        raise ReviewError(f"credibility {credibility!r} is not one of {', '.join(CREDIBILITY)}")
+    if credibility not in CREDIBILITY_LEVELS:
+        raise ReviewError(f"credibility {credibility!r} is not one of {', '.join(CREDIBILITY_LEVELS)}")
     if not outlet.strip():
         raise ReviewError("name the outlet")
     with transaction(con):

@@ -9,8 +9,22 @@ from datetime import date
 import numpy as np
 import pyarrow as pa
 
+from claims.vocabulary import NEW, UNCHECKED, UNKNOWN
 from workbench.db import Connection, build_fulltext, transaction
-from workbench.models import CheckResult, Claim, Document, EvidenceItem, Hit, MachineStance, PassageDraft
+from workbench.models import (
+    Article,
+    ArticleSummary,
+    CheckResult,
+    Claim,
+    Document,
+    EvidenceItem,
+    Hit,
+    MachineStance,
+    Outlet,
+    PassageDraft,
+    StoredCheck,
+    StoredPassage,
+)
 
 # --- articles and passages -------------------------------------------------------------------------
 
@@ -420,13 +434,17 @@ def insert_check(con: Connection, result: CheckResult, *, stance_model: str, emb
     return check_id
 
 
-def check_history(con: Connection, claim_id: int) -> list[tuple]:
-    """Return (check_id, verdict, confidence, reason, checked_at) of every check of a claim, newest first."""
-    return con.execute(
-        """SELECT check_id, verdict, confidence, reason, checked_at FROM checks WHERE claim_id = ?
-           ORDER BY check_id DESC""",
-        [claim_id],
+_CHECK_COLUMNS = (
+    "check_id, verdict, confidence, reason, agreeing, conflicting, stance_model, embedding_model, checked_at"
+)
+
+
+def check_history(con: Connection, claim_id: int) -> list[StoredCheck]:
+    """Return every check of a claim (without evidence), newest first."""
+    rows = con.execute(
+        f"SELECT {_CHECK_COLUMNS} FROM checks WHERE claim_id = ? ORDER BY check_id DESC", [claim_id]
     ).fetchall()
+    return [StoredCheck(*row) for row in rows]
 
 
 # --- reviews, corrections, credibility, the queue and the verdict table -------------------------------
@@ -530,18 +548,19 @@ def credibility_by_outlet(con: Connection) -> dict[str, str]:
     return dict(con.execute("SELECT outlet, credibility FROM outlet_credibility").fetchall())
 
 
-def outlets(con: Connection) -> list[tuple[str, int, str]]:
-    """Return (outlet, articles, credibility) of every outlet with articles; untagged ones are 'unknown'."""
-    return con.execute(
-        """SELECT a.outlet, count(*), coalesce(any_value(c.credibility), 'unknown') FROM articles a
+def outlets(con: Connection) -> list[Outlet]:
+    """Return every outlet with articles, by name; untagged ones are 'unknown'."""
+    rows = con.execute(
+        f"""SELECT a.outlet, count(*), coalesce(any_value(c.credibility), '{UNKNOWN}') FROM articles a
            LEFT JOIN outlet_credibility c ON c.outlet = a.outlet
            WHERE a.outlet IS NOT NULL GROUP BY a.outlet ORDER BY a.outlet"""
     ).fetchall()
+    return [Outlet(*row) for row in rows]
 
 
-def list_articles(con: Connection, *, outlet: str | None, search: str, limit: int, offset: int) -> list[tuple]:
-    """Return (article_id, title, outlet, url, published_at, origin, body, comments) a page at a time."""
-    return con.execute(
+def list_articles(con: Connection, *, outlet: str | None, search: str, limit: int, offset: int) -> list[ArticleSummary]:
+    """Return the articles of an outlet (all when None) whose title contains search, newest first, a page at a time."""
+    rows = con.execute(
         """SELECT a.article_id, a.title, a.outlet, a.url, a.published_at, a.origin,
                   count(*) FILTER (WHERE p.kind = 'body'), count(*) FILTER (WHERE p.kind = 'comment')
            FROM articles a LEFT JOIN passages p USING (article_id)
@@ -549,6 +568,7 @@ def list_articles(con: Connection, *, outlet: str | None, search: str, limit: in
            GROUP BY ALL ORDER BY a.article_id DESC LIMIT ? OFFSET ?""",
         [outlet, outlet, search, search, limit, offset],
     ).fetchall()
+    return [ArticleSummary(*row) for row in rows]
 
 
 def article_ids_by_url(con: Connection) -> dict[str, int]:
@@ -556,30 +576,30 @@ def article_ids_by_url(con: Connection) -> dict[str, int]:
     return dict(con.execute("SELECT url, article_id FROM articles WHERE url IS NOT NULL").fetchall())
 
 
-def get_article(con: Connection, article_id: int) -> tuple | None:
-    """Return (article_id, title, outlet, url, published_at, text) of one article."""
-    return con.execute(
+def get_article(con: Connection, article_id: int) -> Article | None:
+    """Return one article with its text, or None."""
+    row = con.execute(
         "SELECT article_id, title, outlet, url, published_at, text FROM articles WHERE article_id = ?", [article_id]
     ).fetchone()
+    return Article(*row) if row else None
 
 
-def article_passages(con: Connection, article_id: int, kind: str, limit: int, offset: int = 0) -> list[tuple]:
-    """Return (passage_id, position, author, text) of one kind of an article's passages, in order."""
-    return con.execute(
+def article_passages(con: Connection, article_id: int, kind: str, limit: int, offset: int = 0) -> list[StoredPassage]:
+    """Return one kind ('body' or 'comment') of an article's passages, in order."""
+    rows = con.execute(
         """SELECT passage_id, position, author, text FROM passages WHERE article_id = ? AND kind = ?
            ORDER BY position LIMIT ? OFFSET ?""",
         [article_id, kind, limit, offset],
     ).fetchall()
+    return [StoredPassage(*row) for row in rows]
 
 
-def latest_check(con: Connection, claim_id: int) -> tuple | None:
-    """Return (check_id, verdict, confidence, reason, agreeing, conflicting, stance_model, embedding_model,
-    checked_at) of the newest check of a claim."""
-    return con.execute(
-        """SELECT check_id, verdict, confidence, reason, agreeing, conflicting, stance_model, embedding_model,
-                  checked_at FROM checks WHERE claim_id = ? ORDER BY check_id DESC LIMIT 1""",
-        [claim_id],
+def latest_check(con: Connection, claim_id: int) -> StoredCheck | None:
+    """Return the newest check of a claim (without evidence), or None."""
+    row = con.execute(
+        f"SELECT {_CHECK_COLUMNS} FROM checks WHERE claim_id = ? ORDER BY check_id DESC LIMIT 1", [claim_id]
     ).fetchone()
+    return StoredCheck(*row) if row else None
 
 
 def check_evidence(con: Connection, check_id: int) -> list[EvidenceItem]:
@@ -606,7 +626,7 @@ def claim_ids_with_checks(con: Connection) -> list[int]:
 
 
 # The newest check per claim, its evidence outlets and the review: what the queue and the exports show.
-_QUEUE = """
+_QUEUE = f"""
     WITH latest AS (
         SELECT * FROM checks QUALIFY row_number() OVER (PARTITION BY claim_id ORDER BY check_id DESC) = 1
     ), cited AS (
@@ -615,7 +635,7 @@ _QUEUE = """
         WHERE e.check_id IN (SELECT check_id FROM latest) AND a.outlet IS NOT NULL GROUP BY e.check_id
     )
     SELECT c.claim_id, c.text, c.claim_date, l.verdict, l.confidence, l.agreeing, l.conflicting,
-           coalesce(r.status, 'new') AS status, r.human_verdict, r.reviewer, coalesce(r.rationale, '') AS rationale,
+           coalesce(r.status, '{NEW}') AS status, r.human_verdict, r.reviewer, coalesce(r.rationale, '') AS rationale,
            l.checked_at, r.updated_at, l.check_id,
            list_distinct(list_concat(coalesce(cited.outlets, []), CASE WHEN src.outlet IS NULL THEN []
                                                                   ELSE [src.outlet] END)) AS outlets
@@ -625,9 +645,9 @@ _QUEUE = """
     LEFT JOIN reviews r ON r.claim_id = c.claim_id
     LEFT JOIN articles src ON src.article_id = c.source_article_id
 """
-_QUEUE_FILTER = """
+_QUEUE_FILTER = f"""
     WHERE (? IS NULL OR list_contains(?, status))
-      AND (? IS NULL OR list_contains(?, coalesce(verdict, 'unchecked')))
+      AND (? IS NULL OR list_contains(?, coalesce(verdict, '{UNCHECKED}')))
       AND (? IS NULL OR list_has_any(?, outlets))
       AND (? = '' OR text ILIKE '%' || ? || '%')
 """
@@ -675,7 +695,7 @@ def queue_summary(
 ) -> list[tuple[str, str, int]]:
     """Return (machine verdict or 'unchecked', status, claims) counts of the filtered queue."""
     return con.execute(
-        f"""SELECT coalesce(verdict, 'unchecked'), status, count(*) FROM ({_QUEUE}) {_QUEUE_FILTER}
+        f"""SELECT coalesce(verdict, '{UNCHECKED}'), status, count(*) FROM ({_QUEUE}) {_QUEUE_FILTER}
             GROUP BY ALL ORDER BY ALL""",
         _queue_params(statuses, verdicts, outlets, search),
     ).fetchall()

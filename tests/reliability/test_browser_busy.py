@@ -3,10 +3,14 @@ one line, the text survives, and once the file is free the same text is saved.""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.browser import WAIT_MS, wait_idle
 from tests.conftest import lock_held
 from workbench import review
 from workbench.db import open_db
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a streamlit server and Chromium
 
 RATIONALE = "Tessaly's ministry and two wire services give 500 million; nobody reports a different figure."
 

@@ -83,7 +83,7 @@ def test_a_bad_file_size_limit_is_named(with_claim, value):
         ("export", "out.csv"),
         ("claims", "extract", "--save"),
         ("claims", "list"),
-        ("search", "Samarra"),
+        pytest.param(("search", "Samarra"), marks=pytest.mark.real_model),  # loads the embedder before refusing
     ],
 )
 def test_a_command_on_a_path_with_no_database_refuses_and_creates_nothing(tmp_path, args):

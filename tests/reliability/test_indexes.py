@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.embedders import HashingEmbedder
+from index.embedders import load_embedder
 from index.vectors import VectorIndex, sidecar_path
 from tests.conftest import REPO, SEED_COMMENTS, SEED_PLAIN
 from workbench import doctor, store
@@ -30,27 +31,23 @@ FILES = 30
 IMPORTER = """
 import sys, time
 from pathlib import Path
-from index.embedders import HashingEmbedder
+from index.embedders import load_embedder
 from workbench.config import Settings
 from workbench.ingest import import_files
 
-class SlowHashing(HashingEmbedder):
-    def embed(self, texts):
-        time.sleep(0.3)
-        return super().embed(texts)
+slow = load_embedder("hashing")
+fast_embed = slow.embed
+
+def slow_embed(texts):
+    time.sleep(0.3)
+    return fast_embed(texts)
+
+slow.embed = slow_embed
 
 def progress(done, total, *_):
     print(f"committed {done} of {total}", file=sys.stderr, flush=True)
 
-import_files([Path(sys.argv[2])], Settings(db_path=Path(sys.argv[1])), SlowHashing(), progress=progress)
-"""
-# The real CLI entry point (one-line errors, exit codes) with the fast fake embedder instead of the real model.
-CLI = """
-import sys
-from index.embedders import HashingEmbedder
-import workbench.cli as cli
-cli._embedder = lambda settings: HashingEmbedder()
-cli.main()
+import_files([Path(sys.argv[2])], Settings(db_path=Path(sys.argv[1])), slow, progress=progress)
 """
 
 
@@ -71,8 +68,15 @@ def write_articles(folder: Path, count: int) -> list[Path]:
 
 
 def run_cli(db: Path, *args: str) -> subprocess.CompletedProcess:
+    """The real CLI (one-line errors, exit codes) with the fast fake embedder instead of the real model."""
+    env = {**os.environ, "WORKBENCH_EMBEDDING_MODEL": "hashing"}
     return subprocess.run(
-        [sys.executable, "-c", CLI, "--db", str(db), *args], capture_output=True, text=True, cwd=REPO, timeout=120
+        [sys.executable, "-m", "workbench", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=120,
     )
 
 
@@ -278,7 +282,7 @@ def test_doctor_names_each_disagreement_and_repair_fixes_it(settings, hashing):
     assert found["faiss vectors"].problem.startswith("sampled vectors differ from DuckDB's")
     assert found["faiss sidecar"].ok and found["full-text index"].ok
 
-    other = HashingEmbedder(dimension=32, model_id="hashing-32")
+    other = load_embedder("hashing:32")
     wrong_model = {f.check: f for f in doctor.diagnose(settings, other)}
     assert "built with model 'hashing-64' (dimension 64)" in wrong_model["faiss sidecar"].problem
 

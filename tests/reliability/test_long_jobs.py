@@ -20,6 +20,8 @@ from workbench.indexing import load_vector_index
 from workbench.ingest import import_files
 from workbench.retrieval import search
 
+pytestmark = [pytest.mark.real_model, pytest.mark.slow]  # `check --all` of the real CLI, real models
+
 CLAIMS = 80
 PLACES = ("Samarra", "Mosul", "Tikrit", "Baghdad", "Orlan", "Marovia", "Falluja", "Kirkuk")
 

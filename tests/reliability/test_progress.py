@@ -13,12 +13,16 @@ import sys
 import termios
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO, SEED_PLAIN
 from workbench.indexing import EMBED_BATCH
 
+pytestmark = [pytest.mark.real_model, pytest.mark.slow]  # imports through the real CLI and embedder
+
 PYTHON = REPO / ".venv" / "bin" / "python"
 # The CLI with the periodic line's interval set to 0, so a test need not embed for 10 s to see one.
-EVERY_BATCH = "import workbench.cli as cli; cli.IMPORT_PROGRESS_EVERY_S = 0; cli.main()"
+EVERY_BATCH = "import workbench.cli as cli; cli.commands.IMPORT_PROGRESS_EVERY_S = 0; cli.main()"
 
 
 def _python() -> str:

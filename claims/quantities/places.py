@@ -1,0 +1,117 @@
+"""Places: the two ends of a distance ("Baquba is 37 miles NE of Baghdad"), and whether two distances can join
+the same two places.
+"""
+
+from __future__ import annotations
+
+import re
+
+from claims.quantities.models import Quantity
+from claims.quantities.subjects import _FUNCTION_WORDS, _WORD, _is_plural_noun, _tokens
+
+# Where a distance reaches: "37 miles NE of Baghdad", "48 km from Orlan", "60 miles north-west of Baghdad".
+_TOWARDS = re.compile(
+    r"\s*(?:(?:[a-z-]*(?:north|south|east|west)[a-z-]*|(?-i:[NSEW]{1,3}))\s+)?(?:away\s+)?"
+    r"(?:from|of|to|outside|off|towards?)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_MARKS = r".;:!?,()\[\]\n—–"
+_CLAUSE_END = re.compile(f"[{_CLAUSE_MARKS}]")
+_SENTENCE_END = ".!?\n"
+_CAPITALISED = re.compile(r"\b[A-Z][A-Za-z'’-]*")
+_COMPASS = re.compile(r"[NSEW]{1,3}")
+_PRONOUNS = frozenset(["i", "he", "she", "we", "they", "you", "his", "her", "our", "my", "your", "them", "us"])
+# Capitalised only because they open a sentence: "Officials said", "Rebels are", "Police say".
+_OPENERS = frozenset(["police", "government", "army", "military", "security", "according"])
+PLACE_WINDOW = 6  # words after "from"/"of" that may name the far end of a distance
+_CLAUSE_START = re.compile(f"(?:(?<=[{_CLAUSE_MARKS}])|^)[^{_CLAUSE_MARKS}]*$")
+_SENTENCE_ENDS = re.compile(f"[{re.escape(_SENTENCE_END)}]")
+_RELATIVE = re.compile(r"\b(?:which|that|where|who)\s+(?:is|was|lies|lay|sits|stands|are|were)\b")
+# One party under several names: a name of the group, or all words of a phrase, adds the first name.
+_NAME_ALIASES = {"isis": ({"isil"}, {"daesh"}, {"islamic", "state"})}
+_UPPER_ALIASES = {"IS": "isis"}  # only in capitals: "IS fighters", never the verb
+
+
+def _with_aliases(names: set[str]) -> frozenset[str]:
+    """names plus the common name of any party they spell another way ("Islamic State" -> also "isis")."""
+    extra = {name for name, spellings in _NAME_ALIASES.items() if any(s <= names for s in spellings)}
+    return frozenset(names | extra)
+
+
+def _names(text: str, start: int, end: int, *, opens_sentence: bool) -> frozenset[str]:
+    """Capitalised words of text[start:end] that can name a place or a party, lower case, with their aliases."""
+    names = set()
+    for match in _CAPITALISED.finditer(text, start, end):
+        word = match.group(0)
+        if word in _UPPER_ALIASES:
+            names.add(_UPPER_ALIASES[word])
+            continue
+        lower = word.lower().removesuffix("'s").removesuffix("’s")
+        if lower in _FUNCTION_WORDS or lower in _PRONOUNS or _COMPASS.fullmatch(word):
+            continue
+        first = opens_sentence and not text[start : match.start()].strip()
+        if first and word[1:].islower() and (lower in _OPENERS or _is_plural_noun(lower)):
+            continue  # "Officials said", "Rebels are": a common noun, capitalised by the sentence
+        names.add(lower)
+    return _with_aliases(names)
+
+
+def _clause_before(text: str, pos: int) -> tuple[int, int, bool]:
+    """Bounds of the clause that ends at pos, the one before when pos opens an aside ("Amsel, about 80 km north of"),
+    and whether it opens a sentence."""
+    window = max(0, pos - 300)
+    ends = list(_CLAUSE_END.finditer(text, window, pos))
+    if ends and ends[-1].group(0) == "," and not text[ends[-1].end() : pos].strip():
+        pos = ends.pop().start()
+    start = ends[-1].end() if ends else window
+    return start, pos, (ends[-1].group(0) in _SENTENCE_END) if ends else window == 0
+
+
+def _distance_places(text: str, quantity: Quantity) -> tuple[frozenset[str], frozenset[str]] | None:
+    """Name the two ends of a distance: the subject of its clause and the place after "from"/"of"."""
+    towards = _TOWARDS.match(text, quantity.span[1])
+    if quantity.dimension != "[length]" or towards is None:
+        return None
+    end = _CLAUSE_END.search(text, towards.end())
+    words = _tokens(text, towards.end(), end.start() if end else len(text), PLACE_WINDOW)
+    far = _names(text, towards.end(), words[-1].end(), opens_sentence=False) if words else frozenset()
+    start, stop, opens_sentence = _clause_before(text, quantity.span[0])
+    if relative := _RELATIVE.search(text, start, stop):
+        # "clashed with Iraqi forces in Baquba which is only some 37 miles": Baquba is that far, not the fighters
+        referent = list(_CAPITALISED.finditer(text, start, relative.start()))
+        if referent and not text[referent[-1].end() : relative.start()].strip(" ,"):
+            start, opens_sentence = referent[-1].start(), False
+    near = _names(text, start, stop, opens_sentence=opens_sentence)
+    if not near:
+        # An unnamed end would line up with any place at all. "Jihadists Seize 2 Towns; Close To 30 Miles Of
+        # Baghdad": the figure opens its clause, so the clause before names what is that far. "The rebels are now
+        # 30 miles from Orlan": a common noun or pronoun points back to the sentence before.
+        if not _WORD.search(text, start, stop):
+            near = _names(text, _CLAUSE_START.search(text[:start].rstrip(",;:–— ")).start(), start, opens_sentence=True)
+        else:
+            near = _names(text, *_previous_sentence(text, start), opens_sentence=True)
+    return near, far
+
+
+def _previous_sentence(text: str, pos: int) -> tuple[int, int]:
+    """Bounds of the sentence before the one holding pos (empty when there is none within 300 characters)."""
+    window = max(0, pos - 300)
+    ends = [m.end() for m in _SENTENCE_ENDS.finditer(text, window, pos)]
+    if not ends:
+        return pos, pos
+    current = ends[-1]
+    return (ends[-2] if len(ends) > 1 else window), current
+
+
+def _same_end(a: frozenset[str], b: frozenset[str]) -> bool:
+    return not a or not b or bool(a & b)
+
+
+def _same_places(claim: Quantity, source: Quantity) -> bool:
+    """False when two distances name ends that cannot be the same two places, in either order."""
+    if claim.places is None or source.places is None:
+        return True
+    (a_from, a_to), (b_from, b_to) = claim.places, source.places
+    return (_same_end(a_from, b_from) and _same_end(a_to, b_to)) or (
+        _same_end(a_from, b_to) and _same_end(a_to, b_from)
+    )

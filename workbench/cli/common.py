@@ -1,0 +1,104 @@
+"""What every command shares: the Typer apps, settings, models, progress and printing."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from index.embedders import Embedder, load_embedder
+from workbench.config import Settings
+from workbench.db import open_db
+from workbench.errors import WorkbenchError
+from workbench.models import Hit
+
+app = typer.Typer(
+    help="Offline claim-checking workbench: import articles, add claims, find evidence.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+claims_app = typer.Typer(help="Add, import, list and extract claims.", no_args_is_help=True)
+app.add_typer(claims_app, name="claims")
+eval_app = typer.Typer(help="Measure stance and verdict quality on the benchmark data.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print a JSON array instead of text.")]
+
+
+def settings_of(ctx: typer.Context) -> Settings:
+    return ctx.obj
+
+
+def embedder_for(settings: Settings) -> Embedder:
+    """The embedder the settings name."""
+    return load_embedder(settings.embedding_model)  # torch is imported here, not at start: it takes seconds
+
+
+def stance_model_for(settings: Settings):
+    """The stance model the settings name (the shipped one by default); loaded only by commands that judge."""
+    from claims.stance import load_stance_model
+
+    return load_stance_model(settings.stance_model)
+
+
+@contextmanager
+def progress_bar(unit: str) -> Iterator[Callable[[int, int, str], None]]:
+    """Report progress on stderr: a bar on a terminal, else one plain line per step (piped output stays readable)."""
+    from tqdm import tqdm
+
+    if not sys.stderr.isatty():
+
+        def line(done: int, total: int, what: str) -> None:
+            typer.echo(f"[{done}/{total}] {what}", err=True)
+
+        yield line
+        return
+    with tqdm(total=0, unit=unit, file=sys.stderr) as bar:
+
+        def step(done: int, total: int, what: str) -> None:
+            bar.total = total
+            bar.set_postfix_str(what)
+            bar.update(done - bar.n)
+
+        yield step
+
+
+def require_db(path: Path) -> None:
+    """Refuse a command that reads or rebuilds a database when there is none: a mistyped path must not create one."""
+    if not path.exists():
+        raise WorkbenchError(f"{path}: no database here yet; import articles first (workbench --db {path} import …)")
+
+
+def print_json(rows: list[dict]) -> None:
+    typer.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+
+
+def print_hits(hits: list[Hit], as_json: bool) -> None:
+    if as_json:
+        print_json([hit.to_json() for hit in hits])
+        return
+    if not hits:
+        typer.echo("no matching passages")
+    for rank, hit in enumerate(hits, start=1):
+        source = hit.outlet or "unknown outlet"
+        label = f"comment by {hit.author or 'anonymous'}" if hit.kind == "comment" else "article"
+        typer.echo(
+            f"{rank:>2}. [{hit.score:.4f}] {source} — {hit.title or '(untitled)'}  (passage {hit.passage_id}, {label})"
+        )
+        typer.echo(f"    {hit.text}")
+
+
+def rank_and_print(settings: Settings, as_json: bool, rank: Callable[..., list[Hit]]) -> None:
+    """Open the database read-only with its vector index, rank passages with rank(con, vindex, embedder), print."""
+    from workbench.indexing import load_vector_index
+
+    embedder = embedder_for(settings)
+    with open_db(settings.db_path, read_only=True) as con:
+        print_hits(rank(con, load_vector_index(con, settings, embedder), embedder), as_json)
