@@ -6,6 +6,7 @@ Build one with load_embedder(spec), the one place that maps a configured name to
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from collections.abc import Callable, Sequence
@@ -99,6 +100,73 @@ class HashingEmbedder:
         return out / np.where(norms == 0, 1.0, norms)
 
 
+DEFAULT_ONNX_DIR = Path(__file__).resolve().parents[1] / "models" / "embedder-minilm-onnx"
+
+
+class OnnxEmbedder:
+    """A sentence-transformers model exported to ONNX (training/export_embedder.py), run with onnxruntime alone.
+
+    The graph pools and normalises, so no torch is imported; texts are tokenised with the model's own tokenizer
+    and batched by length, so padding stays short.
+    """
+
+    def __init__(self, folder: Path | str = DEFAULT_ONNX_DIR, *, threads: int = 2, batch_size: int = 64) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        folder = Path(folder)
+        try:
+            config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+            with (folder / "model.onnx").open("rb") as fh:
+                digest = hashlib.file_digest(fh, "sha256").hexdigest()
+        except (OSError, ValueError) as exc:
+            raise EmbedderError(f"embedding model 'onnx:{folder}': not an exported model folder ({exc})") from exc
+        if digest != config.get("onnx_sha256"):
+            raise EmbedderError(
+                f"{folder / 'model.onnx'} has sha256 {digest}, but its config.json expects "
+                f"{config.get('onnx_sha256')}: the file is damaged or was replaced; export it again with "
+                "training/export_embedder.py"
+            )
+        self.model_id = str(config["model_id"])
+        self.dimension = int(config["dimension"])
+        self.batch_size = batch_size
+        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self._tokenizer.no_padding()
+        self._tokenizer.enable_truncation(max_length=int(config["max_length"]))
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        self._session = ort.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Return one L2-normalised float32 row per text."""
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        encodings = self._tokenizer.encode_batch(list(texts))
+        order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
+        for start in range(0, len(order), self.batch_size):
+            batch = order[start : start + self.batch_size]
+            width = max(len(encodings[i].ids) for i in batch)
+            ids, mask, types = (np.zeros((len(batch), width), dtype=np.int64) for _ in range(3))
+            for row, i in enumerate(batch):
+                n = len(encodings[i].ids)
+                ids[row, :n], types[row, :n], mask[row, :n] = encodings[i].ids, encodings[i].type_ids, 1
+            (rows,) = self._session.run(
+                ["embedding"], {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+            )
+            out[batch] = rows
+        return out
+
+
+def _onnx(folder: str) -> Embedder:
+    path = Path(folder) if folder else DEFAULT_ONNX_DIR
+    if not (path / "model.onnx").exists():
+        raise EmbedderError(
+            f"embedding model 'onnx:{folder}': no exported model in {path}; export one with: "
+            f"python training/export_embedder.py --out {path}"
+        )
+    return OnnxEmbedder(path)
+
+
 def _sentence_transformers(name: str) -> Embedder:
     try:
         return SentenceTransformerEmbedder(name)
@@ -117,19 +185,19 @@ def _hashing(dimension: str) -> Embedder:
 
 # "PREFIX:ARG" picks a backend from here (each factory gets ARG); any other spec is a sentence-transformers name
 # or folder, the default backend. A new backend (the performance issue's "onnx:FOLDER") is one entry.
-BACKENDS: dict[str, Callable[[str], Embedder]] = {"hashing": _hashing}
+BACKENDS: dict[str, Callable[[str], Embedder]] = {"hashing": _hashing, "onnx": _onnx}
 
 
 def load_embedder(spec: str | None = None) -> Embedder:
-    """Load an embedder: None -> the shipped all-MiniLM-L6-v2; 'hashing[:DIM]' -> the test fake; else a model name.
-
-    Any other spec is a sentence-transformers model name or folder (a hub name needs internet).
+    """Load an embedder: None -> the shipped all-MiniLM-L6-v2; 'onnx[:FOLDER]' -> an ONNX export of it run without
+    torch (training/export_embedder.py writes one; default folder models/embedder-minilm-onnx); 'hashing[:DIM]' ->
+    the test fake; anything else -> a sentence-transformers model name or folder (a hub name needs internet).
 
     The embedder's model_id, stored beside every embedding and in the FAISS sidecar, names its backend, so an index
     built by one backend is refused by another: the default backend (sentence-transformers) keeps the model's name,
     as every database built before this registry stored it; any other backend's id carries its prefix ('hashing-64'
-    for the fake, 'onnx:...' once that backend exists). An unknown prefix or a model that will not load raises
-    EmbedderError.
+    for the fake, 'onnx:sentence-transformers/all-MiniLM-L6-v2' for the export). An unknown prefix, a missing
+    export or a model that will not load raises EmbedderError.
     Example: load_embedder("sentence-transformers/all-MiniLM-L6-v2")
     """
     if spec is None or spec in ("", "default"):

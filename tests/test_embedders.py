@@ -54,7 +54,10 @@ def test_hashing_specs_give_the_fake_under_an_id_no_real_model_has(spec, model_i
     [
         ("hashing:abc", "embedding model 'hashing:abc': the dimension must be a whole number above 0"),
         ("hashing:0", "embedding model 'hashing:0': the dimension must be a whole number above 0"),
-        ("tflite:model.tflite", "embedding model 'tflite:model.tflite': no backend 'tflite' (known: 'hashing:', or"),
+        (
+            "tflite:model.tflite",
+            "embedding model 'tflite:model.tflite': no backend 'tflite' (known: 'hashing:', 'onnx:', or",
+        ),
         ("{missing}", "embedding model '{missing}' could not be loaded: "),
         ("{broken}", "embedding model '{broken}' could not be loaded: "),
     ],
