@@ -20,11 +20,11 @@ from app_pages.components import (
 from claims.combine import number_check
 from claims.verdicts import counts_toward_verdict
 from claims.vocabulary import HUMAN_VERDICTS, REVIEW_STATUSES, STANCE_BUTTON_LABELS, STANCE_LABELS, STANCES, label
-from workbench import review, store
-from workbench.db import Connection, open_db
+from workbench import review
 from workbench.errors import StaleWriteError, WorkbenchError
 from workbench.models import EvidenceItem
 from workbench.pipeline import check_stored, load_latest_check, redecide
+from workbench.storage import Store, open_store
 
 ARTICLE_PREVIEW_CHARS = 20_000
 ORIGINS = {"manual": "added by hand", "csv": "imported from a CSV", "extracted": "extracted from an article"}
@@ -63,8 +63,8 @@ def show_card(item: EvidenceItem, claim_text: str, claim_id: int) -> None:
             if column.button(f"Mark {STANCE_BUTTON_LABELS[stance]}", key=f"claim_fix_{pid}_{stance}"):
                 correct(claim_id, pid, stance, was=item.stance)
         if st.toggle("Show the whole article", key=f"claim_article_{pid}"):
-            with open_db(cfg.db_path) as con:
-                article = store.get_article(con, hit.article_id)
+            with open_store(cfg.db_path) as con:
+                article = con.get_article(hit.article_id)
             text = article.text
             if hit.url:
                 st.caption(f"Source: {md(hit.url)}")
@@ -73,11 +73,11 @@ def show_card(item: EvidenceItem, claim_text: str, claim_id: int) -> None:
             show_highlighted(shown, [(hit.char_start - start, hit.char_end - start, "passage")])
 
 
-def change_evidence(claim_id: int, change: Callable[[Connection, str], None], done: str) -> None:
+def change_evidence(claim_id: int, change: Callable[[Store, str], None], done: str) -> None:
     """Store a reviewer's change to one passage's stance (as the reviewer in the sidebar), decide the claim again."""
     name = st.session_state.get("reviewer", "").strip()
     try:
-        with open_db(cfg.db_path) as con:
+        with open_store(cfg.db_path) as con:
             change(con, name)
             redecide(con, claim_id)
     except WorkbenchError as exc:
@@ -113,8 +113,8 @@ with st.sidebar:
     reviewer = reviewer_name("claim_reviewer")  # needed to save a verdict or correct evidence
 require_database(cfg.db_path)
 try:
-    with open_db(cfg.db_path) as con:
-        first = store.list_claims(con, limit=1)
+    with open_store(cfg.db_path) as con:
+        first = con.list_claims(limit=1)
 except WorkbenchError as exc:
     stop_on_error(exc)
 if not first:
@@ -135,13 +135,13 @@ if picked != claim_id:
 st.query_params["claim"] = str(claim_id)
 
 try:
-    with open_db(cfg.db_path) as con:
-        claim = store.get_claim(con, claim_id)
+    with open_store(cfg.db_path) as con:
+        claim = con.get_claim(claim_id)
         if claim is not None:
             result = load_latest_check(con, claim_id)
             current = review.get_review(con, claim_id)
             events = review.history(con, claim_id)
-            checks = store.check_history(con, claim_id)
+            checks = con.check_history(claim_id)
 except WorkbenchError as exc:
     stop_on_error(exc)
 if claim is None:
@@ -241,7 +241,7 @@ with st.form(f"claim_verdict_form_{claim_id}"):
 if saved:
     changes = {f: st.session_state[keys[f]] for f in review.FIELDS}
     try:
-        with open_db(cfg.db_path) as con:
+        with open_store(cfg.db_path) as con:
             after = review.save_review(con, claim_id, st.session_state[version_key], changes, reviewer)
     except StaleWriteError as exc:
         theirs = exc.current

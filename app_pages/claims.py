@@ -8,9 +8,9 @@ import streamlit as st
 from app_pages import resources
 from app_pages.components import md, require_database, saved_uploads, stop_on_error
 from claims.vocabulary import REVIEW_STATUSES, UNCHECKED, VERDICTS, label
-from workbench import claimbook, review, store
-from workbench.db import open_db
+from workbench import claimbook, review
 from workbench.errors import WorkbenchError
+from workbench.storage import open_store
 
 PAGE_SIZE = 50
 EXTRACT_MAX_ARTICLES = 200  # sentence splitting every article of a large corpus would stall the page
@@ -36,9 +36,9 @@ require_database(cfg.db_path)
 st.caption(f"Database: `{cfg.db_path}`")
 
 try:
-    with open_db(cfg.db_path) as con:
-        counts = store.count_rows(con)
-        outlet_names = [o.name for o in store.outlets(con)]
+    with open_store(cfg.db_path) as con:
+        counts = con.count_rows()
+        outlet_names = [o.name for o in con.outlets()]
 except WorkbenchError as exc:
     stop_on_error(exc)
 st.write(
@@ -59,7 +59,7 @@ with add_one, st.form("claims_add_form"):
     )
     if st.form_submit_button("Add claim"):
         try:
-            with open_db(cfg.db_path) as con:
+            with open_store(cfg.db_path) as con:
                 added = claimbook.add_claim(con, text, claim_date=when)
         except WorkbenchError as exc:
             st.error(f"Not added: {md(exc)}. Your text is still in the form; press Add claim again to retry.")
@@ -78,7 +78,7 @@ with add_csv:
     upload = st.file_uploader("Claims CSV", type=["csv"], key="claims_csv")
     if upload is not None and st.button("Import claims", key="claims_csv_import"):
         try:
-            with saved_uploads([upload]) as (path,), open_db(cfg.db_path) as con:
+            with saved_uploads([upload]) as (path,), open_store(cfg.db_path) as con:
                 added = claimbook.import_claims_csv(con, path)
         except WorkbenchError as exc:
             st.error(md(exc))
@@ -92,8 +92,8 @@ with extract:
     chosen_outlets = st.multiselect("From outlets (all when empty)", outlet_names, key="claims_extract_outlets")
     limit = st.number_input("Proposals", min_value=1, max_value=100, value=10, key="claims_extract_limit")
     if st.button("Propose check-worthy sentences", key="claims_extract_propose"):
-        with open_db(cfg.db_path) as con:
-            ids = store.newest_article_ids(con, chosen_outlets or None, EXTRACT_MAX_ARTICLES)
+        with open_store(cfg.db_path) as con:
+            ids = con.newest_article_ids(chosen_outlets or None, EXTRACT_MAX_ARTICLES)
             st.session_state["claims_proposals"] = claimbook.propose_claims(con, article_ids=ids, limit=int(limit))
     proposals = st.session_state.get("claims_proposals", [])
     if proposals:
@@ -113,7 +113,7 @@ with extract:
         if st.button("Save the kept proposals as claims", key="claims_extract_save"):
             kept = [p for p, k in zip(proposals, keep["keep"], strict=True) if k]
             try:
-                with open_db(cfg.db_path) as con:
+                with open_store(cfg.db_path) as con:
                     added = claimbook.save_proposals(con, kept)
             except WorkbenchError as exc:  # the proposals and the ticks stay on the page for another try
                 st.error(f"Not saved: {md(exc)}")
@@ -130,7 +130,7 @@ outlets = f_outlet.multiselect("Outlet", outlet_names, key="claims_filter_outlet
 search = f_text.text_input("Text contains", key="claims_filter_text")
 where = review.QueueFilter(tuple(statuses), tuple(verdicts), tuple(outlets), search)
 
-with open_db(cfg.db_path) as con:
+with open_store(cfg.db_path) as con:
     summary = review.queue_summary(con, where)
     total = sum(n for _, _, n in summary)
     sort_col, page_col = st.columns([2, 1])

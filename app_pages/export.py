@@ -8,15 +8,15 @@ import streamlit as st
 from app_pages import resources
 from app_pages.components import md, require_database
 from claims.vocabulary import UNCHECKED, label
-from workbench.db import open_db
 from workbench.errors import WorkbenchError
 from workbench.export import build_claimreview, build_verdicts_csv, load_verdicts
+from workbench.storage import open_store
 
 cfg = resources.settings()
 st.title("Export")
 require_database(cfg.db_path)
 try:
-    with open_db(cfg.db_path) as con:
+    with open_store(cfg.db_path) as con:
         records = load_verdicts(con)
 except WorkbenchError as exc:
     st.error(md(exc))

@@ -12,8 +12,8 @@ from claims import stance
 from index.embedders import Embedder, load_embedder
 from index.vectors import VectorIndex
 from workbench.config import Settings, load_settings
-from workbench.db import open_db
 from workbench.indexing import load_vector_index
+from workbench.storage import open_store
 
 
 def settings() -> Settings:
@@ -36,7 +36,7 @@ def stance_model(spec: str | None) -> stance.StanceModel:
 @st.cache_resource(show_spinner="Loading the vector index…", max_entries=2)
 def _vector_index(db_path: str, model: str, index_mtime_ns: int) -> VectorIndex:
     cfg = load_settings(db_path, model)
-    with open_db(cfg.db_path, read_only=True) as con:
+    with open_store(cfg.db_path, read_only=True) as con:
         return load_vector_index(con, cfg, embedder(model))
 
 

@@ -11,13 +11,13 @@ import streamlit as st
 from app_pages import resources
 from app_pages.components import md, saved_uploads
 from claims.vocabulary import CREDIBILITY_LEVELS, label
-from workbench import review, store
-from workbench.db import open_db
+from workbench import review
 from workbench.documents import SUFFIXES
 from workbench.errors import WorkbenchError
 from workbench.ingest import import_files
 from workbench.models import FileResult
 from workbench.pipeline import redecide_all
+from workbench.storage import open_store
 
 ARTICLES_PER_PAGE = 20
 PASSAGES_SHOWN = 200
@@ -55,8 +55,8 @@ if results:
 st.subheader("Outlets and credibility")
 st.caption("The verdict weighs a source by its outlet: credible ×1, unknown ×0.75, not credible ×0.25.")
 try:
-    with open_db(cfg.db_path) as con:
-        outlet_rows = store.outlets(con)
+    with open_store(cfg.db_path) as con:
+        outlet_rows = con.outlets()
 except WorkbenchError as exc:
     st.error(md(exc))
     st.stop()
@@ -84,7 +84,7 @@ if outlet_rows:
         key=f"sources_credibility_{outlet}",
     )
     if save_col.button("Save tag", key="sources_credibility_save"):
-        with open_db(cfg.db_path) as con:
+        with open_store(cfg.db_path) as con:
             review.set_credibility(con, outlet, tag)
             changed = redecide_all(con, outlet=outlet)
         st.success(f"{md(outlet)} is now {label(tag)}; {changed} machine verdict(s) decided again.")
@@ -103,9 +103,9 @@ only = filter_col.selectbox(
 )
 title_search = search_col.text_input("Title contains", key="sources_browse_search")
 page = page_col.number_input("Page", min_value=1, value=1, key="sources_browse_page")
-with open_db(cfg.db_path) as con:
-    articles = store.list_articles(
-        con, outlet=only, search=title_search.strip(), limit=ARTICLES_PER_PAGE, offset=(page - 1) * ARTICLES_PER_PAGE
+with open_store(cfg.db_path) as con:
+    articles = con.list_articles(
+        outlet=only, search=title_search.strip(), limit=ARTICLES_PER_PAGE, offset=(page - 1) * ARTICLES_PER_PAGE
     )
 if not articles:
     st.caption("No articles here.")
@@ -126,10 +126,10 @@ article_id = st.selectbox(
     ),
     key="sources_article",
 )
-with open_db(cfg.db_path) as con:
-    article = store.get_article(con, article_id)
-    body = store.article_passages(con, article_id, "body", PASSAGES_SHOWN)
-    comments = store.article_passages(con, article_id, "comment", PASSAGES_SHOWN)
+with open_store(cfg.db_path) as con:
+    article = con.get_article(article_id)
+    body = con.article_passages(article_id, "body", PASSAGES_SHOWN)
+    comments = con.article_passages(article_id, "comment", PASSAGES_SHOWN)
 st.caption(md(f"{article.outlet or 'no outlet'} · {article.published_at or 'undated'} · {article.url or 'no URL'}"))
 body_tab, comment_tab = st.tabs([f"Article body ({len(body)})", f"Reader comments ({len(comments)})"])
 with body_tab:

@@ -56,12 +56,12 @@ def build_database(path: Path, claims: int) -> None:
     from index.embedders import load_embedder
     from workbench import claimbook
     from workbench.config import Settings
-    from workbench.db import open_db
     from workbench.ingest import import_files
+    from workbench.storage import open_store
 
     files = [*sorted(SEEDS.glob("*.txt")), REPO / "examples" / "articles"]
     import_files(files, Settings(db_path=path), load_embedder(None))
-    with open_db(path) as con:
+    with open_store(path) as con:
         for i in range(claims):
             claimbook.add_claim(con, f"ISIS fighters were {10 + i // len(PLACES)} miles from {PLACES[i % len(PLACES)]}")
 
@@ -69,8 +69,8 @@ def build_database(path: Path, claims: int) -> None:
 def measure(checkout: Path, db: Path, k: int, every_s: float, warmup_s: float) -> LockWaitRow:
     """Run checkout's check --all on db and add claims beside it; see the module docstring."""
     from workbench import claimbook
-    from workbench.db import open_db
     from workbench.errors import StorageError
+    from workbench.storage import open_store
 
     env = {**os.environ, "PYTHONPATH": str(checkout)}
     command = [sys.executable, "-m", "workbench", "--db", str(db), "check", "--all", "-k", str(k)]
@@ -91,7 +91,7 @@ def measure(checkout: Path, db: Path, k: int, every_s: float, warmup_s: float) -
         while checker.poll() is None:
             opened = time.monotonic()
             try:
-                with open_db(db) as con:
+                with open_store(db) as con:
                     claimbook.add_claim(con, f"Marovia sent {len(waits) * 100 + 7} troops to Orlan")
             except StorageError:
                 busy += 1

@@ -64,9 +64,7 @@ def ann_recall_at_10(con, vindex, model: str, queries: int = 200, nprobes: tuple
     import faiss
     import numpy as np
 
-    from workbench import store
-
-    ids, vectors = store.load_embeddings(con, model)
+    ids, vectors = con.load_embeddings(model)
     picks = np.random.default_rng(1).choice(len(ids), min(queries, len(ids)), replace=False)
     exact = faiss.IndexFlatIP(vectors.shape[1])
     exact.add(vectors)
@@ -134,15 +132,15 @@ def serve_tier(size: int, work: Path) -> dict:
     from index.embedders import load_embedder
     from workbench import claimbook
     from workbench.config import Settings
-    from workbench.db import open_db
     from workbench.indexing import load_vector_index
     from workbench.pipeline import check_claim
     from workbench.retrieval import search
+    from workbench.storage import open_store
 
     settings = Settings(db_path=work / f"bench-{size}.duckdb")
     embedder = load_embedder(None)
     model = load_stance_model(None)
-    with open_db(settings.db_path) as con:
+    with open_store(settings.db_path) as con:
         started = time.perf_counter()
         vindex = load_vector_index(con, settings, embedder)
         load_s = time.perf_counter() - started
@@ -227,13 +225,12 @@ def _in_subprocess(flag: str, size: int, work: Path) -> dict:
 def climate_fever_recall(work: Path) -> dict:
     """Recall@5 of gold evidence on Climate-FEVER test claims: BM25 alone, dense alone, hybrid."""
     from index.embedders import load_embedder
-    from workbench import store
     from workbench.config import Settings
-    from workbench.db import open_db
     from workbench.evaluation import build_corpus, load_climate_fever
     from workbench.fulltext import to_search_text
     from workbench.indexing import load_vector_index
     from workbench.retrieval import search
+    from workbench.storage import open_store
 
     data = REPO.parent / "shared" / "data" / "climate-fever.jsonl"
     embedder = load_embedder(None)
@@ -241,7 +238,7 @@ def climate_fever_recall(work: Path) -> dict:
     build_corpus(settings, embedder, data, work)
     rows = [r for r in load_climate_fever(data) if r["split"] == "test"]
     totals = {"bm25": [], "dense": [], "hybrid": []}
-    with open_db(settings.db_path, read_only=True) as con:
+    with open_store(settings.db_path, read_only=True) as con:
         vindex = load_vector_index(con, settings, embedder)
         no_ranks = {"bm25": {}, "dense": {}}
         for row in rows:
@@ -249,12 +246,10 @@ def climate_fever_recall(work: Path) -> dict:
             if not gold:
                 continue
             ranked = {
-                "bm25": store.bm25(con, to_search_text(row["claim"]), 5),
+                "bm25": con.bm25(to_search_text(row["claim"]), 5),
                 "dense": vindex.search(embedder.embed([row["claim"]])[0], 5),
             }
-            texts = {
-                mode: {h.text for h in store.hits_by_ids(con, scored, no_ranks)} for mode, scored in ranked.items()
-            }
+            texts = {mode: {h.text for h in con.hits_by_ids(scored, no_ranks)} for mode, scored in ranked.items()}
             texts["hybrid"] = {h.text for h in search(con, vindex, embedder, row["claim"], k=5)}
             for mode, found in texts.items():
                 totals[mode].append(len(found & gold) / min(len(gold), 5))

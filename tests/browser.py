@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO, copy_database
-from workbench.db import open_db
 from workbench.indexing import load_vector_index
 from workbench.pipeline import check_claim
+from workbench.storage import open_store
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -51,7 +51,7 @@ def server(tmp_path_factory, built_demo, embedder, stance_model):
     """A copy of the demo database checked with the shipped model and `streamlit run` serving it; the server is always
     terminated."""
     cfg = copy_database(built_demo, tmp_path_factory.mktemp("e2e"))
-    with open_db(cfg.db_path) as con:
+    with open_store(cfg.db_path) as con:
         vindex = load_vector_index(con, cfg, embedder)
         for claim_id in range(1, 8):
             check_claim(con, vindex, embedder, stance_model, claim_id, k=25)

@@ -20,11 +20,11 @@ from claims.stance import StanceModel, load_stance_model
 from index.embedders import Embedder, load_embedder
 from tests.fakes import UnsureStanceModel
 from workbench.config import Settings
-from workbench.db import open_db
 from workbench.demo import load_demo
 from workbench.indexing import load_vector_index
 from workbench.ingest import import_files
 from workbench.pipeline import check_claim
+from workbench.storage import open_store
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("WORKBENCH_SHARED", REPO.parent / "shared"))
@@ -110,7 +110,7 @@ def built_demo(tmp_path_factory: pytest.TempPathFactory, embedder) -> Settings:
 def checked_demo(tmp_path_factory: pytest.TempPathFactory, built_demo, embedder) -> Settings:
     """The demo with claims 1 and 2 checked by UnsureStanceModel (numbers alone take sides); copied, never changed."""
     cfg = copy_database(built_demo, tmp_path_factory.mktemp("checked"))
-    with open_db(cfg.db_path) as con:
+    with open_store(cfg.db_path) as con:
         vindex = load_vector_index(con, cfg, embedder)
         for claim_id in (1, 2):
             check_claim(con, vindex, embedder, UnsureStanceModel(), claim_id, k=25)

@@ -10,9 +10,8 @@ import pytest
 from bench.run import ann_recall_at_10, seed_passages, tier_name
 from index.vectors import VectorIndex
 from tests.conftest import REPO
-from workbench import store
-from workbench.db import open_db
 from workbench.indexing import load_vector_index
+from workbench.storage import open_store
 
 
 @pytest.mark.parametrize(("size", "name"), [(10_000, "10k"), (100_000, "100k"), (1_000_000, "1m"), (2_500, "2500")])
@@ -29,10 +28,10 @@ def test_the_stance_timing_judges_twenty_real_seed_passages():
 
 
 def test_ann_recall_is_one_for_exact_search_and_drops_for_a_starved_ivf(seeded, embedder):
-    with open_db(seeded.db_path, read_only=True) as con:
+    with open_store(seeded.db_path, read_only=True) as con:
         exact = load_vector_index(con, seeded, embedder)
         assert ann_recall_at_10(con, exact, embedder.model_id, queries=50, nprobes=(1, 8)) == {"configured": 1.0}
-        ids, vectors = store.load_embeddings(con, embedder.model_id)
+        ids, vectors = con.load_embeddings(embedder.model_id)
         starved = VectorIndex.build(embedder.model_id, ids, vectors, ann_min=1)
         recall = ann_recall_at_10(con, starved, embedder.model_id, queries=50, nprobes=(1, 64))
     assert recall["1"] < 0.9

@@ -5,10 +5,10 @@ import pytest
 from claims.combine import MIN_ON_TOPIC_SIMILARITY
 from tests.conftest import EXAMPLES
 from workbench.config import Settings
-from workbench.db import open_db
 from workbench.demo import load_demo
 from workbench.indexing import load_vector_index
 from workbench.pipeline import load_latest_check, similarities
+from workbench.storage import open_store
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +17,7 @@ def checked(tmp_path_factory, embedder, stance_model):
     cfg = Settings(db_path=tmp_path_factory.mktemp("real") / "demo.duckdb")
     message = load_demo(cfg, lambda _: embedder, EXAMPLES, lambda _: stance_model)
     assert message.endswith("7 claims checked: 1 conflicting, 1 not_enough_evidence, 1 refuted, 4 supported"), message
-    with open_db(cfg.db_path) as con:
+    with open_store(cfg.db_path) as con:
         vindex = load_vector_index(con, cfg, embedder)
         results = {claim_id: load_latest_check(con, claim_id) for claim_id in range(1, 8)}
         sims = {

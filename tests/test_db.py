@@ -4,62 +4,62 @@ import time
 import pytest
 
 from tests.conftest import lock_held
-from workbench import store
-from workbench.db import MIGRATIONS, open_db
+from workbench.db import MIGRATIONS
 from workbench.errors import StorageError
 from workbench.fulltext import to_search_text
+from workbench.storage import open_store
 
 
 def test_migrations_apply_once_and_are_recorded(settings):
-    with open_db(settings.db_path) as con:
+    with open_store(settings.db_path) as con:
         versions = con.execute("SELECT version, name FROM schema_migrations ORDER BY version").fetchall()
     assert versions == [(v, name) for v, name, _ in MIGRATIONS]
-    with open_db(settings.db_path) as con:  # reopening applies nothing again
+    with open_store(settings.db_path) as con:  # reopening applies nothing again
         assert con.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == len(MIGRATIONS)
 
 
 def test_full_text_extension_loads_on_a_reopened_file(settings):
     # DuckDB tries to download FTS on a reopened file unless it is loaded by path; this machine is offline.
-    with open_db(settings.db_path) as con:
-        store.rebuild_fulltext(con)
-    with open_db(settings.db_path, read_only=True) as con:
-        assert store.has_fulltext(con)
-        assert store.bm25(con, "anything", 5) == []
+    with open_store(settings.db_path) as con:
+        con.rebuild_fulltext()
+    with open_store(settings.db_path, read_only=True) as con:
+        assert con.has_fulltext()
+        assert con.bm25("anything", 5) == []
 
 
 def test_read_only_open_of_a_missing_database_says_what_to_do(tmp_path):
     with (
         pytest.raises(StorageError, match="no database here yet; import articles first"),
-        open_db(tmp_path / "missing.duckdb", read_only=True),
+        open_store(tmp_path / "missing.duckdb", read_only=True),
     ):
         pass
 
 
 def test_duckdb_errors_become_storage_errors_with_cause(settings):
-    with pytest.raises(StorageError) as caught, open_db(settings.db_path) as con:
+    with pytest.raises(StorageError) as caught, open_store(settings.db_path) as con:
         con.execute("SELECT * FROM no_such_table")
     assert "no_such_table" in str(caught.value)
     assert caught.value.__cause__ is not None
 
 
 def test_a_lock_held_by_another_process_is_waited_out(settings):
-    with open_db(settings.db_path):
+    with open_store(settings.db_path):
         pass
     with lock_held(settings.db_path, 1.5):
         started = time.monotonic()
-        with open_db(settings.db_path, read_only=True) as con:
+        with open_store(settings.db_path, read_only=True) as con:
             assert con.execute("SELECT count(*) FROM claims").fetchone() == (0,)
         assert time.monotonic() - started > 0.5  # it waited for the holder rather than failing
 
 
 def test_a_lock_held_too_long_is_one_clear_error(settings, monkeypatch):
-    with open_db(settings.db_path):
+    with open_store(settings.db_path):
         pass
     monkeypatch.setenv("WORKBENCH_LOCK_WAIT_S", "0.2")
     with (
         lock_held(settings.db_path, 3),
         pytest.raises(StorageError, match="the database is busy in another process"),
-        open_db(settings.db_path),
+        open_store(settings.db_path),
     ):
         pass
 
@@ -73,9 +73,9 @@ MATCH_BM25 = """SELECT passage_id, score FROM (
 )
 def test_bm25_postings_score_like_duckdb_match_bm25(seeded, query):
     search_text = to_search_text(query)
-    with open_db(seeded.db_path, read_only=True) as con:
+    with open_store(seeded.db_path, read_only=True) as con:
         reference = dict(con.execute(MATCH_BM25, [search_text]).fetchall())
-        top = store.bm25(con, search_text, 10)
+        top = con.bm25(search_text, 10)
     assert [pid for pid, _ in top] == [pid for pid, _ in sorted(reference.items(), key=lambda r: (-r[1], r[0]))][:10]
     assert all(score == pytest.approx(reference[pid], abs=1e-9) for pid, score in top)
 
@@ -83,37 +83,37 @@ def test_bm25_postings_score_like_duckdb_match_bm25(seeded, query):
 def test_migration_adds_postings_to_a_database_indexed_before_them(seeded, tmp_path):
     db = tmp_path / "old.duckdb"
     shutil.copy(seeded.db_path, db)
-    with open_db(db) as con:  # make it look like a file from before migration 4
+    with open_store(db) as con:  # make it look like a file from before migration 4
         con.execute("DROP TABLE fts_main_passages.bm25_postings")
         con.execute("DELETE FROM schema_migrations WHERE version = 4")
-    with open_db(db, read_only=True) as con:
-        assert not store.has_fulltext(con)
-    with open_db(db) as con:
-        assert store.has_fulltext(con)
-        assert store.bm25(con, to_search_text("Iran troops"), 3)
+    with open_store(db, read_only=True) as con:
+        assert not con.has_fulltext()
+    with open_store(db) as con:
+        assert con.has_fulltext()
+        assert con.bm25(to_search_text("Iran troops"), 3)
 
 
 def test_bm25_leaves_out_the_excluded_articles_only(seeded):
     search_text = to_search_text("Iran troops Baghdad")
-    with open_db(seeded.db_path, read_only=True) as con:
-        everything = store.bm25(con, search_text, 1000)
-        own = set(store.passage_ids_of_articles(con, [1]))
+    with open_store(seeded.db_path, read_only=True) as con:
+        everything = con.bm25(search_text, 1000)
+        own = set(con.passage_ids_of_articles([1]))
         assert own & {pid for pid, _ in everything}
-        assert store.bm25(con, search_text, 1000, [1]) == [(pid, s) for pid, s in everything if pid not in own]
+        assert con.bm25(search_text, 1000, [1]) == [(pid, s) for pid, s in everything if pid not in own]
 
 
 def test_hits_come_back_in_the_given_order_with_their_article(seeded):
-    with open_db(seeded.db_path, read_only=True) as con:
+    with open_store(seeded.db_path, read_only=True) as con:
         rows = con.execute(
             "SELECT p.passage_id, a.title, a.outlet, p.text FROM passages p JOIN articles a USING (article_id) "
             "ORDER BY p.passage_id"
         ).fetchall()
         first, last = rows[0], rows[-1]
         missing = last[0] + 1000
-        hits = store.hits_by_ids(
-            con, [(last[0], 0.9), (missing, 0.8), (first[0], 0.7)], {"bm25": {first[0]: 2}, "dense": {last[0]: 1}}
+        hits = con.hits_by_ids(
+            [(last[0], 0.9), (missing, 0.8), (first[0], 0.7)], {"bm25": {first[0]: 2}, "dense": {last[0]: 1}}
         )
-        assert store.passage_ids_of_articles(con, []) == []
+        assert con.passage_ids_of_articles([]) == []
     assert [(h.passage_id, h.title, h.outlet, h.text, h.score) for h in hits] == [
         (*last, 0.9),
         (*first, 0.7),

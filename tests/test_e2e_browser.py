@@ -16,7 +16,7 @@ import pytest
 
 from tests.browser import WAIT_MS, wait_idle
 from workbench import review
-from workbench.db import open_db
+from workbench.storage import open_store
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a streamlit server and Chromium
 
@@ -96,6 +96,6 @@ def test_import_review_and_export_in_a_real_browser(server, browser, tmp_path):
     assert first["machine_verdict"] in {"supported", "refuted", "conflicting", "not enough evidence"}
     assert "Riverside Post" in first["conflicting_evidence"]
     page.close()
-    with open_db(cfg.db_path) as con:
+    with open_store(cfg.db_path) as con:
         stored = review.get_review(con, 1)
     assert (stored.human_verdict, stored.reviewer, stored.version) == ("conflicting", "Erin", 1)

@@ -14,9 +14,9 @@ from index.embedders import DEFAULT_MODEL, EmbedderError, HashingEmbedder, load_
 from index.vectors import IndexMismatchError
 from tests.conftest import REPO, SEED_PLAIN
 from workbench.config import Settings
-from workbench.db import open_db
 from workbench.indexing import load_vector_index
 from workbench.ingest import import_files
+from workbench.storage import open_store
 
 TEXTS = ["Iran sent 2000 troops to Iraq", "The council met on Monday about the water works."]
 
@@ -76,7 +76,7 @@ def test_a_bad_spec_is_one_line_naming_it(spec, problem, tmp_path):
 def test_an_index_built_by_one_backend_is_refused_by_another_of_the_same_dimension(tmp_path, embedder):
     settings = Settings(db_path=tmp_path / "desk.duckdb")
     import_files([SEED_PLAIN], settings, load_embedder("hashing:384"))  # the real model's dimension, another id
-    with open_db(settings.db_path, read_only=True) as con, pytest.raises(IndexMismatchError) as caught:
+    with open_store(settings.db_path, read_only=True) as con, pytest.raises(IndexMismatchError) as caught:
         load_vector_index(con, settings, embedder)
     assert "built with model 'hashing-384' (dimension 384)" in str(caught.value)
     assert f"the configured model is {DEFAULT_MODEL!r} (dimension 384)" in str(caught.value)

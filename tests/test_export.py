@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 
 from workbench import review
 from workbench.cli import app
-from workbench.db import open_db
 from workbench.export import build_claimreview, build_export, build_verdicts_csv, load_verdicts, neutralise
+from workbench.storage import open_store
 
 
 @pytest.mark.parametrize(
@@ -35,7 +35,7 @@ def test_neutralise(cell, safe):
 def reviewed(checked_demo, tmp_path):
     db = tmp_path / "demo.duckdb"
     db.write_bytes(checked_demo.db_path.read_bytes())
-    with open_db(db) as con:
+    with open_store(db) as con:
         review.save_review(
             con, 1, 0, {"status": "verdict_given", "human_verdict": "conflicting", "rationale": "30 mi vs 80 km"}, "ann"
         )
@@ -45,7 +45,7 @@ def reviewed(checked_demo, tmp_path):
 
 
 def test_csv_has_one_row_per_claim_and_every_cell_right(reviewed):
-    with open_db(reviewed) as con:
+    with open_store(reviewed) as con:
         records = load_verdicts(con)
     content = build_verdicts_csv(records)
     assert content.startswith("\ufeff".encode())
@@ -96,7 +96,7 @@ def test_csv_has_one_row_per_claim_and_every_cell_right(reviewed):
 
 
 def test_claimreview_json_ld(reviewed):
-    with open_db(reviewed) as con:
+    with open_store(reviewed) as con:
         reviews = json.loads(build_claimreview(load_verdicts(con)))
     assert len(reviews) == 1  # only claims with a human verdict
     (item,) = reviews
@@ -117,7 +117,7 @@ def test_cli_export_both_formats(reviewed, tmp_path):
     out = tmp_path / "verdicts.csv"
     result = runner.invoke(app, ["--db", str(reviewed), "export", str(out)])
     assert result.exit_code == 0 and result.output == f"wrote 7 claim(s) to {out}\n"
-    with open_db(reviewed) as con:
+    with open_store(reviewed) as con:
         records = load_verdicts(con)
     assert out.read_bytes() == build_export(records, "csv")
     result = runner.invoke(app, ["--db", str(reviewed), "export", "-", "--format", "claimreview"])

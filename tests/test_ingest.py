@@ -6,21 +6,21 @@ import pytest
 
 from tests.conftest import SEED_COMMENTS, SEED_PLAIN
 from workbench import store
-from workbench.db import open_db
 from workbench.ingest import import_files
 from workbench.models import FileResult
+from workbench.storage import open_store
 
 
 def counts(settings):
-    with open_db(settings.db_path, read_only=True) as con:
-        return store.count_rows(con)
+    with open_store(settings.db_path, read_only=True) as con:
+        return con.count_rows()
 
 
 def test_seeds_import_with_comments_kept_apart(seeded):
     found = counts(seeded)
     assert found["articles"] == 2
     assert found["passages"] == found["embeddings"]
-    with open_db(seeded.db_path, read_only=True) as con:
+    with open_store(seeded.db_path, read_only=True) as con:
         rows = con.execute(
             "SELECT a.origin, p.kind, count(*), count(DISTINCT p.author) FROM passages p JOIN articles a "
             "USING (article_id) GROUP BY ALL ORDER BY ALL"
@@ -78,7 +78,7 @@ def test_a_failed_write_rolls_back_the_whole_file(settings, hashing, monkeypatch
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(store, "insert_embeddings", broken)
+    monkeypatch.setattr(store.DuckDBStore, "insert_embeddings", broken)
     with pytest.raises(RuntimeError, match="disk full"):
         import_files([SEED_COMMENTS], settings, hashing)
     assert counts(settings) == before

@@ -14,8 +14,8 @@ from streamlit.testing.v1 import AppTest
 from app_pages import resources
 from tests.conftest import EXAMPLES, REPO
 from workbench import review
-from workbench.db import open_db
 from workbench.export import CSV_COLUMNS, build_verdicts_csv, load_verdicts
+from workbench.storage import open_store
 
 APP = str(REPO / "streamlit_app.py")
 
@@ -142,7 +142,7 @@ def test_whole_article_opens_with_the_passage_marked(db):
 
 
 def test_article_text_is_escaped_never_rendered(db):
-    with open_db(db.db_path) as con:
+    with open_store(db.db_path) as con:
         con.execute("UPDATE passages SET text = '<script>alert(1)</script> 80 km **bold**' WHERE passage_id = 8")
     at = open_page("app_pages/claim.py", claim_id=1)
     bodies = html_bodies(at)
@@ -173,7 +173,7 @@ def test_review_workflow_and_history(db):
     assert any("alice changed status: new → in review" in t for t in history)
     assert any("alice changed status: in review → verdict given" in t for t in history)
     assert any("alice changed human verdict: — → conflicting" in t for t in history)
-    with open_db(db.db_path) as con:
+    with open_store(db.db_path) as con:
         stored = review.get_review(con, 1)
     assert (stored.status, stored.human_verdict, stored.reviewer, stored.version) == (
         "verdict_given",
@@ -204,12 +204,12 @@ def test_stale_write_is_detected_and_typed_text_kept(db):
     assert "Not saved: bob saved this claim" in mine.error[0].value
     assert mine.text_area(key="claim_rationale_1").value == "Riverside's 80 km contradicts it; keep looking."
     assert "Three outlets agree." in texts(mine)
-    with open_db(db.db_path) as con:
+    with open_store(db.db_path) as con:
         assert review.get_review(con, 1).rationale == "Three outlets agree."
     # Having seen theirs, saving again replaces it deliberately, and both texts stay in the history.
     mine.button(key="FormSubmitter:claim_verdict_form_1-Save verdict").click().run()
     assert mine.success[0].value == "Saved (version 2)."
-    with open_db(db.db_path) as con:
+    with open_store(db.db_path) as con:
         rationales = [e.new_value for e in review.history(con, 1) if e.field == "rationale"]
     assert rationales == ["Riverside's 80 km contradicts it; keep looking.", "Three outlets agree."]
 
@@ -266,7 +266,7 @@ def test_sources_page_tags_credibility_and_browses_passages(db):
     at.radio(key="sources_credibility_Riverside Post").set_value("not_credible")
     at.button(key="sources_credibility_save").click().run()
     assert "not credible" in list(at.dataframe[0].value["credibility"])
-    with open_db(db.db_path) as con:
+    with open_store(db.db_path) as con:
         assert review.queue(con)[0].confidence > 0.737  # the conflicting source now weighs less
     at.selectbox(key="sources_article").set_value(4).run()
     tabs = [t.label for t in at.tabs]
@@ -275,7 +275,7 @@ def test_sources_page_tags_credibility_and_browses_passages(db):
 
 
 def test_export_page_offers_both_downloads_and_the_csv_is_safe(db):
-    with open_db(db.db_path) as con:
+    with open_store(db.db_path) as con:
         review.save_review(
             con,
             2,

@@ -3,20 +3,20 @@
 import pytest
 
 from tests.conftest import SEED_PLAIN
-from workbench import claimbook, store
-from workbench.db import open_db
+from workbench import claimbook
 from workbench.indexing import load_vector_index
 from workbench.retrieval import evidence_for_claim, search
+from workbench.storage import open_store
 
 
 @pytest.fixture(scope="module")
 def ready(seeded, embedder):
-    with open_db(seeded.db_path, read_only=True) as con:
+    with open_store(seeded.db_path, read_only=True) as con:
         return load_vector_index(con, seeded, embedder)
 
 
 def run(seeded, vindex, embedder, query, **kwargs):
-    with open_db(seeded.db_path, read_only=True) as con:
+    with open_store(seeded.db_path, read_only=True) as con:
         return search(con, vindex, embedder, query, **kwargs)
 
 
@@ -39,8 +39,8 @@ def test_paraphrased_queries_find_the_known_passage_in_top_5(seeded, ready, embe
 
 def test_numeric_forms_meet_in_full_text_search(seeded):
     # "$500 million" in a query must reach "half a billion dollar" through BM25 alone
-    with open_db(seeded.db_path, read_only=True) as con:
-        lexical = store.bm25(con, "dollars 500000000 seized", 5)
+    with open_store(seeded.db_path, read_only=True) as con:
+        lexical = con.bm25("dollars 500000000 seized", 5)
         texts = [
             t
             for (t,) in [
@@ -64,7 +64,7 @@ def test_comments_are_returned_and_marked_as_comments(seeded, ready, embedder):
 
 
 def test_a_claim_from_an_article_never_cites_that_article(tmp_path, seeded, ready, embedder):
-    with open_db(seeded.db_path, read_only=True) as con:
+    with open_store(seeded.db_path, read_only=True) as con:
         plain_id = con.execute("SELECT article_id FROM articles WHERE origin = ?", [str(SEED_PLAIN)]).fetchone()[0]
         sentence_passage = con.execute(
             "SELECT passage_id, text FROM passages WHERE article_id = ? AND text LIKE '%60 miles north-west%'",
@@ -73,7 +73,7 @@ def test_a_claim_from_an_article_never_cites_that_article(tmp_path, seeded, read
     # Same question with and without the claim's provenance: only the provenance excludes its own article.
     open_search = run(seeded, ready, embedder, "Samarra is located about 60 miles north-west of Baghdad", k=10)
     assert any(hit.article_id == plain_id for hit in open_search)
-    with open_db(seeded.db_path) as con:
+    with open_store(seeded.db_path) as con:
         added = claimbook.add_claim(
             con,
             "Samarra is located about 60 miles north-west of Baghdad.",

@@ -6,24 +6,24 @@ import pytest
 
 from tests.conftest import copy_database
 from tests.fakes import UnsureStanceModel
-from workbench import review, store
+from workbench import review
 from workbench.claimbook import add_claim
-from workbench.db import open_db
 from workbench.errors import ReviewError, StaleWriteError
 from workbench.indexing import load_vector_index
 from workbench.models import Claim, EvidenceItem, Hit, MachineStance
 from workbench.pipeline import Correction, check_claim, load_corrections, load_latest_check, redecide, verdict_for
+from workbench.storage import open_store
 
 
 @pytest.fixture
 def db(settings):
-    with open_db(settings.db_path) as con:
+    with open_store(settings.db_path) as con:
         con.execute("INSERT INTO claims (text, normalized, origin) VALUES ('Orlan has 3 bridges', 'x', 'manual')")
     return settings.db_path
 
 
 def test_first_save_creates_version_1_and_logs_each_changed_field(db):
-    with open_db(db) as con:
+    with open_store(db) as con:
         assert review.get_review(con, 1) == review.Review(1)
         saved = review.save_review(con, 1, 0, {"status": "in_review", "rationale": "  looking  "}, " alice ")
         events = review.history(con, 1)
@@ -35,14 +35,14 @@ def test_first_save_creates_version_1_and_logs_each_changed_field(db):
 
 
 def test_an_unchanged_save_writes_nothing(db):
-    with open_db(db) as con:
+    with open_store(db) as con:
         first = review.save_review(con, 1, 0, {"status": "in_review"}, "alice")
         again = review.save_review(con, 1, 1, {"status": "in_review"}, "bob")
         assert again == first and len(review.history(con, 1)) == 1
 
 
 def test_a_stale_save_is_refused_and_writes_nothing(db):
-    with open_db(db) as con:
+    with open_store(db) as con:
         review.save_review(con, 1, 0, {"rationale": "first"}, "alice")
         review.save_review(con, 1, 1, {"rationale": "second"}, "bob")
         with pytest.raises(StaleWriteError) as stale:
@@ -59,7 +59,7 @@ def test_concurrent_saves_of_one_version_keep_exactly_one(db):
 
     def save(name: str) -> None:
         try:
-            with open_db(db) as con:
+            with open_store(db) as con:
                 review.save_review(con, 1, 0, {"rationale": f"by {name}"}, name)
             outcomes.append("saved")
         except StaleWriteError:
@@ -71,7 +71,7 @@ def test_concurrent_saves_of_one_version_keep_exactly_one(db):
     for t in threads:
         t.join()
     assert sorted(outcomes) == ["saved", "stale", "stale", "stale"]
-    with open_db(db) as con:
+    with open_store(db) as con:
         assert review.get_review(con, 1).version == 1 and len(review.history(con, 1)) == 1
 
 
@@ -86,12 +86,12 @@ def test_concurrent_saves_of_one_version_keep_exactly_one(db):
     ],
 )
 def test_bad_changes_are_refused(db, changes, reviewer, message):
-    with open_db(db) as con, pytest.raises(ReviewError, match=message):
+    with open_store(db) as con, pytest.raises(ReviewError, match=message):
         review.save_review(con, 1, 0, changes, reviewer)
 
 
 def test_corrections_are_logged_and_replace_each_other(db):
-    with open_db(db) as con:
+    with open_store(db) as con:
         con.execute("INSERT INTO articles (content_hash, text, origin) VALUES ('h', 'Orlan has 4 bridges', 'f')")
         con.execute("INSERT INTO passages VALUES (7, 1, 0, 'body', NULL, 'Orlan has 4 bridges', 0, 19, 'x')")
         review.correct_evidence(con, 1, 7, "conflicts", "alice", was="agrees")
@@ -143,7 +143,7 @@ def test_a_correction_keeps_the_machines_stance_and_can_be_taken_back():
 
 
 def test_queue_filters_and_summary(db):
-    with open_db(db) as con:
+    with open_store(db) as con:
         add_claim(con, "Tessar has 2 hospitals")
         review.save_review(con, 2, 0, {"status": "verdict_given", "human_verdict": "refuted"}, "alice")
         assert [r.claim_id for r in review.queue(con)] == [1, 2]
@@ -157,17 +157,17 @@ def test_queue_filters_and_summary(db):
 
 
 def test_set_credibility_validates(db):
-    with open_db(db) as con:
+    with open_store(db) as con:
         review.set_credibility(con, "Riverside Post", "not_credible")
         review.set_credibility(con, "Riverside Post", "credible")
-        assert store.credibility_by_outlet(con) == {"Riverside Post": "credible"}
+        assert con.credibility_by_outlet() == {"Riverside Post": "credible"}
         with pytest.raises(ReviewError):
             review.set_credibility(con, "Riverside Post", "shady")
 
 
 def test_corrections_survive_redecide_and_recheck(checked_demo, tmp_path, embedder):
     cfg = copy_database(checked_demo, tmp_path)
-    with open_db(cfg.db_path) as con:
+    with open_store(cfg.db_path) as con:
         before = load_latest_check(con, 1)
         assert redecide(con, 1).check_id == before.check_id  # nothing changed: no new check stored
         review.correct_evidence(con, 1, 8, "agrees", "carol", was="conflicts")  # Riverside Post's 80 km
@@ -178,12 +178,12 @@ def test_corrections_survive_redecide_and_recheck(checked_demo, tmp_path, embedd
         again = check_claim(con, vindex, embedder, UnsureStanceModel(), 1, k=25)
         (fixed,) = [i for i in again.evidence if i.hit.passage_id == 8]
         assert (fixed.stance, fixed.confidence, fixed.reason) == ("agrees", 1.0, "corrected by carol")
-        assert again.conflicting == 0 and len(store.check_history(con, 1)) == 3
+        assert again.conflicting == 0 and len(con.check_history(1)) == 3
 
 
 def test_taking_a_correction_back_restores_the_machines_stance_and_verdict(checked_demo, tmp_path):
     cfg = copy_database(checked_demo, tmp_path)
-    with open_db(cfg.db_path) as con:
+    with open_store(cfg.db_path) as con:
         before = load_latest_check(con, 1)
         (machine,) = [i for i in before.evidence if i.hit.passage_id == 8]  # Riverside Post's 80 km
         review.correct_evidence(con, 1, 8, "agrees", "carol", was=machine.stance)
@@ -193,7 +193,7 @@ def test_taking_a_correction_back_restores_the_machines_stance_and_verdict(check
         review.undo_correction(con, 1, 8, "dave", was="agrees", machine_stance=machine.stance)
         after = redecide(con, 1)
         assert load_corrections(con, 1) == {}
-        assert after.check_id != before.check_id and len(store.check_history(con, 1)) == 3
+        assert after.check_id != before.check_id and len(con.check_history(1)) == 3
         assert (after.verdict, after.agreeing) == (before.verdict, before.agreeing)
         assert after.conflicting == before.conflicting
         assert [i for i in after.evidence if i.hit.passage_id == 8] == [machine]
@@ -209,7 +209,7 @@ def test_taking_a_correction_back_restores_the_machines_stance_and_verdict(check
 
 def test_migration_finds_the_machines_stance_of_evidence_corrected_before_it(checked_demo, tmp_path):
     cfg = copy_database(checked_demo, tmp_path)
-    with open_db(cfg.db_path) as con:  # a file from before migration 5, where a correction overwrote the stance
+    with open_store(cfg.db_path) as con:  # a file from before migration 5, where a correction overwrote the stance
         (check_id,) = con.execute("SELECT max(check_id) FROM checks WHERE claim_id = 1").fetchone()
         original = con.execute(
             "SELECT stance, confidence, reason FROM evidence WHERE check_id = ? AND passage_id = 8", [check_id]
@@ -233,9 +233,16 @@ def test_migration_finds_the_machines_stance_of_evidence_corrected_before_it(che
                FROM evidence WHERE check_id = ?""",
             [later, check_id],
         )
-    with open_db(cfg.db_path) as con:
+    with open_store(cfg.db_path) as con:
         latest = load_latest_check(con, 1)
         (fixed,) = [i for i in latest.evidence if i.hit.passage_id == 8]
         assert (fixed.stance, fixed.reason) == ("agrees", "corrected by carol")
         assert fixed.machine == MachineStance(*original)
         assert all(i.machine is None for i in latest.evidence if i.hit.passage_id != 8)
+
+
+def test_every_queue_sort_has_its_order_in_the_duckdb_store():
+    from workbench.storage import QUEUE_SORTS
+    from workbench.store import QUEUE_ORDER
+
+    assert list(QUEUE_ORDER) == list(QUEUE_SORTS)

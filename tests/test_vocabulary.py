@@ -7,7 +7,7 @@ import re
 import pytest
 
 from claims import vocabulary as v
-from workbench.db import open_db
+from workbench.storage import open_store
 
 CHECKED_COLUMNS = {
     ("checks", "verdict"): v.VERDICTS,
@@ -22,7 +22,7 @@ CHECKED_COLUMNS = {
 
 def check_constraints(path) -> dict[tuple[str, str], set[str]]:
     """(table, column) -> the labels its CHECK (column IN (...)) constraint allows, read from the database."""
-    with open_db(path) as con:
+    with open_store(path) as con:
         rows = con.execute(
             "SELECT table_name, constraint_text FROM duckdb_constraints() WHERE constraint_type = 'CHECK'"
         ).fetchall()

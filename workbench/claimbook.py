@@ -10,10 +10,9 @@ from pathlib import Path
 from claims.extraction import rank_check_worthy
 from claims.normalise import near_duplicate_normalised, normalise_claim
 from index.segmenting import split_sentences
-from workbench import store
-from workbench.db import Connection, transaction
 from workbench.documents import decode, iter_csv_rows
 from workbench.errors import ClaimError, IngestError
+from workbench.storage import Store
 
 MAX_CLAIM_CHARS = 1000
 
@@ -58,17 +57,17 @@ def _clean_text(text: str) -> str:
     return text
 
 
-def find_duplicate(con: Connection, text: str) -> int | None:
+def find_duplicate(con: Store, text: str) -> int | None:
     """Return the id of a stored claim that says the same as text, if any."""
     normalised = normalise_claim(text)
-    for claim_id, other in store.normalised_claims(con):
+    for claim_id, other in con.normalised_claims():
         if near_duplicate_normalised(normalised, other):
             return claim_id
     return None
 
 
 def add_claim(
-    con: Connection,
+    con: Store,
     text: str,
     *,
     claim_date: str | date | None = None,
@@ -83,8 +82,7 @@ def add_claim(
     duplicate = find_duplicate(con, text)
     if duplicate is not None:
         return AddedClaim(duplicate, text, created=False, duplicate_of=duplicate)
-    claim_id = store.insert_claim(
-        con,
+    claim_id = con.insert_claim(
         text,
         normalise_claim(text),
         claim_date=when,
@@ -99,7 +97,7 @@ def add_claim(
 CLAIM_CSV_COLUMNS = ("claim", "date", "id")
 
 
-def import_claims_csv(con: Connection, path: Path, *, max_bytes: int = 20 * 2**20) -> list[AddedClaim]:
+def import_claims_csv(con: Store, path: Path, *, max_bytes: int = 20 * 2**20) -> list[AddedClaim]:
     """Add every row of a CSV with a `claim` column (optional `date`, `id`), all or nothing.
 
     A bad row stops the import with its line number and nothing is stored.
@@ -110,7 +108,7 @@ def import_claims_csv(con: Connection, path: Path, *, max_bytes: int = 20 * 2**2
         raise IngestError(path, f"file is over the {max_bytes / 2**20:.0f} MB limit for a claims CSV")
     rows = iter_csv_rows(path, decode(path, path.read_bytes()), required="claim", known=CLAIM_CSV_COLUMNS)
     results = []
-    with transaction(con):
+    with con.transaction():
         for where, row in rows:
             try:
                 results.append(
@@ -129,12 +127,10 @@ def import_claims_csv(con: Connection, path: Path, *, max_bytes: int = 20 * 2**2
     return results
 
 
-def propose_claims(
-    con: Connection, *, article_ids: Sequence[int] | None = None, limit: int = 20
-) -> list[ProposedClaim]:
+def propose_claims(con: Store, *, article_ids: Sequence[int] | None = None, limit: int = 20) -> list[ProposedClaim]:
     """Rank check-worthy sentences of article bodies (never comments), best first."""
     sentences: list[tuple[str, int, int]] = []
-    for passage_id, article_id, text in store.body_passages(con, article_ids):
+    for passage_id, article_id, text in con.body_passages(article_ids):
         sentences.extend((text[a:b], article_id, passage_id) for a, b in split_sentences(text))
     ranked = rank_check_worthy([s for s, _, _ in sentences])
     return [
@@ -142,9 +138,9 @@ def propose_claims(
     ]
 
 
-def save_proposals(con: Connection, proposals: Sequence[ProposedClaim]) -> list[AddedClaim]:
+def save_proposals(con: Store, proposals: Sequence[ProposedClaim]) -> list[AddedClaim]:
     """Store proposed claims, remembering the article they came from (it is never their evidence)."""
-    with transaction(con):
+    with con.transaction():
         return [
             add_claim(
                 con,

@@ -7,12 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from index.embedders import Embedder
-from workbench import claimbook, store
+from workbench import claimbook
 from workbench.config import Settings
-from workbench.db import open_db
 from workbench.indexing import load_vector_index
 from workbench.ingest import import_files
 from workbench.pipeline import StanceJudge, check_claim
+from workbench.storage import open_store
 
 
 def load_demo(
@@ -25,17 +25,17 @@ def load_demo(
 
     With make_stance, every demo claim is checked once, so the app opens on machine verdicts to review.
     """
-    with open_db(settings.db_path) as con:
-        if store.count_rows(con)["articles"]:
+    with open_store(settings.db_path) as con:
+        if con.count_rows()["articles"]:
             return f"{settings.db_path} already holds articles; demo not loaded again"
     embedder = make_embedder(settings)
     results = import_files([folder / "articles"], settings, embedder)
     failed = [r for r in results if r.status == "failed"]
     if failed:
         raise RuntimeError("demo corpus failed to import: " + "; ".join(f"{r.path}: {r.message}" for r in failed))
-    with open_db(settings.db_path) as con:
+    with open_store(settings.db_path) as con:
         claims = claimbook.import_claims_csv(con, folder / "claims.csv")
-        counts = store.count_rows(con)
+        counts = con.count_rows()
         verdicts = Counter()
         if make_stance is not None and claims:
             model = make_stance(settings)

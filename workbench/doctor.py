@@ -10,10 +10,9 @@ import numpy as np
 
 from index.embedders import Embedder
 from index.vectors import IndexDamagedError, VectorIndex, read_sidecar, sidecar_path
-from workbench import store
 from workbench.config import Settings
-from workbench.db import Connection, open_db
 from workbench.indexing import embed_missing, fulltext_coverage, rebuild_fulltext, rebuild_vector_index
+from workbench.storage import Store, open_store
 
 QUOTED_IDS = 5  # ids quoted in a line that reports missing ones: enough to look one up, short enough to read
 VECTOR_SAMPLE = 64  # stored vectors compared with DuckDB's: catches a file of the right shape but wrong content
@@ -46,7 +45,7 @@ class Finding:
 
 def diagnose(settings: Settings, embedder: Embedder) -> list[Finding]:
     """Check the database against its indexes without changing anything; one finding per check."""
-    with open_db(settings.db_path, read_only=True) as con:
+    with open_store(settings.db_path, read_only=True) as con:
         return [_embeddings(con, settings, embedder), *_vector_index(con, settings, embedder), *_fulltext(con)]
 
 
@@ -82,9 +81,9 @@ def _ids(values: np.ndarray | list[int]) -> str:
     return ", ".join(shown) + (", ..." if len(values) > QUOTED_IDS else "")
 
 
-def _embeddings(con: Connection, settings: Settings, embedder: Embedder) -> Finding:
-    counts = store.count_rows(con)
-    models = store.embedding_models(con)
+def _embeddings(con: Store, settings: Settings, embedder: Embedder) -> Finding:
+    counts = con.count_rows()
+    models = con.embedding_models()
     model = embedder.model_id
     _, low, high = models.get(model, (0, embedder.dimension, embedder.dimension))
     others = "".join(f"; also {n} vectors from {m!r} (not used)" for m, (n, _, _) in models.items() if m != model)
@@ -92,7 +91,7 @@ def _embeddings(con: Connection, settings: Settings, embedder: Embedder) -> Find
         f"{counts['passages']} passages in {counts['articles']} articles, all embedded with {model!r} "
         f"(dimension {embedder.dimension}){others}"
     )
-    missing = store.count_missing_embeddings(con, model)
+    missing = con.count_missing_embeddings(model)
     if missing:
         problem = f"{missing} of {counts['passages']} passages have no embedding from {model!r}{others}"
         return Finding("embeddings", detail, problem, EMBEDDINGS)
@@ -105,10 +104,10 @@ def _embeddings(con: Connection, settings: Settings, embedder: Embedder) -> Find
     return Finding("embeddings", detail)
 
 
-def _vector_index(con: Connection, settings: Settings, embedder: Embedder) -> list[Finding]:
+def _vector_index(con: Store, settings: Settings, embedder: Embedder) -> list[Finding]:
     """The FAISS file and its sidecar against each other, the configured model and DuckDB's embeddings."""
     path = settings.vector_index_path
-    db_ids = store.embedding_ids(con, embedder.model_id)
+    db_ids = con.embedding_ids(embedder.model_id)
     if not path.exists():
         if not len(db_ids):
             return [Finding("faiss file", f"none yet at {path} (no passages embedded)")]
@@ -166,12 +165,12 @@ def _vector_index(con: Connection, settings: Settings, embedder: Embedder) -> li
     return findings
 
 
-def _vector_sample(con: Connection, vindex: VectorIndex, embedder: Embedder, shared: np.ndarray) -> Finding:
+def _vector_sample(con: Store, vindex: VectorIndex, embedder: Embedder, shared: np.ndarray) -> Finding:
     """A spread of stored vectors against DuckDB's: the right ids with the wrong vectors is damage too."""
     if not len(shared):
         return Finding("faiss vectors", "nothing to compare")
     sample = shared[np.linspace(0, len(shared) - 1, min(VECTOR_SAMPLE, len(shared))).astype(int)]
-    ids, truth = store.load_embeddings(con, embedder.model_id, sample)
+    ids, truth = con.load_embeddings(embedder.model_id, sample)
     stored = vindex.vectors_for(ids)
     worst = max(float(np.abs(stored[int(pid)] - row).max()) for pid, row in zip(ids, truth, strict=True))
     tolerance = TOLERANCE[vindex.kind]
@@ -182,22 +181,22 @@ def _vector_sample(con: Connection, vindex: VectorIndex, embedder: Embedder, sha
     return Finding("faiss vectors", detail, problem, VECTORS)
 
 
-def _fulltext(con: Connection) -> list[Finding]:
+def _fulltext(con: Store) -> list[Finding]:
     """The BM25 index's documents and postings against the passages table."""
     coverage = fulltext_coverage(con)
-    if not store.has_fulltext(con):
+    if not con.has_fulltext():
         if not coverage.passages:
             return [Finding("full-text index", "none yet (no passages)")]
         problem = f"missing: keyword search finds none of the {coverage.passages} passages"
         return [Finding("full-text index", "", problem, FULLTEXT)]
     problems = []
-    unindexed, first = store.unindexed_passages(con, QUOTED_IDS + 1)
+    unindexed, first = con.unindexed_passages(QUOTED_IDS + 1)
     if unindexed:
         problems.append(f"lacks {unindexed} of {coverage.passages} passages ({_ids(first)})")
-    gone, first_gone = store.indexed_ids_without_passage(con, QUOTED_IDS + 1)
+    gone, first_gone = con.indexed_ids_without_passage(QUOTED_IDS + 1)
     if gone:
         problems.append(f"holds {gone} ids that are no passage ({_ids(first_gone)})")
-    unposted, stray, stats_off = store.postings_gaps(con)
+    unposted, stray, stats_off = con.postings_gaps()
     if unposted or stray:
         problems.append(f"its BM25 postings miss {unposted} indexed passages and hold {stray} others")
     if stats_off:

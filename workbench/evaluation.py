@@ -20,13 +20,12 @@ from claims.stance_eval import LabelledPair
 from claims.verdicts import DEFAULT_RULES, VerdictRules
 from claims.vocabulary import CONFLICTING, NOT_ENOUGH_EVIDENCE, REFUTED, SUPPORTED
 from index.embedders import Embedder
-from workbench import store
 from workbench.config import Settings
-from workbench.db import open_db
 from workbench.indexing import load_vector_index
 from workbench.ingest import import_files
 from workbench.models import Claim, EvidenceItem
 from workbench.pipeline import StanceJudge, judge, retrieve, verdict_for
+from workbench.storage import open_store
 
 GOLD_LABELS = {
     "SUPPORTS": SUPPORTED,
@@ -111,7 +110,7 @@ def judge_claims(
 ) -> list[ClaimEval]:
     """Retrieve and judge evidence for each claim once; verdicts can then be decided under any rules and gate."""
     evals = []
-    with open_db(settings.db_path, read_only=True) as con:
+    with open_store(settings.db_path, read_only=True) as con:
         vindex = load_vector_index(con, settings, embedder)
         for number, row in enumerate(rows, start=1):
             hits, sims = retrieve(con, vindex, embedder, row["claim"], k=k)
@@ -188,8 +187,8 @@ def tune_gate(evals: Sequence[ClaimEval], rules: VerdictRules = DEFAULT_RULES) -
 
 def build_corpus(settings: Settings, embedder: Embedder, data: Path, work: Path) -> None:
     """Import the Climate-FEVER evidence sentences into settings' database (once)."""
-    with open_db(settings.db_path) as con:
-        if store.count_rows(con)["articles"]:
+    with open_store(settings.db_path) as con:
+        if con.count_rows()["articles"]:
             return
     results = import_files([write_corpus(load_climate_fever(data), work)], settings, embedder)
     if results[0].status != "imported":

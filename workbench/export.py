@@ -17,11 +17,10 @@ from urllib.parse import urlsplit
 
 from claims.verdicts import counts_toward_verdict
 from claims.vocabulary import AGREES, CLAIMREVIEW_RATINGS, CONFLICTS, DISCUSSES, UNCHECKED, label
-from workbench import store
-from workbench.db import Connection
 from workbench.errors import WorkbenchError
 from workbench.pipeline import load_latest_check
 from workbench.review import QueueRow, queue
+from workbench.storage import Store
 
 FORMATS = ("csv", "claimreview")
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
@@ -70,7 +69,7 @@ class VerdictRecord:
     discussing: tuple[CitedEvidence, ...] = ()  # on topic, taking no side: shown, never counted
 
 
-def load_verdicts(con: Connection) -> list[VerdictRecord]:
+def load_verdicts(con: Store) -> list[VerdictRecord]:
     """Read every claim with its newest check (corrections applied) and its review, in id order."""
     records = []
     for row in queue(con):
@@ -82,7 +81,7 @@ def load_verdicts(con: Connection) -> list[VerdictRecord]:
             counted = counts_toward_verdict(hit.kind, item.stance, item.confidence)
             if counted or (hit.kind == "body" and item.stance == DISCUSSES):
                 sides[item.stance].append(CitedEvidence(hit.outlet, hit.title, hit.url, hit.text))
-        source = store.source_article_url(con, row.claim_id)
+        source = con.source_article_url(row.claim_id)
         urls = [source] if source else []
         urls += [e.url for e in sides[AGREES] if e.url]
         records.append(

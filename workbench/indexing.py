@@ -11,9 +11,8 @@ import numpy as np
 
 from index.embedders import Embedder
 from index.vectors import IndexDamagedError, IndexMismatchError, VectorIndex
-from workbench import store
 from workbench.config import Settings
-from workbench.db import Connection, open_db, transaction
+from workbench.storage import Store, open_store
 
 EMBED_BATCH = 512
 # A save replaces the FAISS file, then its sidecar, a few milliseconds apart: a reader caught between the two
@@ -24,7 +23,7 @@ log = logging.getLogger(__name__)
 _warned: set[tuple[str, int, int]] = set()
 
 
-def load_vector_index(con: Connection, settings: Settings, embedder: Embedder) -> VectorIndex:
+def load_vector_index(con: Store, settings: Settings, embedder: Embedder) -> VectorIndex:
     """Load the saved FAISS index, or start an empty one, and bring both indexes in step with DuckDB.
 
     DuckDB is the truth: ids it has but the file lacks (an import cut short) are added from the stored
@@ -34,25 +33,25 @@ def load_vector_index(con: Connection, settings: Settings, embedder: Embedder) -
     full-text index catches up too (see catch_up_fulltext).
     """
     vindex = _read_saved_index(con, settings, embedder)
-    missing = store.count_missing_embeddings(con, embedder.model_id)
+    missing = con.count_missing_embeddings(embedder.model_id)
     if missing:
         raise IndexMismatchError(
             f"{missing} passages have no embedding from {embedder.model_id!r}; embed them with: {settings.rebuild_hint}"
         )
-    db_ids = store.embedding_ids(con, embedder.model_id)
+    db_ids = con.embedding_ids(embedder.model_id)
     have = vindex.ids()
     extra, absent = np.setdiff1d(have, db_ids), np.setdiff1d(db_ids, have)
     vindex.remove(extra)
     if len(absent):
-        vindex.add(*store.load_embeddings(con, embedder.model_id, absent))
+        vindex.add(*con.load_embeddings(embedder.model_id, absent))
     # Only a writer saves: while an import runs, readers see the file behind DuckDB by design, and heal in memory.
-    if (len(extra) or len(absent)) and not store.is_read_only(con):
+    if (len(extra) or len(absent)) and not con.is_read_only():
         vindex.save(settings.vector_index_path)
     catch_up_fulltext(con, settings)
     return vindex
 
 
-def _read_saved_index(con: Connection, settings: Settings, embedder: Embedder) -> VectorIndex:
+def _read_saved_index(con: Store, settings: Settings, embedder: Embedder) -> VectorIndex:
     """The saved index; an empty one when there is none; rebuilt from DuckDB (and saved) when it is damaged."""
     path = settings.vector_index_path
     if not path.exists():
@@ -77,9 +76,9 @@ def _read_saved_index(con: Connection, settings: Settings, embedder: Embedder) -
     return vindex
 
 
-def build_vector_index(con: Connection, settings: Settings, embedder: Embedder) -> VectorIndex:
+def build_vector_index(con: Store, settings: Settings, embedder: Embedder) -> VectorIndex:
     """Build the FAISS index over the embeddings DuckDB holds for the embedder's model: exact, or IVF when large."""
-    ids, vectors = store.load_embeddings(con, embedder.model_id)
+    ids, vectors = con.load_embeddings(embedder.model_id)
     if not len(ids):
         return VectorIndex(embedder.model_id, embedder.dimension)
     return VectorIndex.build(embedder.model_id, ids, vectors, ann_min=settings.ann_min_vectors)
@@ -100,12 +99,12 @@ class FulltextCoverage:
         return (self.indexed, self.indexed_max_id) != (self.passages, self.passages_max_id)
 
 
-def fulltext_coverage(con: Connection) -> FulltextCoverage:
+def fulltext_coverage(con: Store) -> FulltextCoverage:
     """Compare the BM25 index with the passages table (a few aggregates: about 2 ms at 50,000 passages)."""
-    return FulltextCoverage(*store.fulltext_coverage(con))
+    return FulltextCoverage(*con.fulltext_coverage())
 
 
-def catch_up_fulltext(con: Connection, settings: Settings) -> bool:
+def catch_up_fulltext(con: Store, settings: Settings) -> bool:
     """Rebuild the BM25 index when it does not cover the stored passages; True when it was rebuilt.
 
     An import rebuilds it once, after its last file, so one killed or failed before then leaves committed
@@ -116,8 +115,8 @@ def catch_up_fulltext(con: Connection, settings: Settings) -> bool:
     coverage = fulltext_coverage(con)
     if not coverage.behind:
         return False
-    if not store.is_read_only(con):
-        store.rebuild_fulltext(con)
+    if not con.is_read_only():
+        con.rebuild_fulltext()
         return True
     key = (str(settings.db_path), coverage.indexed, coverage.passages)
     if key not in _warned:
@@ -154,13 +153,13 @@ def embed_missing(
     The model runs with no connection open; each batch is written in its own short transaction, replacing the
     batch's old vectors, so every passage keeps a vector and searches beside a re-embedding keep working.
     """
-    with open_db(settings.db_path) as con:
-        todo = store.passage_texts(con) if re_embed else store.passages_missing_embedding(con, embedder.model_id)
+    with open_store(settings.db_path) as con:
+        todo = con.passage_texts() if re_embed else con.passages_missing_embedding(embedder.model_id)
     for start in range(0, len(todo), EMBED_BATCH):
         batch = todo[start : start + EMBED_BATCH]
         vectors = embedder.embed([text for _, text in batch])
-        with open_db(settings.db_path) as con, transaction(con):
-            store.insert_embeddings(con, np.array([pid for pid, _ in batch]), embedder.model_id, vectors)
+        with open_store(settings.db_path) as con, con.transaction():
+            con.insert_embeddings(np.array([pid for pid, _ in batch]), embedder.model_id, vectors)
         if progress:
             progress(min(start + EMBED_BATCH, len(todo)), len(todo))
     return len(todo)
@@ -168,7 +167,7 @@ def embed_missing(
 
 def rebuild_vector_index(settings: Settings, embedder: Embedder) -> VectorIndex:
     """Build the FAISS index from the embeddings in DuckDB and save it with its sidecar."""
-    with open_db(settings.db_path, read_only=True) as con:
+    with open_store(settings.db_path, read_only=True) as con:
         vindex = build_vector_index(con, settings, embedder)
     vindex.save(settings.vector_index_path)
     return vindex
@@ -176,8 +175,8 @@ def rebuild_vector_index(settings: Settings, embedder: Embedder) -> VectorIndex:
 
 def rebuild_fulltext(settings: Settings) -> None:
     """Rebuild the BM25 index over every stored passage (one transaction)."""
-    with open_db(settings.db_path) as con:
-        store.rebuild_fulltext(con)
+    with open_store(settings.db_path) as con:
+        con.rebuild_fulltext()
 
 
 def reindex(

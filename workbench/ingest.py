@@ -10,13 +10,12 @@ import numpy as np
 
 from index.embedders import Embedder
 from index.vectors import VectorIndex
-from workbench import store
 from workbench.config import Settings
-from workbench.db import open_db, transaction
 from workbench.documents import iter_paths, read_file
 from workbench.errors import IngestError, printable_path
 from workbench.indexing import EMBED_BATCH, load_vector_index
 from workbench.models import Document, FileResult
+from workbench.storage import open_store
 
 Progress = Callable[[int, int, FileResult], None]  # files done, files in all, the result of the last one
 # While one file embeds, after each batch: its number, files in all, its path, passages embedded, passages in it.
@@ -25,8 +24,8 @@ EmbeddingProgress = Callable[[int, int, str, int, int], None]
 
 def _new_documents(settings: Settings, docs: Sequence[Document]) -> tuple[list[Document], int]:
     """Drop documents already stored or repeated within the file; return the rest and the count dropped."""
-    with open_db(settings.db_path) as con:
-        seen = store.stored_hashes(con, [doc.content_hash for doc in docs])
+    with open_store(settings.db_path) as con:
+        seen = con.stored_hashes([doc.content_hash for doc in docs])
     fresh = []
     for doc in docs:
         if doc.content_hash not in seen:
@@ -45,9 +44,9 @@ def _store_documents(
     Hashes are checked again inside the transaction: another process may have imported the same text
     while this one was embedding.
     """
-    with open_db(settings.db_path) as con, transaction(con):
-        raced = store.stored_hashes(con, [doc.content_hash for doc in docs])
-        first_id = store.next_passage_id(con)
+    with open_store(settings.db_path) as con, con.transaction():
+        raced = con.stored_hashes([doc.content_hash for doc in docs])
+        first_id = con.next_passage_id()
         keep: list[Document] = []
         rows: list[int] = []
         offset = 0
@@ -57,8 +56,8 @@ def _store_documents(
                 rows.extend(range(offset, offset + len(doc.passages)))
             offset += len(doc.passages)
         ids = np.arange(first_id, first_id + len(rows), dtype=np.int64)
-        store.insert_documents(con, keep, first_id)
-        store.insert_embeddings(con, ids, model, vectors[rows])
+        con.insert_documents(keep, first_id)
+        con.insert_embeddings(ids, model, vectors[rows])
     return ids, np.array(rows, dtype=np.int64), len(docs) - len(keep)
 
 
@@ -77,7 +76,7 @@ def import_files(
     """
     files = list(iter_paths([Path(p) for p in paths]))
     results: list[FileResult] = []
-    with open_db(settings.db_path) as con:
+    with open_store(settings.db_path) as con:
         vindex = load_vector_index(con, settings, embedder)
     try:
         for number, path in enumerate(files, start=1):
@@ -90,8 +89,8 @@ def import_files(
     finally:
         if any(r.status == "imported" for r in results):
             vindex.save(settings.vector_index_path)
-            with open_db(settings.db_path) as con:
-                store.rebuild_fulltext(con)
+            with open_store(settings.db_path) as con:
+                con.rebuild_fulltext()
     return results
 
 

@@ -17,15 +17,14 @@ from pathlib import Path
 from claims.verdicts import counts_toward_verdict
 from claims.vocabulary import DISCUSSES, UNRELATED, VERDICTS
 from index.embedders import Embedder
-from workbench import store
 from workbench.config import Settings
-from workbench.db import open_db
 from workbench.errors import ClaimError
 from workbench.indexing import load_vector_index
 from workbench.ingest import import_files
 from workbench.models import CheckResult, Claim, EvidenceItem
 from workbench.news_data import STANCE_OF, StancePair
 from workbench.pipeline import StanceJudge, check_text
+from workbench.storage import open_store
 
 CLAIM_COLUMNS = ("id", "claim", "date", "verdict", "class", "why")
 
@@ -119,7 +118,7 @@ def check_labelled_claims(
 ) -> ClaimSetReport:
     """Check every labelled claim against the database's articles (claims are not stored)."""
     outcomes = []
-    with open_db(settings.db_path, read_only=True) as con:
+    with open_store(settings.db_path, read_only=True) as con:
         vindex = load_vector_index(con, settings, embedder)
         for number, labelled in enumerate(claims, start=1):
             claim = Claim(-number, labelled.text, labelled.claim_date, "csv", external_id=labelled.claim_id)
@@ -176,8 +175,8 @@ def write_bodies(bodies: dict[str, str], corpus: str, path: Path) -> Path:
 
 def body_articles(settings: Settings, bodies: dict[str, str], corpus: str) -> dict[str, int]:
     """Article id of each body; a body whose text repeats another's was imported once, as that one."""
-    with open_db(settings.db_path, read_only=True) as con:
-        by_url = store.article_ids_by_url(con)
+    with open_store(settings.db_path, read_only=True) as con:
+        by_url = con.article_ids_by_url()
     first_of_text: dict[str, str] = {}
     for body_id, text in bodies.items():
         first_of_text.setdefault(" ".join(text.split()), body_id)
@@ -250,7 +249,7 @@ def judge_stance_pairs(
     for index, pair in enumerate(pairs):
         by_headline[pair.headline].append(index)
     predicted = ["unrelated"] * len(pairs)
-    with open_db(settings.db_path, read_only=True) as con:
+    with open_store(settings.db_path, read_only=True) as con:
         vindex = load_vector_index(con, settings, embedder)
         for number, (headline, indices) in enumerate(by_headline.items(), start=1):
             result = check_text(con, vindex, embedder, model, Claim(-number, headline, None, "csv"), k=k)

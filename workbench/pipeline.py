@@ -23,11 +23,10 @@ from claims.verdicts import DEFAULT_RULES, EvidenceStance, VerdictRules, decide
 from claims.vocabulary import AGREES, CONFLICTS, UNKNOWN
 from index.embedders import Embedder
 from index.vectors import VectorIndex
-from workbench import store
-from workbench.db import Connection, open_db, transaction
 from workbench.errors import ClaimError
 from workbench.models import CheckResult, Claim, EvidenceItem, Hit, MachineStance, StoredCheck
 from workbench.retrieval import search
+from workbench.storage import Store, open_store
 
 DEFAULT_K = 10
 # The stance a passage's figures take on their own; "mixed" figures take none.
@@ -66,7 +65,7 @@ def similarities(
 
 
 def retrieve(
-    con: Connection,
+    con: Store,
     vindex: VectorIndex,
     embedder: Embedder,
     text: str,
@@ -180,22 +179,22 @@ def verdict_for(
     )
 
 
-def load_corrections(con: Connection, claim_id: int) -> dict[int, Correction]:
+def load_corrections(con: Store, claim_id: int) -> dict[int, Correction]:
     """Return the reviewers' corrections of a claim's evidence, by passage id."""
-    return {pid: Correction(pid, stance, reviewer) for pid, stance, reviewer in store.corrections(con, claim_id)}
+    return {pid: Correction(pid, stance, reviewer) for pid, stance, reviewer in con.corrections(claim_id)}
 
 
-def _decide_stored(con: Connection, claim: Claim, items: Sequence[EvidenceItem]) -> CheckResult:
+def _decide_stored(con: Store, claim: Claim, items: Sequence[EvidenceItem]) -> CheckResult:
     return verdict_for(
         claim,
         items,
         corrections=load_corrections(con, claim.claim_id),
-        credibility=store.credibility_by_outlet(con),
+        credibility=con.credibility_by_outlet(),
     )
 
 
 def check_text(
-    con: Connection, vindex: VectorIndex, embedder: Embedder, model: StanceJudge, claim: Claim, *, k: int = DEFAULT_K
+    con: Store, vindex: VectorIndex, embedder: Embedder, model: StanceJudge, claim: Claim, *, k: int = DEFAULT_K
 ) -> CheckResult:
     """Retrieve, judge and decide a claim, stored or not, with the stored corrections and credibility tags."""
     hits, sims = _evidence_for(con, vindex, embedder, claim, k)
@@ -203,14 +202,14 @@ def check_text(
 
 
 def _evidence_for(
-    con: Connection, vindex: VectorIndex, embedder: Embedder, claim: Claim, k: int
+    con: Store, vindex: VectorIndex, embedder: Embedder, claim: Claim, k: int
 ) -> tuple[list[Hit], list[float]]:
     """The claim's k best passages and their similarities, never from the article the claim came from."""
     return retrieve(con, vindex, embedder, claim.text, k=k, exclude_article_ids=claim.own_article_ids)
 
 
 def check_claim(
-    con: Connection,
+    con: Store,
     vindex: VectorIndex,
     embedder: Embedder,
     model: StanceJudge,
@@ -220,14 +219,14 @@ def check_claim(
     save: bool = True,
 ) -> CheckResult:
     """Retrieve, judge and decide one stored claim; with save, append the check to its history."""
-    claim = store.get_claim(con, claim_id)
+    claim = con.get_claim(claim_id)
     if claim is None:
         raise ClaimError(f"no claim with id {claim_id}")
     result = check_text(con, vindex, embedder, model, claim, k=k)
     if not save:
         return result
-    with transaction(con):
-        check_id = store.insert_check(con, result, stance_model=model.model_id, embedding_model=embedder.model_id)
+    with con.transaction():
+        check_id = con.insert_check(result, stance_model=model.model_id, embedding_model=embedder.model_id)
     return replace(result, check_id=check_id)
 
 
@@ -246,17 +245,17 @@ def check_stored(
     open again for one short transaction that decides with the corrections and credibility tags stored by then and
     writes the check. Other processes (the app, an import) read and write in between.
     """
-    with open_db(db_path) as con:
-        claim = store.get_claim(con, claim_id)
+    with open_store(db_path) as con:
+        claim = con.get_claim(claim_id)
         if claim is None:
             raise ClaimError(f"no claim with id {claim_id}")
         hits, sims = _evidence_for(con, vindex, embedder, claim, k)
     items = judge(claim, hits, model, sims)
-    with open_db(db_path) as con, transaction(con):
-        if store.get_claim(con, claim_id) is None:
+    with open_store(db_path) as con, con.transaction():
+        if con.get_claim(claim_id) is None:
             raise ClaimError(f"claim {claim_id} was deleted while it was being checked; nothing was stored")
         result = _decide_stored(con, claim, items)
-        check_id = store.insert_check(con, result, stance_model=model.model_id, embedding_model=embedder.model_id)
+        check_id = con.insert_check(result, stance_model=model.model_id, embedding_model=embedder.model_id)
     return replace(result, check_id=check_id)
 
 
@@ -282,8 +281,8 @@ def check_many(
     return results
 
 
-def _with_evidence(con: Connection, claim: Claim, stored: StoredCheck) -> CheckResult:
-    evidence = tuple(store.check_evidence(con, stored.check_id))
+def _with_evidence(con: Store, claim: Claim, stored: StoredCheck) -> CheckResult:
+    evidence = tuple(con.check_evidence(stored.check_id))
     return CheckResult(
         claim,
         stored.verdict,
@@ -296,17 +295,17 @@ def _with_evidence(con: Connection, claim: Claim, stored: StoredCheck) -> CheckR
     )
 
 
-def load_latest_check(con: Connection, claim_id: int) -> CheckResult | None:
+def load_latest_check(con: Store, claim_id: int) -> CheckResult | None:
     """Return the newest stored check of a claim with its evidence, or None if it was never checked."""
-    claim = store.get_claim(con, claim_id)
-    stored = store.latest_check(con, claim_id) if claim is not None else None
+    claim = con.get_claim(claim_id)
+    stored = con.latest_check(claim_id) if claim is not None else None
     return _with_evidence(con, claim, stored) if stored is not None else None
 
 
-def _redecide(con: Connection, claim_id: int) -> tuple[CheckResult | None, bool]:
+def _redecide(con: Store, claim_id: int) -> tuple[CheckResult | None, bool]:
     """Redecide one claim; return the current check and whether a new one was stored."""
-    claim = store.get_claim(con, claim_id)
-    stored = store.latest_check(con, claim_id) if claim is not None else None
+    claim = con.get_claim(claim_id)
+    stored = con.latest_check(claim_id) if claim is not None else None
     if stored is None:
         return None, False
     latest = _with_evidence(con, claim, stored)
@@ -320,14 +319,12 @@ def _redecide(con: Connection, claim_id: int) -> tuple[CheckResult | None, bool]
     )
     if unchanged:
         return latest, False
-    with transaction(con):
-        check_id = store.insert_check(
-            con, result, stance_model=stored.stance_model, embedding_model=stored.embedding_model
-        )
+    with con.transaction():
+        check_id = con.insert_check(result, stance_model=stored.stance_model, embedding_model=stored.embedding_model)
     return replace(result, check_id=check_id), True
 
 
-def redecide(con: Connection, claim_id: int) -> CheckResult | None:
+def redecide(con: Store, claim_id: int) -> CheckResult | None:
     """Decide a checked claim again from its stored evidence with today's corrections and credibility tags.
 
     No retrieval and no model run: a reviewer's correction or a credibility change shows at once. The new
@@ -336,10 +333,10 @@ def redecide(con: Connection, claim_id: int) -> CheckResult | None:
     return _redecide(con, claim_id)[0]
 
 
-def redecide_all(con: Connection, *, outlet: str | None = None) -> int:
+def redecide_all(con: Store, *, outlet: str | None = None) -> int:
     """Redecide checked claims (all, or those citing one outlet after its credibility changed).
 
     Returns how many verdicts were stored anew.
     """
-    ids = store.claim_ids_with_checks(con) if outlet is None else store.claim_ids_citing_outlet(con, outlet)
+    ids = con.claim_ids_with_checks() if outlet is None else con.claim_ids_citing_outlet(outlet)
     return sum(_redecide(con, claim_id)[1] for claim_id in ids)

@@ -9,17 +9,16 @@ import numpy as np
 from index.embedders import Embedder
 from index.fusion import reciprocal_rank_fusion
 from index.vectors import VectorIndex
-from workbench import store
-from workbench.db import Connection
 from workbench.errors import ClaimError
 from workbench.fulltext import to_search_text
 from workbench.models import Hit
+from workbench.storage import Store
 
 DEFAULT_CANDIDATES = 50
 
 
 def search(
-    con: Connection,
+    con: Store,
     vindex: VectorIndex,
     embedder: Embedder,
     query: str,
@@ -38,8 +37,8 @@ def search(
     if not query.strip() or k <= 0:
         return []
     depth = max(candidates, k)
-    lexical = store.bm25(con, to_search_text(query), depth, exclude_article_ids)
-    excluded = set(store.passage_ids_of_articles(con, exclude_article_ids))
+    lexical = con.bm25(to_search_text(query), depth, exclude_article_ids)
+    excluded = set(con.passage_ids_of_articles(exclude_article_ids))
     # Ask FAISS for enough extra neighbours that removing the excluded article still leaves `depth`.
     if query_vector is None:
         query_vector = embedder.embed([query])[0]
@@ -50,14 +49,12 @@ def search(
         "bm25": {pid: rank for rank, (pid, _) in enumerate(lexical, start=1)},
         "dense": {pid: rank for rank, (pid, _) in enumerate(dense, start=1)},
     }
-    return store.hits_by_ids(con, fused, ranks)
+    return con.hits_by_ids(fused, ranks)
 
 
-def evidence_for_claim(
-    con: Connection, vindex: VectorIndex, embedder: Embedder, claim_id: int, *, k: int = 10
-) -> list[Hit]:
+def evidence_for_claim(con: Store, vindex: VectorIndex, embedder: Embedder, claim_id: int, *, k: int = 10) -> list[Hit]:
     """Rank evidence passages for a stored claim; a claim taken from an article never cites that article."""
-    claim = store.get_claim(con, claim_id)
+    claim = con.get_claim(claim_id)
     if claim is None:
         raise ClaimError(f"no claim with id {claim_id}")
     return search(con, vindex, embedder, claim.text, k=k, exclude_article_ids=claim.own_article_ids)

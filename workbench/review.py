@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from claims.vocabulary import CREDIBILITY_LEVELS, HUMAN_VERDICTS, NEW, REVIEW_STATUSES, STANCES, VERDICT_GIVEN
-from workbench import store
-from workbench.db import Connection, transaction
 from workbench.errors import ReviewError, StaleWriteError, WriteConflictError
+from workbench.storage import QUEUE_SORTS, Store
 
 FIELDS = ("status", "human_verdict", "rationale")
 MAX_RATIONALE_CHARS = 20_000
@@ -55,9 +54,9 @@ def _reviewer(name: str | None) -> str:
     return name
 
 
-def get_review(con: Connection, claim_id: int) -> Review:
+def get_review(con: Store, claim_id: int) -> Review:
     """Return the claim's review (a fresh 'new' one at version 0 if nobody has saved one)."""
-    row = store.get_review(con, claim_id)
+    row = con.get_review(claim_id)
     return Review(*row) if row else Review(claim_id)
 
 
@@ -87,7 +86,7 @@ RETRY_WAIT_S = 0.02
 
 
 def save_review(
-    con: Connection, claim_id: int, expected_version: int, changes: Mapping[str, str | None], reviewer: str
+    con: Store, claim_id: int, expected_version: int, changes: Mapping[str, str | None], reviewer: str
 ) -> Review:
     """Apply changes (status, human_verdict, rationale) to the review the editor loaded at expected_version.
 
@@ -95,7 +94,7 @@ def save_review(
     newer review so the caller can show it next to what its user typed. Unchanged fields are not logged.
     """
     reviewer = _reviewer(reviewer)
-    if store.get_claim(con, claim_id) is None:
+    if con.get_claim(claim_id) is None:
         raise ReviewError(f"no claim with id {claim_id}")
     for attempt in range(SAVE_ATTEMPTS):
         try:
@@ -115,9 +114,9 @@ def save_review(
 
 
 def _save_once(
-    con: Connection, claim_id: int, expected_version: int, changes: Mapping[str, str | None], reviewer: str
+    con: Store, claim_id: int, expected_version: int, changes: Mapping[str, str | None], reviewer: str
 ) -> Review:
-    with transaction(con):
+    with con.transaction():
         current = get_review(con, claim_id)
         if current.version != expected_version:
             raise StaleWriteError(claim_id, expected_version, current)
@@ -127,21 +126,21 @@ def _save_once(
             return current
         args = (new["status"], new["human_verdict"], new["rationale"], reviewer)
         if current.version == 0:
-            written = store.insert_review(con, claim_id, *args)
+            written = con.insert_review(claim_id, *args)
         else:
-            written = store.update_review(con, claim_id, expected_version, *args)
+            written = con.update_review(claim_id, expected_version, *args)
         if not written:
             raise StaleWriteError(claim_id, expected_version, get_review(con, claim_id))
-        store.insert_history(con, claim_id, changed, reviewer)
+        con.insert_history(claim_id, changed, reviewer)
     return get_review(con, claim_id)
 
 
-def history(con: Connection, claim_id: int) -> list[HistoryEvent]:
+def history(con: Store, claim_id: int) -> list[HistoryEvent]:
     """Return every change to a claim's review and evidence, newest first."""
-    return [HistoryEvent(*row) for row in store.review_history(con, claim_id)]
+    return [HistoryEvent(*row) for row in con.review_history(claim_id)]
 
 
-def correct_evidence(con: Connection, claim_id: int, passage_id: int, stance: str, reviewer: str, *, was: str) -> None:
+def correct_evidence(con: Store, claim_id: int, passage_id: int, stance: str, reviewer: str, *, was: str) -> None:
     """Record that a passage really agrees, conflicts, discusses (no side) or is unrelated to a claim; log it.
 
     `was` is the stance shown to the reviewer, kept as the old value of the history event.
@@ -149,33 +148,33 @@ def correct_evidence(con: Connection, claim_id: int, passage_id: int, stance: st
     reviewer = _reviewer(reviewer)
     if stance not in STANCES:
         raise ReviewError(f"stance {stance!r} is not one of {', '.join(STANCES)}")
-    with transaction(con):
-        store.upsert_correction(con, claim_id, passage_id, stance, reviewer)
-        store.insert_history(con, claim_id, [(f"evidence:{passage_id}", was, stance)], reviewer)
+    with con.transaction():
+        con.upsert_correction(claim_id, passage_id, stance, reviewer)
+        con.insert_history(claim_id, [(f"evidence:{passage_id}", was, stance)], reviewer)
 
 
 def undo_correction(
-    con: Connection, claim_id: int, passage_id: int, reviewer: str, *, was: str, machine_stance: str
+    con: Store, claim_id: int, passage_id: int, reviewer: str, *, was: str, machine_stance: str
 ) -> None:
     """Take back the correction of one passage so the machine's stance counts again; log it as history.
 
     `was` is the corrected stance shown to the reviewer; the history event's new value names the machine's.
     """
     reviewer = _reviewer(reviewer)
-    with transaction(con):
-        if not store.delete_correction(con, claim_id, passage_id):
+    with con.transaction():
+        if not con.delete_correction(claim_id, passage_id):
             raise ReviewError(f"passage {passage_id} of claim {claim_id} has no correction to take back")
-        store.insert_history(con, claim_id, [(f"evidence:{passage_id}", was, f"{machine_stance} (machine)")], reviewer)
+        con.insert_history(claim_id, [(f"evidence:{passage_id}", was, f"{machine_stance} (machine)")], reviewer)
 
 
-def set_credibility(con: Connection, outlet: str, credibility: str) -> None:
+def set_credibility(con: Store, outlet: str, credibility: str) -> None:
     """Tag an outlet credible, unknown or not_credible; the verdict weighs its articles by it."""
     if credibility not in CREDIBILITY_LEVELS:
         raise ReviewError(f"credibility {credibility!r} is not one of {', '.join(CREDIBILITY_LEVELS)}")
     if not outlet.strip():
         raise ReviewError("name the outlet")
-    with transaction(con):
-        store.upsert_credibility(con, outlet, credibility)
+    with con.transaction():
+        con.upsert_credibility(outlet, credibility)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,15 +218,15 @@ class QueueFilter:
 
 
 def queue(
-    con: Connection, where: QueueFilter = QueueFilter(), *, sort: str = "id", limit: int | None = None, offset: int = 0
+    con: Store, where: QueueFilter = QueueFilter(), *, sort: str = "id", limit: int | None = None, offset: int = 0
 ) -> list[QueueRow]:
     """Return the claims the filter lets through, a page at a time."""
-    if sort not in store.QUEUE_SORTS:
-        raise ReviewError(f"sort by one of {', '.join(store.QUEUE_SORTS)}")
-    rows = store.queue(con, **where.params(), sort=sort, limit=limit, offset=offset)
+    if sort not in QUEUE_SORTS:
+        raise ReviewError(f"sort by one of {', '.join(QUEUE_SORTS)}")
+    rows = con.queue(**where.params(), sort=sort, limit=limit, offset=offset)
     return [QueueRow(*row[:-1], tuple(row[-1] or ())) for row in rows]
 
 
-def queue_summary(con: Connection, where: QueueFilter = QueueFilter()) -> list[tuple[str, str, int]]:
+def queue_summary(con: Store, where: QueueFilter = QueueFilter()) -> list[tuple[str, str, int]]:
     """Return (machine verdict or 'unchecked', status, claims) counts behind the queue's chart."""
-    return store.queue_summary(con, **where.params())
+    return con.queue_summary(**where.params())

@@ -8,7 +8,7 @@ import pytest
 from tests.browser import WAIT_MS, wait_idle
 from tests.conftest import lock_held
 from workbench import review
-from workbench.db import open_db
+from workbench.storage import open_store
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a streamlit server and Chromium
 
@@ -31,7 +31,7 @@ def test_a_verdict_saved_while_the_database_is_busy_is_kept_and_saved_on_retry(s
         page.get_by_text("busy in another process").first.wait_for()
         wait_idle(page)
         assert page.get_by_role("button", name="Try again").is_visible()
-    with open_db(cfg.db_path) as con:
+    with open_store(cfg.db_path) as con:
         assert review.get_review(con, 2).version == 0  # nothing was half-saved
 
     page.get_by_role("button", name="Try again").click()
@@ -41,6 +41,6 @@ def test_a_verdict_saved_while_the_database_is_busy_is_kept_and_saved_on_retry(s
     page.get_by_role("button", name="Save verdict").click()
     page.get_by_text("Saved (version 1).").wait_for()
     page.close()
-    with open_db(cfg.db_path) as con:
+    with open_store(cfg.db_path) as con:
         stored = review.get_review(con, 2)
     assert (stored.rationale, stored.reviewer, stored.version) == (RATIONALE, "Farid", 1)

@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import REPO
 from workbench import claimbook
-from workbench.db import open_db
+from workbench.storage import open_store
 
 
 def workbench(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -35,7 +35,7 @@ def one_line(done: subprocess.CompletedProcess) -> str:
 @pytest.fixture
 def with_claim(tmp_path):
     db = tmp_path / "desk.duckdb"
-    with open_db(db) as con:
+    with open_store(db) as con:
         claimbook.add_claim(con, "Iran sent 2000 troops to Iraq")
     return db
 

@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.reliability.files import LIMITS, refusal, write
-from workbench import store
-from workbench.db import open_db
 from workbench.documents import read_documents
 from workbench.ingest import import_files
+from workbench.storage import open_store
 
 ARTICLE = "Marovia sent 2,000 troops to Orlan on Sunday, officials said."
 
@@ -173,9 +172,9 @@ def test_a_duplicated_unknown_column_is_harmless(tmp_path):
 
 
 def snapshot(settings) -> tuple:
-    with open_db(settings.db_path, read_only=True) as con:
+    with open_store(settings.db_path, read_only=True) as con:
         return (
-            store.count_rows(con),
+            con.count_rows(),
             con.execute("SELECT article_id, title, text, published_at FROM articles ORDER BY ALL").fetchall(),
             con.execute("SELECT passage_id, text, search_text FROM passages ORDER BY ALL").fetchall(),
         )

@@ -13,12 +13,12 @@ import time
 import pytest
 
 from tests.conftest import EXAMPLES, REPO, SEED_COMMENTS, SEED_PLAIN
-from workbench import claimbook, store
+from workbench import claimbook
 from workbench.config import Settings
-from workbench.db import open_db
 from workbench.indexing import load_vector_index
 from workbench.ingest import import_files
 from workbench.retrieval import search
+from workbench.storage import open_store
 
 pytestmark = [pytest.mark.real_model, pytest.mark.slow]  # `check --all` of the real CLI, real models
 
@@ -36,7 +36,7 @@ def corpus(tmp_path, embedder) -> Settings:
     cfg = Settings(db_path=tmp_path / "long.duckdb")
     results = import_files([SEED_COMMENTS, SEED_PLAIN, EXAMPLES / "articles"], cfg, embedder)
     assert all(r.status == "imported" for r in results)
-    with open_db(cfg.db_path) as con:
+    with open_store(cfg.db_path) as con:
         for text in claim_texts(CLAIMS):
             assert claimbook.add_claim(con, text).created
     return cfg
@@ -66,7 +66,7 @@ def test_check_all_lets_another_process_add_claims_and_search_meanwhile(corpus, 
     reader.start()
     assert started.wait(timeout=300), progress  # the first claim is stored: the long part has begun
 
-    with open_db(corpus.db_path) as con:
+    with open_store(corpus.db_path) as con:
         vindex = load_vector_index(con, corpus, embedder)
     added, waits, checks_seen = [], [], []
     deadline = time.monotonic() + 600
@@ -76,11 +76,11 @@ def test_check_all_lets_another_process_add_claims_and_search_meanwhile(corpus, 
             pytest.fail(f"check --all still running after 10 minutes; last progress {progress[-1:]}")
         text = f"Marovia sent {len(added) * 100 + 7} troops to Orlan"
         opened = time.monotonic()
-        with open_db(corpus.db_path) as con:
+        with open_store(corpus.db_path) as con:
             waits.append(time.monotonic() - opened)
             added.append((claimbook.add_claim(con, text).claim_id, text))
         opened = time.monotonic()
-        with open_db(corpus.db_path, read_only=True) as con:
+        with open_store(corpus.db_path, read_only=True) as con:
             waits.append(time.monotonic() - opened)
             assert search(con, vindex, embedder, "Samarra distance from Baghdad", k=5)
             checks_seen.append(con.execute("SELECT count(*) FROM checks").fetchone()[0])
@@ -93,9 +93,9 @@ def test_check_all_lets_another_process_add_claims_and_search_meanwhile(corpus, 
     # The other process got its work done while the check was still storing verdicts, not after it.
     assert len(added) >= 5
     assert checks_seen[0] < CLAIMS and len(set(checks_seen)) >= 3, checks_seen
-    with open_db(corpus.db_path, read_only=True) as con:
+    with open_store(corpus.db_path, read_only=True) as con:
         assert con.execute("SELECT count(DISTINCT claim_id) FROM checks").fetchone()[0] == CLAIMS
-        stored = {c.claim_id: c.text for c in store.list_claims(con)}
+        stored = {c.claim_id: c.text for c in con.list_claims()}
     assert all(stored.get(claim_id) == text for claim_id, text in added)  # every claim added meanwhile is kept
     print(f"\nlongest wait for the database during check --all: {max(waits):.2f} s over {len(waits)} opens")
     assert max(waits) < 5.0  # a lock held for the whole run would make these wait out the 10 s and fail
@@ -118,7 +118,7 @@ def test_check_all_killed_midway_keeps_every_stored_check_whole(corpus):
     finally:
         checker.kill()  # SIGKILL: no cleanup runs
         checker.wait(timeout=30)
-    with open_db(corpus.db_path) as con:
+    with open_store(corpus.db_path) as con:
         checked = con.execute("SELECT count(*) FROM checks").fetchone()[0]
         per_check = con.execute(
             "SELECT c.check_id, count(e.passage_id) FROM checks c LEFT JOIN evidence e USING (check_id) GROUP BY ALL"

@@ -8,8 +8,8 @@ import threading
 import pytest
 
 from workbench import claimbook, review
-from workbench.db import open_db
 from workbench.errors import StaleWriteError
+from workbench.storage import open_store
 
 ROUNDS = 40  # with the old code 22 of 100 rounds failed, so 40 rounds miss the bug with odds of about 1 in 20,000
 
@@ -17,7 +17,7 @@ ROUNDS = 40  # with the old code 22 of 100 rounds failed, so 40 rounds miss the 
 @pytest.fixture
 def db(tmp_path):
     path = tmp_path / "race.duckdb"
-    with open_db(path) as con:
+    with open_store(path) as con:
         for i in range(ROUNDS):
             claimbook.add_claim(con, f"Bridge {i} over the Orlan has {i + 2} spans and {7 * i + 1} lamps")
     return path
@@ -28,7 +28,7 @@ def _race(db, claim_id: int, names: str) -> list[str]:
 
     def save(name: str) -> None:
         try:
-            with open_db(db) as con:
+            with open_store(db) as con:
                 review.save_review(con, claim_id, 0, {"rationale": f"by {name}"}, name)
             outcomes.append("saved")
         except StaleWriteError:
@@ -51,7 +51,7 @@ def test_first_saves_at_once_end_as_one_saved_and_the_rest_stale(db):
         if outcomes != ["saved", "stale", "stale", "stale"]:
             failures[claim_id] = outcomes
     assert not failures
-    with open_db(db) as con:
+    with open_store(db) as con:
         for claim_id in range(1, ROUNDS + 1):
             saved = review.get_review(con, claim_id)
             assert saved.version == 1

@@ -14,16 +14,17 @@ from typer.testing import CliRunner
 from claims.combine import number_check
 from claims.numbers import find_numbers
 from claims.quantities import find_quantities
-from workbench import review, store
+from workbench import review
 from workbench.cli import app
 from workbench.config import Settings
-from workbench.db import MIGRATIONS, build_fulltext, fts_extension_path, migrate, open_db
+from workbench.db import MIGRATIONS, build_fulltext, fts_extension_path, migrate
 from workbench.export import CitedEvidence, VerdictRecord, build_export, web_url
 from workbench.fulltext import to_search_text
 from workbench.indexing import load_vector_index
 from workbench.ingest import import_files
 from workbench.retrieval import search
 from workbench.review import QueueRow
+from workbench.storage import open_store
 
 # --- numbers in the search text ------------------------------------------------------------------------------
 
@@ -83,7 +84,7 @@ def test_keyword_search_finds_words_split_by_invisible_characters_and_keeps_the_
         encoding="utf-8",
     )
     assert [r.status for r in import_files([feed], cfg, hashing)] == ["imported"]
-    with open_db(cfg.db_path, read_only=True) as con:
+    with open_store(cfg.db_path, read_only=True) as con:
         vindex = load_vector_index(con, cfg, hashing)
         kirkuk = search(con, vindex, hashing, "Kirkuk Mosul", k=5)
         # the query side goes through the same text: an invisible character typed in it changes nothing
@@ -126,29 +127,29 @@ def _v6_database(path, *, fulltext: bool) -> None:
 def test_migration_7_recomputes_search_text_and_the_full_text_index(tmp_path):
     db = tmp_path / "v6.duckdb"
     _v6_database(db, fulltext=True)
-    with open_db(db, read_only=True) as con:
-        assert store.bm25(con, to_search_text("3 000"), 5) == []  # the old index knows only "3" and "0"
-    with open_db(db) as con:
+    with open_store(db, read_only=True) as con:
+        assert con.bm25(to_search_text("3 000"), 5) == []  # the old index knows only "3" and "0"
+    with open_store(db) as con:
         assert con.execute("SELECT max(version) FROM schema_migrations").fetchone() == (len(MIGRATIONS),)
         stored = con.execute("SELECT text, search_text FROM passages ORDER BY passage_id").fetchall()
         assert stored == [(text, to_search_text(text)) for text, _ in OLD_ROWS]
         assert stored[0][1] == "The fine was 3000 francs."
         assert stored[1][1] == "He waited in room 007 with Zero 0 today."
         assert stored[2] == ("The road to Kir\u200bkuk was closed.", "The road to Kirkuk was closed.")
-        assert [pid for pid, _ in store.bm25(con, to_search_text("3 000"), 5)] == [1]
-        assert [pid for pid, _ in store.bm25(con, to_search_text("room 007"), 5)] == [2]
-        assert [pid for pid, _ in store.bm25(con, to_search_text("Kirkuk"), 5)] == [3]
+        assert [pid for pid, _ in con.bm25(to_search_text("3 000"), 5)] == [1]
+        assert [pid for pid, _ in con.bm25(to_search_text("room 007"), 5)] == [2]
+        assert [pid for pid, _ in con.bm25(to_search_text("Kirkuk"), 5)] == [3]
         assert con.execute("SELECT count(*) FROM embeddings").fetchone() == (1,)
 
 
 def test_migration_7_on_a_database_without_a_full_text_index_builds_none(tmp_path):
     db = tmp_path / "v6-bare.duckdb"
     _v6_database(db, fulltext=False)
-    with open_db(db) as con:
+    with open_store(db) as con:
         assert con.execute("SELECT search_text FROM passages WHERE passage_id = 1").fetchone() == (
             "The fine was 3000 francs.",
         )
-        assert not store.has_fulltext(con)
+        assert not con.has_fulltext()
 
 
 def test_migration_7_recomputes_many_passages_in_one_statement(tmp_path):
@@ -255,11 +256,10 @@ def test_cli_claimreview_export_drops_a_javascript_source_url(tmp_path, hashing)
     ]
     feed.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     assert [r.status for r in import_files([feed], cfg, hashing)] == ["imported"]
-    with open_db(cfg.db_path) as con:
-        ids = store.article_ids_by_url(con)
+    with open_store(cfg.db_path) as con:
+        ids = con.article_ids_by_url()
         for number, url in enumerate(["javascript:alert(1)", "https://ok.example/a"], start=1):
-            store.insert_claim(
-                con,
+            con.insert_claim(
                 f"claim {number}",
                 f"claim {number}",
                 claim_date=None,

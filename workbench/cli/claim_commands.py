@@ -8,9 +8,9 @@ from typing import Annotated
 
 import typer
 
-from workbench import claimbook, store
+from workbench import claimbook
 from workbench.cli.common import JsonFlag, claims_app, print_json, settings_of
-from workbench.db import open_db
+from workbench.storage import open_store
 
 
 @claims_app.command("add")
@@ -23,7 +23,7 @@ def claims_add(
 
     Example: workbench --db news.duckdb claims add "ISIS seized half a billion dollars in Mosul" --date 2014-06-15
     """
-    with open_db(settings_of(ctx).db_path) as con:
+    with open_store(settings_of(ctx).db_path) as con:
         added = claimbook.add_claim(con, text, claim_date=date)
     if added.created:
         typer.echo(f"added claim {added.claim_id}")
@@ -40,7 +40,7 @@ def claims_import(
 
     Example: workbench --db news.duckdb claims import claims.csv
     """
-    with open_db(settings_of(ctx).db_path) as con:
+    with open_store(settings_of(ctx).db_path) as con:
         results = claimbook.import_claims_csv(con, path)
     created = sum(r.created for r in results)
     typer.echo(f"{created} claim(s) added, {len(results) - created} already stored (near-duplicates)")
@@ -52,8 +52,8 @@ def claims_list(ctx: typer.Context, as_json: JsonFlag = False) -> None:
 
     Example: workbench --db news.duckdb claims list --json
     """
-    with open_db(settings_of(ctx).db_path, read_only=True) as con:
-        rows = store.list_claims(con)
+    with open_store(settings_of(ctx).db_path, read_only=True) as con:
+        rows = con.list_claims()
     if as_json:
         print_json([asdict(c) for c in rows])
         return
@@ -74,7 +74,7 @@ def claims_extract(
     Example: workbench --db news.duckdb claims extract --limit 10 --save
     """
     settings = settings_of(ctx)
-    with open_db(settings.db_path, read_only=not save, create=False) as con:
+    with open_store(settings.db_path, read_only=not save, create=False) as con:
         proposals = claimbook.propose_claims(con, article_ids=article, limit=limit)
         saved = claimbook.save_proposals(con, proposals) if save else []
     if as_json:

@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 
-from workbench import store
 from workbench.cli.common import (
     JsonFlag,
     app,
@@ -22,9 +21,9 @@ from workbench.cli.common import (
     stance_model_for,
 )
 from workbench.config import load_settings
-from workbench.db import open_db
 from workbench.errors import WorkbenchError
 from workbench.models import FileResult
+from workbench.storage import open_store
 
 
 @app.callback()
@@ -146,13 +145,13 @@ def check(
     if not claim and not all_claims:
         raise typer.BadParameter("name claims with --claim ID or use --all")
     settings = settings_of(ctx)
-    with open_db(settings.db_path, create=False) as con:
-        ids = [c.claim_id for c in store.list_claims(con)] if all_claims else claim
-        unknown = [claim_id for claim_id in ids if store.get_claim(con, claim_id) is None]
+    with open_store(settings.db_path, create=False) as con:
+        ids = [c.claim_id for c in con.list_claims()] if all_claims else claim
+        unknown = [claim_id for claim_id in ids if con.get_claim(claim_id) is None]
     if unknown:
         raise WorkbenchError(f"no claim with id {', '.join(map(str, unknown))}; nothing was checked")
     embedder, model = embedder_for(settings), stance_model_for(settings)
-    with open_db(settings.db_path) as con:
+    with open_store(settings.db_path) as con:
         vindex = load_vector_index(con, settings, embedder)
     # Each claim is stored as soon as it is decided; the database is free while the model judges the next one.
     with progress_bar("claim") as report:
@@ -250,7 +249,7 @@ def export(
         raise typer.BadParameter(f"--format is one of {', '.join(FORMATS)}")
     db = settings_of(ctx).db_path
     require_db(db)
-    with open_db(db) as con:  # writable: a file from before the review tables gets them (migration 3)
+    with open_store(db) as con:  # writable: a file from before the review tables gets them (migration 3)
         records = load_verdicts(con)
     content = build_export(records, fmt)
     if str(out) == "-":

@@ -13,9 +13,9 @@ import typer
 
 from index.embedders import Embedder, load_embedder
 from workbench.config import Settings
-from workbench.db import open_db
 from workbench.errors import WorkbenchError
 from workbench.models import Hit
+from workbench.storage import open_store
 
 app = typer.Typer(
     help="Offline claim-checking workbench: import articles, add claims, find evidence.",
@@ -100,5 +100,5 @@ def rank_and_print(settings: Settings, as_json: bool, rank: Callable[..., list[H
     from workbench.indexing import load_vector_index
 
     embedder = embedder_for(settings)
-    with open_db(settings.db_path, read_only=True) as con:
+    with open_store(settings.db_path, read_only=True) as con:
         print_hits(rank(con, load_vector_index(con, settings, embedder), embedder), as_json)

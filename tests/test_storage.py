@@ -1,0 +1,46 @@
+"""The storage seam: the DuckDB store implements every method of the Store protocol, and URLs pick backends."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+from workbench.errors import StorageError
+from workbench.storage import Store, open_store
+from workbench.store import DuckDBStore
+
+
+def protocol_methods() -> dict[str, inspect.Signature]:
+    return {
+        name: inspect.signature(member)
+        for name, member in vars(Store).items()
+        if inspect.isfunction(member) and not name.startswith("_")
+    }
+
+
+def test_the_duckdb_store_has_every_method_of_the_protocol_with_its_parameters():
+    wanted = protocol_methods()
+    assert len(wanted) > 40 and "transaction" in wanted
+    for name, signature in wanted.items():
+        assert hasattr(DuckDBStore, name), name
+        assert list(inspect.signature(getattr(DuckDBStore, name)).parameters) == list(signature.parameters), name
+
+
+def test_the_protocol_lists_every_public_method_of_the_duckdb_store_but_its_own_sql():
+    public = {name for name, member in vars(DuckDBStore).items() if inspect.isfunction(member) and name[0] != "_"}
+    assert public - set(protocol_methods()) == {"execute"}  # raw SQL: DuckDB's own, for migrations and tests
+
+
+def test_a_duckdb_url_and_a_path_open_the_same_file(tmp_path):
+    path = tmp_path / "desk.duckdb"
+    with open_store(path) as store:
+        store.insert_claim("Iran sent 2000 troops", "iran sent 2000 troops", claim_date=None, origin="manual")
+    with open_store(f"duckdb://{path}", read_only=True) as store:
+        assert [c.text for c in store.list_claims()] == ["Iran sent 2000 troops"]
+
+
+def test_a_url_with_no_backend_is_one_line(tmp_path):
+    refused = pytest.raises(StorageError, match=r"^postgresql://desk/claims: no storage backend for 'postgresql://'")
+    with refused, open_store("postgresql://desk/claims"):
+        pass

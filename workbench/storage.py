@@ -1,0 +1,254 @@
+"""The one seam to storage: the Store protocol every reader and writer uses, and open_store(url) to get one.
+
+A Store returns workbench.models dataclasses and raises the domain errors of workbench.errors (StorageError,
+WriteConflictError, ...), never a backend's own; one class per backend implements it (workbench.store.DuckDBStore
+today). open_store picks the backend by the URL and imports only that one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from workbench.errors import StorageError
+from workbench.models import (
+    Article,
+    ArticleSummary,
+    CheckResult,
+    Claim,
+    Document,
+    EvidenceItem,
+    Hit,
+    Outlet,
+    StoredCheck,
+    StoredPassage,
+)
+
+# How the review queue can be sorted: claim id, newest claim date, least confident first, most conflicting
+# sources, recently reviewed.
+QUEUE_SORTS = ("id", "date", "confidence", "conflicting", "updated")
+
+
+class Store(Protocol):
+    """Everything the workbench reads and writes; one class per backend."""
+
+    def transaction(self) -> AbstractContextManager[object]:
+        """Run a block atomically: everything it wrote is kept, or nothing is."""
+
+    def stored_hashes(self, hashes: Sequence[str]) -> set[str]:
+        """Return which of these content hashes belong to articles imported before."""
+
+    def next_passage_id(self) -> int:
+        """Return the first free passage id (one writer per file, so this holds inside a transaction)."""
+
+    def insert_documents(self, docs: Sequence[Document], first_passage_id: int) -> None:
+        """Bulk-insert articles and their passages, passages numbered first_passage_id, first_passage_id + 1, ..."""
+
+    def insert_embeddings(self, ids: np.ndarray, model: str, vectors: np.ndarray) -> None:
+        """Bulk-insert one embedding per passage id, replacing any older one."""
+
+    def embedding_ids(self, model: str) -> np.ndarray:
+        """Return the ids of the passages embedded with model, in id order."""
+
+    def load_embeddings(
+        self, model: str, ids: Sequence[int] | np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return (passage ids, float32 matrix) of the passages embedded with model (all, or ids), in id order."""
+
+    def passages_missing_embedding(self, model: str) -> list[tuple[int, str]]:
+        """Return (passage_id, text) of passages with no embedding from model."""
+
+    def count_missing_embeddings(self, model: str) -> int:
+        """Return how many passages have no embedding from model."""
+
+    def delete_embeddings(self, model: str) -> None:
+        """Forget every embedding made with model."""
+
+    def count_rows(self) -> dict[str, int]:
+        """Return the number of articles, passages, comment passages, embeddings and claims."""
+
+    def body_passages(self, article_ids: Sequence[int] | None = None) -> list[tuple[int, int, str]]:
+        """Return (passage_id, article_id, text) of article-body passages, never comments."""
+
+    def hits_by_ids(self, scored: Sequence[tuple[int, float]], ranks: dict[str, dict[int, int]]) -> list[Hit]:
+        """Fetch passages with their article for (passage_id, score) pairs, keeping the given order."""
+
+    def passage_ids_of_articles(self, article_ids: Sequence[int]) -> list[int]:
+        """Return the passage ids of these articles."""
+
+    def rebuild_fulltext(self) -> None:
+        """Rebuild the BM25 index over passages (DuckDB's FTS index is static: inserts need a rebuild)."""
+
+    def has_fulltext(self) -> bool:
+        """True when the BM25 index and its postings exist."""
+
+    def bm25(self, search_text: str, limit: int, exclude_article_ids: Sequence[int] = ()) -> list[tuple[int, float]]:
+        """Return up to limit (passage_id, BM25 score) pairs for a query already in search-text form."""
+
+    def is_read_only(self) -> bool:
+        """True for a connection opened read-only."""
+
+    def fulltext_coverage(self) -> tuple[int, int, int, int]:
+        """Return (passages indexed, highest indexed id, passages stored, highest stored id); 0, 0 with no index."""
+
+    def unindexed_passages(self, sample: int) -> tuple[int, list[int]]:
+        """Return how many passages the full-text index lacks, and the first `sample` of their ids."""
+
+    def indexed_ids_without_passage(self, sample: int) -> tuple[int, list[int]]:
+        """Return how many ids the full-text index holds that are no stored passage, and the first `sample`."""
+
+    def postings_gaps(self) -> tuple[int, int, int]:
+        """Return (indexed passages with terms but no postings, posting passages not indexed, stats num_docs - docs)."""
+
+    def passage_texts(self) -> list[tuple[int, str]]:
+        """Return (passage_id, text) of every passage, in id order."""
+
+    def embedding_models(self) -> dict[str, tuple[int, int, int]]:
+        """Return {model: (vectors, smallest dimension, largest dimension)} over the stored embeddings."""
+
+    def insert_claim(
+        self,
+        text: str,
+        normalized: str,
+        *,
+        claim_date: date | None,
+        origin: str,
+        external_id: str | None = None,
+        source_article_id: int | None = None,
+        source_passage_id: int | None = None,
+    ) -> int:
+        """Insert a claim; return its id."""
+
+    def normalised_claims(self) -> list[tuple[int, str]]:
+        """Return (claim_id, normalised text) of every claim, for near-duplicate checks."""
+
+    def get_claim(self, claim_id: int) -> Claim | None:
+        """Return one claim by id."""
+
+    def list_claims(self, limit: int | None = None, offset: int = 0) -> list[Claim]:
+        """Return claims in id order, a page at a time."""
+
+    def insert_check(self, result: CheckResult, *, stance_model: str, embedding_model: str) -> int:
+        """Store a machine check and its evidence rows; earlier checks of the claim stay as history."""
+
+    def check_history(self, claim_id: int) -> list[StoredCheck]:
+        """Return every check of a claim (without evidence), newest first."""
+
+    def get_review(self, claim_id: int) -> tuple | None:
+        """Return (claim_id, status, human_verdict, rationale, reviewer, version, updated_at) of a claim."""
+
+    def insert_review(
+        self, claim_id: int, status: str, human_verdict: str | None, rationale: str, reviewer: str
+    ) -> bool:
+        """Create a claim's first review at version 1; False when another writer created it first."""
+
+    def update_review(
+        self,
+        claim_id: int,
+        expected_version: int,
+        status: str,
+        human_verdict: str | None,
+        rationale: str,
+        reviewer: str,
+    ) -> bool:
+        """Write a review only if it is still at expected_version (then bump it); False when it is not."""
+
+    def insert_history(self, claim_id: int, rows: Sequence[tuple[str, str | None, str | None]], reviewer: str):
+        """Append (field, old_value, new_value) events of one change by reviewer."""
+
+    def review_history(self, claim_id: int) -> list[tuple]:
+        """Return (event_id, field, old_value, new_value, reviewer, changed_at) of a claim, newest first."""
+
+    def upsert_correction(self, claim_id: int, passage_id: int, stance: str, reviewer: str) -> None:
+        """Record a reviewer's stance for one evidence passage of a claim, replacing an earlier correction."""
+
+    def delete_correction(self, claim_id: int, passage_id: int) -> bool:
+        """Remove a reviewer's stance for one evidence passage of a claim; say whether there was one."""
+
+    def corrections(self, claim_id: int) -> list[tuple[int, str, str]]:
+        """Return (passage_id, stance, reviewer) of every correction of a claim's evidence."""
+
+    def upsert_credibility(self, outlet: str, credibility: str) -> None:
+        """Tag an outlet credible, unknown or not_credible."""
+
+    def credibility_by_outlet(self) -> dict[str, str]:
+        """Return {outlet: credibility} of every tagged outlet."""
+
+    def outlets(self) -> list[Outlet]:
+        """Return every outlet with articles, by name; untagged ones are 'unknown'."""
+
+    def list_articles(self, *, outlet: str | None, search: str, limit: int, offset: int) -> list[ArticleSummary]:
+        """Return an outlet's articles (all when None) whose title holds search, newest first, a page at a time."""
+
+    def article_ids_by_url(self) -> dict[str, int]:
+        """Map each article URL to its article id."""
+
+    def get_article(self, article_id: int) -> Article | None:
+        """Return one article with its text, or None."""
+
+    def article_passages(self, article_id: int, kind: str, limit: int, offset: int = 0) -> list[StoredPassage]:
+        """Return one kind ('body' or 'comment') of an article's passages, in order."""
+
+    def latest_check(self, claim_id: int) -> StoredCheck | None:
+        """Return the newest check of a claim (without evidence), or None."""
+
+    def check_evidence(self, check_id: int) -> list[EvidenceItem]:
+        """Return the evidence of a check in rank order, with the machine's stance beside any reviewer correction."""
+
+    def claim_ids_with_checks(self) -> list[int]:
+        """Return the ids of claims that have been checked at least once."""
+
+    def queue(
+        self,
+        *,
+        statuses: Sequence[str] | None = None,
+        verdicts: Sequence[str] | None = None,
+        outlets: Sequence[str] | None = None,
+        search: str = "",
+        sort: str = "id",
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[tuple]:
+        """Return queue rows (see _QUEUE) matching the filters; a None filter lets everything through."""
+
+    def queue_summary(
+        self,
+        *,
+        statuses: Sequence[str] | None = None,
+        verdicts: Sequence[str] | None = None,
+        outlets: Sequence[str] | None = None,
+        search: str = "",
+    ) -> list[tuple[str, str, int]]:
+        """Return (machine verdict or 'unchecked', status, claims) counts of the filtered queue."""
+
+    def source_article_url(self, claim_id: int) -> str | None:
+        """Return the URL of the article a claim was extracted from, if any."""
+
+    def newest_article_ids(self, outlet_names: Sequence[str] | None, limit: int) -> list[int]:
+        """Return the ids of the newest imported articles, of these outlets only unless outlet_names is None."""
+
+    def claim_ids_citing_outlet(self, outlet: str) -> list[int]:
+        """Return the ids of claims whose newest check has evidence from this outlet."""
+
+
+@contextmanager
+def open_store(url: Path | str, *, read_only: bool = False, create: bool = True) -> Iterator[Store]:
+    """Open the store a URL names for one unit of work: a DuckDB file path (or duckdb:///path) today.
+
+    Short-lived on purpose (see workbench.db.open_db). A scheme with no backend here is one StorageError line.
+    """
+    text = str(url)
+    scheme = text.split("://", 1)[0] if "://" in text else ""
+    if scheme not in ("", "duckdb"):
+        raise StorageError(f"{text}: no storage backend for '{scheme}://' in this version (a DuckDB file path works)")
+    from workbench.db import open_db
+    from workbench.store import DuckDBStore
+
+    path = text.removeprefix("duckdb://") if scheme else text
+    with open_db(path, read_only=read_only, create=create) as con:
+        yield DuckDBStore(con)
