@@ -10,7 +10,8 @@ from pathlib import Path
 from claims.extraction import rank_check_worthy
 from claims.normalise import near_duplicate_normalised, normalise_claim
 from index.segmenting import split_sentences
-from workbench.documents import decode, iter_csv_rows
+from workbench.decoding import decode
+from workbench.documents import iter_csv_rows
 from workbench.errors import ClaimError, IngestError
 from workbench.storage import Store
 
