@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 
+from claims.vocabulary import NEW
+
 
 @dataclass(frozen=True, slots=True)
 class PassageDraft:
@@ -224,3 +226,40 @@ class StoredCheck:
     stance_model: str
     embedding_model: str
     checked_at: datetime
+
+
+# --- the human side of a claim ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """Where a claim stands with its reviewers; version 0 means nobody has saved anything yet."""
+
+    claim_id: int
+    status: str = NEW
+    human_verdict: str | None = None
+    rationale: str = ""
+    reviewer: str | None = None
+    version: int = 0
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEvent:
+    """One changed field: who changed it, when, from what to what."""
+
+    event_id: int
+    field: str
+    old_value: str | None
+    new_value: str | None
+    reviewer: str
+    changed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """A reviewer's stance for one evidence passage of a claim; it overrides the model's."""
+
+    passage_id: int
+    stance: str
+    reviewer: str

@@ -4,7 +4,7 @@ are unrelated), decide, store."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
@@ -24,7 +24,7 @@ from claims.vocabulary import AGREES, CONFLICTS, UNKNOWN
 from index.embedders import Embedder
 from index.vectors import VectorIndex
 from workbench.errors import ClaimError
-from workbench.models import CheckResult, Claim, EvidenceItem, Hit, MachineStance, StoredCheck
+from workbench.models import CheckResult, Claim, Correction, EvidenceItem, Hit, MachineStance, StoredCheck
 from workbench.retrieval import search
 from workbench.storage import Store, open_store
 
@@ -109,15 +109,6 @@ def judge(
     return items
 
 
-@dataclass(frozen=True, slots=True)
-class Correction:
-    """A reviewer's stance for one evidence passage of a claim; it overrides the model's."""
-
-    passage_id: int
-    stance: str
-    reviewer: str
-
-
 def apply_corrections(items: Sequence[EvidenceItem], corrections: Mapping[int, Correction]) -> list[EvidenceItem]:
     """Give each corrected passage the reviewer's stance with confidence 1.0, keeping the machine's beside it.
 
@@ -181,7 +172,7 @@ def verdict_for(
 
 def load_corrections(con: Store, claim_id: int) -> dict[int, Correction]:
     """Return the reviewers' corrections of a claim's evidence, by passage id."""
-    return {pid: Correction(pid, stance, reviewer) for pid, stance, reviewer in con.corrections(claim_id)}
+    return {c.passage_id: c for c in con.corrections(claim_id)}
 
 
 def _decide_stored(con: Store, claim: Claim, items: Sequence[EvidenceItem]) -> CheckResult:

@@ -11,38 +11,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from claims.vocabulary import CREDIBILITY_LEVELS, HUMAN_VERDICTS, NEW, REVIEW_STATUSES, STANCES, VERDICT_GIVEN
+from claims.vocabulary import CREDIBILITY_LEVELS, HUMAN_VERDICTS, REVIEW_STATUSES, STANCES, VERDICT_GIVEN
 from workbench.errors import ReviewError, StaleWriteError, WriteConflictError
+from workbench.models import HistoryEvent, Review
 from workbench.storage import QUEUE_SORTS, Store
 
 FIELDS = ("status", "human_verdict", "rationale")
 MAX_RATIONALE_CHARS = 20_000
 MAX_REVIEWER_CHARS = 100
-
-
-@dataclass(frozen=True, slots=True)
-class Review:
-    """Where a claim stands with its reviewers; version 0 means nobody has saved anything yet."""
-
-    claim_id: int
-    status: str = NEW
-    human_verdict: str | None = None
-    rationale: str = ""
-    reviewer: str | None = None
-    version: int = 0
-    updated_at: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryEvent:
-    """One changed field: who changed it, when, from what to what."""
-
-    event_id: int
-    field: str
-    old_value: str | None
-    new_value: str | None
-    reviewer: str
-    changed_at: datetime
 
 
 def _reviewer(name: str | None) -> str:
@@ -56,8 +32,7 @@ def _reviewer(name: str | None) -> str:
 
 def get_review(con: Store, claim_id: int) -> Review:
     """Return the claim's review (a fresh 'new' one at version 0 if nobody has saved one)."""
-    row = con.get_review(claim_id)
-    return Review(*row) if row else Review(claim_id)
+    return con.get_review(claim_id) or Review(claim_id)
 
 
 def _validated(current: Review, changes: Mapping[str, str | None]) -> dict[str, str | None]:
@@ -137,7 +112,7 @@ def _save_once(
 
 def history(con: Store, claim_id: int) -> list[HistoryEvent]:
     """Return every change to a claim's review and evidence, newest first."""
-    return [HistoryEvent(*row) for row in con.review_history(claim_id)]
+    return con.review_history(claim_id)
 
 
 def correct_evidence(con: Store, claim_id: int, passage_id: int, stance: str, reviewer: str, *, was: str) -> None:

@@ -21,10 +21,13 @@ from workbench.models import (
     ArticleSummary,
     CheckResult,
     Claim,
+    Correction,
     Document,
     EvidenceItem,
+    HistoryEvent,
     Hit,
     Outlet,
+    Review,
     StoredCheck,
     StoredPassage,
 )
@@ -139,8 +142,8 @@ class Store(Protocol):
     def check_history(self, claim_id: int) -> list[StoredCheck]:
         """Return every check of a claim (without evidence), newest first."""
 
-    def get_review(self, claim_id: int) -> tuple | None:
-        """Return (claim_id, status, human_verdict, rationale, reviewer, version, updated_at) of a claim."""
+    def get_review(self, claim_id: int) -> Review | None:
+        """Return a claim's review, or None when nobody has saved one."""
 
     def insert_review(
         self, claim_id: int, status: str, human_verdict: str | None, rationale: str, reviewer: str
@@ -161,8 +164,8 @@ class Store(Protocol):
     def insert_history(self, claim_id: int, rows: Sequence[tuple[str, str | None, str | None]], reviewer: str):
         """Append (field, old_value, new_value) events of one change by reviewer."""
 
-    def review_history(self, claim_id: int) -> list[tuple]:
-        """Return (event_id, field, old_value, new_value, reviewer, changed_at) of a claim, newest first."""
+    def review_history(self, claim_id: int) -> list[HistoryEvent]:
+        """Return every change to a claim's review and evidence, newest first."""
 
     def upsert_correction(self, claim_id: int, passage_id: int, stance: str, reviewer: str) -> None:
         """Record a reviewer's stance for one evidence passage of a claim, replacing an earlier correction."""
@@ -170,8 +173,8 @@ class Store(Protocol):
     def delete_correction(self, claim_id: int, passage_id: int) -> bool:
         """Remove a reviewer's stance for one evidence passage of a claim; say whether there was one."""
 
-    def corrections(self, claim_id: int) -> list[tuple[int, str, str]]:
-        """Return (passage_id, stance, reviewer) of every correction of a claim's evidence."""
+    def corrections(self, claim_id: int) -> list[Correction]:
+        """Return every reviewer's correction of a claim's evidence, by passage id."""
 
     def upsert_credibility(self, outlet: str, credibility: str) -> None:
         """Tag an outlet credible, unknown or not_credible."""

@@ -17,12 +17,15 @@ from workbench.models import (
     ArticleSummary,
     CheckResult,
     Claim,
+    Correction,
     Document,
     EvidenceItem,
+    HistoryEvent,
     Hit,
     MachineStance,
     Outlet,
     PassageDraft,
+    Review,
     StoredCheck,
     StoredPassage,
 )
@@ -488,9 +491,10 @@ class DuckDBStore:
         ).fetchall()
         return [StoredCheck(*row) for row in rows]
 
-    def get_review(self, claim_id: int) -> tuple | None:
-        """Return (claim_id, status, human_verdict, rationale, reviewer, version, updated_at) of a claim."""
-        return self.con.execute(f"SELECT {_REVIEW_COLUMNS} FROM reviews WHERE claim_id = ?", [claim_id]).fetchone()
+    def get_review(self, claim_id: int) -> Review | None:
+        """Return a claim's review, or None when nobody has saved one."""
+        row = self.con.execute(f"SELECT {_REVIEW_COLUMNS} FROM reviews WHERE claim_id = ?", [claim_id]).fetchone()
+        return Review(*row) if row else None
 
     def insert_review(
         self, claim_id: int, status: str, human_verdict: str | None, rationale: str, reviewer: str
@@ -529,13 +533,14 @@ class DuckDBStore:
                 [[claim_id, field, old, new, reviewer] for field, old, new in rows],
             )
 
-    def review_history(self, claim_id: int) -> list[tuple]:
-        """Return (event_id, field, old_value, new_value, reviewer, changed_at) of a claim, newest first."""
-        return self.con.execute(
+    def review_history(self, claim_id: int) -> list[HistoryEvent]:
+        """Return every change to a claim's review and evidence, newest first."""
+        rows = self.con.execute(
             """SELECT event_id, field, old_value, new_value, reviewer, changed_at FROM review_history
                WHERE claim_id = ? ORDER BY event_id DESC""",
             [claim_id],
         ).fetchall()
+        return [HistoryEvent(*row) for row in rows]
 
     def upsert_correction(self, claim_id: int, passage_id: int, stance: str, reviewer: str) -> None:
         """Record a reviewer's stance for one evidence passage of a claim, replacing an earlier correction."""
@@ -555,12 +560,13 @@ class DuckDBStore:
             ).fetchall()
         )
 
-    def corrections(self, claim_id: int) -> list[tuple[int, str, str]]:
-        """Return (passage_id, stance, reviewer) of every correction of a claim's evidence."""
-        return self.con.execute(
+    def corrections(self, claim_id: int) -> list[Correction]:
+        """Return every reviewer's correction of a claim's evidence, by passage id."""
+        rows = self.con.execute(
             "SELECT passage_id, stance, reviewer FROM evidence_corrections WHERE claim_id = ? ORDER BY passage_id",
             [claim_id],
         ).fetchall()
+        return [Correction(*row) for row in rows]
 
     def upsert_credibility(self, outlet: str, credibility: str) -> None:
         """Tag an outlet credible, unknown or not_credible."""
