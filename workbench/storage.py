@@ -69,9 +69,6 @@ class Store(Protocol):
     def count_missing_embeddings(self, model: str) -> int:
         """Return how many passages have no embedding from model."""
 
-    def delete_embeddings(self, model: str) -> None:
-        """Forget every embedding made with model."""
-
     def count_rows(self) -> dict[str, int]:
         """Return the number of articles, passages, comment passages, embeddings and claims."""
 

@@ -255,10 +255,6 @@ class DuckDBStore:
             [model],
         ).fetchone()[0]
 
-    def delete_embeddings(self, model: str) -> None:
-        """Forget every embedding made with model."""
-        self.con.execute("DELETE FROM embeddings WHERE model = ?", [model])
-
     def count_rows(self) -> dict[str, int]:
         """Return the number of articles, passages, comment passages, embeddings and claims."""
         row = self.con.execute(
