@@ -44,10 +44,3 @@ CLAIMREVIEW_RATINGS = {
 def label(value: str | None) -> str:
     """Spell a stored value for people: 'not_enough_evidence' -> 'not enough evidence', None -> '—'."""
     return value.replace("_", " ") if value else "—"
-
-
-def sql_list(values: tuple[str, ...]) -> str:
-    """The labels as a SQL IN list, "'a', 'b'", for a CHECK constraint in a migration (labels hold no quotes)."""
-    if any("'" in value for value in values):
-        raise ValueError(f"a label holds a quote: {values}")
-    return ", ".join(f"'{value}'" for value in values)

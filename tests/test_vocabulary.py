@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from claims import vocabulary as v
 from workbench.storage import open_store
 
@@ -43,9 +41,7 @@ def test_every_checked_column_allows_exactly_the_vocabulary(tmp_path):
 def test_labels_are_distinct_and_quote_free():
     for labels in (v.STANCES, v.HUMAN_VERDICTS, v.REVIEW_STATUSES, v.CREDIBILITY_LEVELS):
         assert len(set(labels)) == len(labels)
-        assert v.sql_list(labels).count("'") == 2 * len(labels)
-    with pytest.raises(ValueError, match="quote"):
-        v.sql_list(("it's",))
+        assert not any("'" in label for label in labels)  # the DuckDB store writes some into its SQL as literals
     assert v.UNCHECKED not in v.VERDICTS  # a queue filter, never stored
 
 

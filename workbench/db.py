@@ -329,10 +329,7 @@ def _describe_open_error(path: Path, exc: duckdb.Error) -> str:
     message = str(exc)
     if "not a valid DuckDB database file" in message:
         return f"{path}: this file is not a DuckDB database (choose another file or move this one away)"
-    if path.is_dir():
-        return f"{path}: this is a folder, not a database file"
-    if not path.parent.is_dir():
-        return f"{path}: the folder {path.parent} does not exist"
+    # A folder, a missing folder or a file in a folder's place is refused by open_db before DuckDB is asked.
     return f"{path}: cannot open the database ({message})"
 
 
@@ -413,7 +410,7 @@ def transaction(con: Connection) -> Iterator[Connection]:
         yield con
     except (duckdb.ConstraintException, duckdb.TransactionException) as exc:
         con.execute("ROLLBACK")
-        raise WriteConflictError(f"the write collided with another one ({str(exc).splitlines()[0]})") from exc
+        raise _collision(exc) from exc
     except BaseException:
         con.execute("ROLLBACK")
         raise
@@ -423,4 +420,8 @@ def transaction(con: Connection) -> Iterator[Connection]:
         # A commit that loses a write conflict leaves the transaction aborted; end it so the connection stays usable.
         with suppress(duckdb.Error):
             con.execute("ROLLBACK")
-        raise WriteConflictError(f"the write collided with another one ({str(exc).splitlines()[0]})") from exc
+        raise _collision(exc) from exc
+
+
+def _collision(exc: duckdb.Error) -> WriteConflictError:
+    return WriteConflictError(f"the write collided with another one ({str(exc).splitlines()[0]})")

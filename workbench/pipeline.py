@@ -25,7 +25,7 @@ from index.embedders import Embedder
 from index.vectors import VectorIndex
 from workbench.errors import ClaimError
 from workbench.models import CheckResult, Claim, Correction, EvidenceItem, Hit, MachineStance, StoredCheck
-from workbench.retrieval import search
+from workbench.retrieval import search, stored_claim
 from workbench.storage import Store, open_store
 
 DEFAULT_K = 10
@@ -210,9 +210,7 @@ def check_claim(
     save: bool = True,
 ) -> CheckResult:
     """Retrieve, judge and decide one stored claim; with save, append the check to its history."""
-    claim = con.get_claim(claim_id)
-    if claim is None:
-        raise ClaimError(f"no claim with id {claim_id}")
+    claim = stored_claim(con, claim_id)
     result = check_text(con, vindex, embedder, model, claim, k=k)
     if not save:
         return result
@@ -237,9 +235,7 @@ def check_stored(
     writes the check. Other processes (the app, an import) read and write in between.
     """
     with open_store(db_path) as con:
-        claim = con.get_claim(claim_id)
-        if claim is None:
-            raise ClaimError(f"no claim with id {claim_id}")
+        claim = stored_claim(con, claim_id)
         hits, sims = _evidence_for(con, vindex, embedder, claim, k)
     items = judge(claim, hits, model, sims)
     with open_store(db_path) as con, con.transaction():

@@ -11,7 +11,7 @@ from index.fusion import reciprocal_rank_fusion
 from index.vectors import VectorIndex
 from workbench.errors import ClaimError
 from workbench.fulltext import to_search_text
-from workbench.models import Hit
+from workbench.models import Claim, Hit
 from workbench.storage import Store
 
 DEFAULT_CANDIDATES = 50
@@ -52,9 +52,15 @@ def search(
     return con.hits_by_ids(fused, ranks)
 
 
-def evidence_for_claim(con: Store, vindex: VectorIndex, embedder: Embedder, claim_id: int, *, k: int = 10) -> list[Hit]:
-    """Rank evidence passages for a stored claim; a claim taken from an article never cites that article."""
+def stored_claim(con: Store, claim_id: int) -> Claim:
+    """The stored claim with this id; ClaimError when there is none."""
     claim = con.get_claim(claim_id)
     if claim is None:
         raise ClaimError(f"no claim with id {claim_id}")
+    return claim
+
+
+def evidence_for_claim(con: Store, vindex: VectorIndex, embedder: Embedder, claim_id: int, *, k: int = 10) -> list[Hit]:
+    """Rank evidence passages for a stored claim; a claim taken from an article never cites that article."""
+    claim = stored_claim(con, claim_id)
     return search(con, vindex, embedder, claim.text, k=k, exclude_article_ids=claim.own_article_ids)
