@@ -165,7 +165,7 @@ if button_col.button("Re-check" if result else "Check now", key="claim_check", t
     try:
         with st.spinner("Retrieving and judging evidence…"):
             model = resources.stance_model(cfg.stance_model)
-            embedder = resources.embedder(cfg.embedding_model)
+            embedder = resources.embedder(cfg)
             vindex = resources.vector_index(cfg)
             check_stored(cfg.db_path, vindex, embedder, model, claim_id)  # the file stays free while it judges
     except (WorkbenchError, OSError, RuntimeError) as exc:

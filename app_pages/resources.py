@@ -12,7 +12,7 @@ from claims import stance
 from index.embedders import Embedder, load_embedder
 from index.vectors import VectorIndex
 from workbench.config import Settings, load_settings
-from workbench.indexing import load_vector_index
+from workbench.indexing import embedder_spec, load_vector_index
 from workbench.storage import open_store
 
 
@@ -22,9 +22,13 @@ def settings() -> Settings:
 
 
 @st.cache_resource(show_spinner="Loading the embedding model…")
-def embedder(model: str) -> Embedder:
-    """The embedding model the spec names (index.embedders.load_embedder), loaded once per process."""
-    return load_embedder(model)
+def _embedder(spec: str | None) -> Embedder:
+    return load_embedder(spec)
+
+
+def embedder(cfg: Settings) -> Embedder:
+    """The embedding model for the database (workbench.indexing.embedder_spec), loaded once per process and spec."""
+    return _embedder(embedder_spec(cfg))
 
 
 @st.cache_resource(show_spinner="Loading the stance model…")
@@ -34,14 +38,14 @@ def stance_model(spec: str | None) -> stance.StanceModel:
 
 
 @st.cache_resource(show_spinner="Loading the vector index…", max_entries=2)
-def _vector_index(db_path: str, model: str, index_mtime_ns: int) -> VectorIndex:
-    cfg = load_settings(db_path, model)
+def _vector_index(db_path: str, spec: str | None, index_mtime_ns: int) -> VectorIndex:
+    cfg = load_settings(db_path)
     with open_store(cfg.db_path, read_only=True) as con:
-        return load_vector_index(con, cfg, embedder(model))
+        return load_vector_index(con, cfg, _embedder(spec))
 
 
 def vector_index(cfg: Settings) -> VectorIndex:
     """The FAISS index for the database, reloaded when an import has rewritten it."""
     path = cfg.vector_index_path
     mtime = path.stat().st_mtime_ns if path.exists() else 0
-    return _vector_index(str(cfg.db_path), cfg.embedding_model, mtime)
+    return _vector_index(str(cfg.db_path), embedder_spec(cfg), mtime)

@@ -15,7 +15,7 @@ from workbench import review
 from workbench.documents import SUFFIXES
 from workbench.errors import WorkbenchError
 from workbench.ingest import import_files
-from workbench.models import FileResult
+from workbench.models import ImportStatus
 from workbench.pipeline import redecide_all
 from workbench.storage import open_store
 
@@ -31,14 +31,16 @@ st.caption(f"Files: {', '.join(SUFFIXES)}. Several at once; a bad file is report
 uploads = st.file_uploader("Article files", accept_multiple_files=True, key="sources_upload")
 if uploads and st.button(f"Import {len(uploads)} file(s)", key="sources_import", type="primary"):
     bar = st.progress(0.0, text="Loading the embedding model…")
-    embedder = resources.embedder(cfg.embedding_model)
+    embedder = resources.embedder(cfg)
 
-    def progress(done: int, total: int, result: FileResult) -> None:
-        bar.progress(done / total, text=f"{done}/{total}: {Path(result.path).name}")
+    def embedded(status: ImportStatus) -> None:
+        name = Path(status.path).name
+        what = f"{name}: embedded {status.embedded:,} of {status.file_passages:,} passages"
+        bar.progress(min(status.fraction, 1.0), text=f"{md(what)} · {status.describe()}")
 
     try:
         with saved_uploads(uploads) as paths:
-            results = import_files(paths, cfg, embedder, progress=progress)
+            results = import_files(paths, cfg, embedder, embedding_progress=embedded)
     except WorkbenchError as exc:
         st.error(md(exc))
     else:

@@ -1,9 +1,12 @@
-"""Benchmarks: ingest vs raw model throughput, search and check latency, memory, disk, retrieval quality.
+"""Benchmarks: import vs the plain sentence-transformers encode, where the time goes, search and check latency,
+memory, disk, cold starts, retrieval quality.
 
 Usage: python -m bench.run [--sizes 10000 100000 1000000] [--skip-quality] [--skip-cold-start] [--stance-only]
-(`make bench` runs 10k and 100k; `make bench-1m` the million-passage tier, about 70 minutes here.)
+(`make bench` runs 10k and 100k; `make bench-1m` the million-passage tier.)
 Prints tables and merges its figures into bench/results.json under stable keys (a tier not run keeps its
-last figures). Each size tier runs in a subprocess so its peak memory is its own.
+last figures). Each size tier runs in a subprocess so its peak memory is its own. The import uses the shipped
+default embedder (the int8 ONNX export); "plain" is what a user would otherwise run: sentence-transformers'
+PyTorch encode of the same model on the same passages, timed in the same run, alternating with the ONNX encode.
 """
 
 from __future__ import annotations
@@ -91,25 +94,50 @@ def ann_recall_at_10(con, vindex, model: str, queries: int = 200, nprobes: tuple
     return out
 
 
+ENCODE_TEXTS = 5000
+IMPORT_STAGES = ("parse", "segment", "embed", "insert", "faiss", "fts")
+CHECK_STAGES = ("embed", "bm25", "faiss", "fetch", "stance", "numbers", "verdict")
+
+
+def encode_speeds(rounds: int = 3) -> dict:
+    """Passages per second of the plain PyTorch encode and of the default (ONNX) embedder on the same 5,000
+    benchmark passages, alternating, median of rounds (and the range); its own process."""
+    from bench.corpus import iter_articles
+    from index.embedders import DEFAULT_MODEL, load_embedder
+
+    texts = [p for a in iter_articles(ENCODE_TEXTS) for p in a["text"].split("\n\n") if p.strip()][:ENCODE_TEXTS]
+    embedders = {"raw": load_embedder(DEFAULT_MODEL), "onnx": load_embedder(None)}
+    speeds: dict[str, list[float]] = {name: [] for name in embedders}
+    for embedder in embedders.values():
+        embedder.embed(texts[:64])  # warm up
+    for _ in range(rounds):
+        for name, embedder in embedders.items():
+            started = time.perf_counter()
+            embedder.embed(texts)
+            speeds[name].append(len(texts) / (time.perf_counter() - started))
+    out = {}
+    for name, values in speeds.items():
+        out[f"{name}_encode_per_s"] = round(statistics.median(values), 1)
+        out[f"{name}_encode_per_s_range"] = [round(min(values), 1), round(max(values), 1)]
+    out["onnx_model"] = embedders["onnx"].model_id
+    return out
+
+
 def ingest_tier(size: int, work: Path) -> dict:
-    """Import `size` synthetic passages beside the raw encode speed of the same model; its own process."""
-    from bench.corpus import iter_articles, write_corpus
+    """Import `size` synthetic passages with the default embedder, stage by stage; its own process."""
+    from bench.corpus import write_corpus
     from index.embedders import load_embedder
     from workbench.config import Settings
     from workbench.ingest import import_files
+    from workbench.stages import collect
 
     corpus = write_corpus(work / f"corpus-{size}", size)
     embedder = load_embedder(None)
     embedder.embed(["warm up"])
     settings = Settings(db_path=work / f"bench-{size}.duckdb")
-
-    texts = [p for a in iter_articles(min(size, 5000)) for p in a["text"].split("\n\n")]
     started = time.perf_counter()
-    embedder.embed(texts)
-    raw_per_s = len(texts) / (time.perf_counter() - started)
-
-    started = time.perf_counter()
-    results = import_files(corpus, settings, embedder)
+    with collect() as stages:
+        results = import_files(corpus, settings, embedder)
     ingest_s = time.perf_counter() - started
     failed = [r.message for r in results if r.status != "imported"]
     assert not failed, failed
@@ -119,8 +147,7 @@ def ingest_tier(size: int, work: Path) -> dict:
         "passages": passages,
         "ingest_s": round(ingest_s, 1),
         "ingest_passages_per_s": round(passages / ingest_s, 1),
-        "raw_encode_per_s": round(raw_per_s, 1),
-        "ingest_ratio": round(passages / ingest_s / raw_per_s, 3),
+        "ingest_stages_s": {name: round(stages.get(name, 0.0), 1) for name in IMPORT_STAGES},
         "ingest_peak_rss_mb": round(_peak_mb()),
         "disk_mb_per_100k": round(disk / 2**20 * 100_000 / passages, 1),
     }
@@ -135,6 +162,7 @@ def serve_tier(size: int, work: Path) -> dict:
     from workbench.indexing import load_vector_index
     from workbench.pipeline import check_claim
     from workbench.retrieval import search
+    from workbench.stages import collect
     from workbench.storage import open_store
 
     settings = Settings(db_path=work / f"bench-{size}.duckdb")
@@ -151,10 +179,11 @@ def serve_tier(size: int, work: Path) -> dict:
             search_ms.append((time.perf_counter() - started) * 1000)
         ids = [claimbook.add_claim(con, text).claim_id for text in CLAIMS]
         check_ms = []
-        for claim_id in ids * 5:
-            started = time.perf_counter()
-            check_claim(con, vindex, embedder, model, claim_id, k=20, save=False)
-            check_ms.append((time.perf_counter() - started) * 1000)
+        with collect() as stages:
+            for claim_id in ids * 5:
+                started = time.perf_counter()
+                check_claim(con, vindex, embedder, model, claim_id, k=20, save=False)
+                check_ms.append((time.perf_counter() - started) * 1000)
         peak = _peak_mb()  # before the recall measurement loads every vector for exact search
         recall = ann_recall_at_10(con, vindex, embedder.model_id, nprobes=(8, 16, 32, 64, 128))
     search_p50, search_p95 = _percentiles(search_ms)
@@ -167,6 +196,7 @@ def serve_tier(size: int, work: Path) -> dict:
         "check_p50_ms": round(check_p50, 1),
         "check_p95_ms": round(check_p95, 1),
         "check_k": 20,
+        "check_stages_ms": {name: round(stages.get(name, 0.0) * 1000 / len(check_ms), 1) for name in CHECK_STAGES},
         "peak_rss_mb": round(peak),
         "ann_recall_at_10": recall.pop("configured"),
         "nprobe": vindex.nprobe if vindex.kind != "flat-ip" else None,
@@ -274,8 +304,9 @@ TIER_KEYS = ("search_p50_ms", "search_p95_ms", "check_p50_ms", "check_p95_ms", "
 def print_tables(results: dict) -> None:
     """Print the tier table and the single figures, as README's Performance section shows them."""
     columns = [
-        ("passages", "passages"), ("index", "index"), ("ingest/s", "ingest_passages_per_s"),
-        ("raw/s", "raw_encode_per_s"), ("ratio", "ingest_ratio"), ("search p50 ms", "search_p50_ms"),
+        ("passages", "passages"), ("index", "index"), ("import/s", "ingest_passages_per_s"),
+        ("plain encode/s", "raw_encode_per_s"), ("ONNX encode/s", "onnx_encode_per_s"), ("ratio", "ingest_ratio"),
+        ("search p50 ms", "search_p50_ms"),
         ("check p50 ms", "check_p50_ms"), ("check p95 ms", "check_p95_ms"), ("serve peak MB", "peak_rss_mb"),
         ("ingest peak MB", "ingest_peak_rss_mb"),
         ("MB/100k", "disk_mb_per_100k"), ("ANN recall@10", "ann_recall_at_10"), ("run", "date"),
@@ -285,32 +316,69 @@ def print_tables(results: dict) -> None:
     for tier in results.get("tiers", {}).values():
         print("| " + " | ".join(str(tier.get(key, "")).split("T")[0] for _, key in columns) + " |")
     print()
+    print_stages(results.get("tiers", {}))
     for key in (
         "climate_fever_recall_at_5_bm25", "climate_fever_recall_at_5_dense", "climate_fever_recall_at_5_hybrid",
-        "cold_start_search_s", "cold_start_check_s", "cold_start_streamlit_s", "stance_20_pairs_p50_ms",
-        "stance_20_pairs_p95_ms", "stance_model",
+        "cold_start_search_s", "cold_start_search_s_range", "cold_start_check_s", "cold_start_check_s_range",
+        "cold_start_streamlit_s", "cold_start_streamlit_s_range", "stance_20_pairs_p50_ms",
+        "stance_20_pairs_p95_ms", "stance_model", "onnx_model",
     ):  # fmt: skip
         print(f"{key}: {results.get(key)}")
 
 
-def cold_start_cli(work: Path) -> dict:
-    """Seconds from invoking `workbench search` and `workbench check` on the demo database to their first output."""
+def print_stages(tiers: dict) -> None:
+    """Where the time goes: seconds per import stage, milliseconds per check stage (k=20), per tier."""
+    rows = [(tier.get("passages"), tier) for tier in tiers.values() if "ingest_stages_s" in tier]
+    if not rows:
+        return
+    print("| passages | " + " | ".join(f"import {n} s" for n in IMPORT_STAGES) + " | "
+          + " | ".join(f"check {n} ms" for n in CHECK_STAGES) + " |")  # fmt: skip
+    print("|" + "---|" * (1 + len(IMPORT_STAGES) + len(CHECK_STAGES)))
+    for passages, tier in rows:
+        imported = [str(tier["ingest_stages_s"].get(n, "")) for n in IMPORT_STAGES]
+        checked = [str(tier.get("check_stages_ms", {}).get(n, "")) for n in CHECK_STAGES]
+        print(f"| {passages} | " + " | ".join(imported + checked) + " |")
+    print()
+
+
+COLD_RUNS = 5
+
+
+def cold_start_cli(work: Path, runs: int = COLD_RUNS) -> dict:
+    """Seconds from invoking `workbench search` and `workbench check` on the demo database to their first output:
+    median of runs, and the range."""
     env = {**os.environ, "WORKBENCH_DB": str(_demo_db(work))}
     timings = {}
     for name, args in {"search": ["search", "troops", "-k", "3"], "check": ["check", "--claim", "1"]}.items():
-        started = time.perf_counter()
-        with subprocess.Popen(
-            [sys.executable, "-m", "workbench", *args], env=env, cwd=REPO, stdout=subprocess.PIPE, text=True
-        ) as proc:
-            first = proc.stdout.readline()
-            timings[f"cold_start_{name}_s"] = round(time.perf_counter() - started, 2)
-            proc.stdout.read()
-        if proc.returncode or not first:
-            raise RuntimeError(f"workbench {' '.join(args)} failed (exit {proc.returncode})")
+        seconds = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            with subprocess.Popen(
+                [sys.executable, "-m", "workbench", *args], env=env, cwd=REPO, stdout=subprocess.PIPE, text=True
+            ) as proc:
+                first = proc.stdout.readline()
+                seconds.append(time.perf_counter() - started)
+                proc.stdout.read()
+            if proc.returncode or not first:
+                raise RuntimeError(f"workbench {' '.join(args)} failed (exit {proc.returncode})")
+        timings[f"cold_start_{name}_s"] = round(statistics.median(seconds), 2)
+        timings[f"cold_start_{name}_s_range"] = [round(min(seconds), 2), round(max(seconds), 2)]
     return timings
 
 
-def cold_start_streamlit(work: Path) -> float | None:
+def cold_start_streamlit(work: Path, runs: int = COLD_RUNS) -> dict:
+    """Seconds from `streamlit run` to the review queue drawn in headless Chromium, median of runs and the range;
+    empty without Chromium."""
+    seconds = [s for s in (_cold_start_streamlit_once(work) for _ in range(runs)) if s is not None]
+    if not seconds:
+        return {}
+    return {
+        "cold_start_streamlit_s": round(statistics.median(seconds), 2),
+        "cold_start_streamlit_s_range": [round(min(seconds), 2), round(max(seconds), 2)],
+    }
+
+
+def _cold_start_streamlit_once(work: Path) -> float | None:
     """Seconds from `streamlit run` to the review queue drawn in headless Chromium; None without Chromium."""
     chromium = Path("/usr/bin/chromium")
     if not chromium.exists():
@@ -355,14 +423,18 @@ def main() -> None:
     parser.add_argument("--skip-cold-start", action="store_true", help="skip the cold-start measurements")
     parser.add_argument("--ingest-tier", type=int, help=argparse.SUPPRESS)  # internal: one step, prints JSON
     parser.add_argument("--serve-tier", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--encode", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--serve-only", action="store_true", help="reuse the databases already in --work")
     parser.add_argument("--stance-only", action="store_true", help="only time the stance model on 20 pairs")
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--results", type=Path, default=RESULTS, help="the JSON file to merge the figures into")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="wb-bench-"))
-    if args.ingest_tier or args.serve_tier:
-        step = ingest_tier(args.ingest_tier, work) if args.ingest_tier else serve_tier(args.serve_tier, work)
+    if args.ingest_tier or args.serve_tier or args.encode:
+        if args.encode:
+            step = encode_speeds()
+        else:
+            step = ingest_tier(args.ingest_tier, work) if args.ingest_tier else serve_tier(args.serve_tier, work)
         print(json.dumps(step))
         return
     results = json.loads(args.results.read_text()) if args.results.exists() else {}
@@ -374,14 +446,20 @@ def main() -> None:
         return
     tiers = {int(k): v for k, v in results.get("tiers", {}).items()}
     for size in args.sizes:
-        ingest = tiers.get(size, {}) if args.serve_only else _in_subprocess("--ingest-tier", size, work)
+        if args.serve_only:
+            ingest = tiers.get(size, {})
+        else:  # the two encodes just before the import, so all three see the same machine
+            encode = _in_subprocess("--encode", ENCODE_TEXTS, work)
+            ingest = {**encode, **_in_subprocess("--ingest-tier", size, work)}
+            ingest["ingest_ratio"] = round(ingest["ingest_passages_per_s"] / ingest["raw_encode_per_s"], 3)
+            ingest["ingest_ratio_onnx"] = round(ingest["ingest_passages_per_s"] / ingest["onnx_encode_per_s"], 3)
         tiers[size] = {**ingest, **_in_subprocess("--serve-tier", size, work), "date": _now()}
     if not args.skip_quality:
         results.update(climate_fever_recall(work))
         results["climate_fever_recall_at_5"] = results["climate_fever_recall_at_5_hybrid"]
     if not args.skip_cold_start:
         results.update(cold_start_cli(work))
-        results["cold_start_streamlit_s"] = cold_start_streamlit(work)
+        results.update(cold_start_streamlit(work))
     results.pop("cold_start_cli_s", None)  # renamed cold_start_search_s
     results["machine"] = (
         f"{platform.machine()} {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}"
@@ -389,8 +467,9 @@ def main() -> None:
     results["date"] = _now()
     results["tiers"] = {str(k): tiers[k] for k in sorted(tiers)}
     largest = tiers[max(tiers)]
-    for key in ("ingest_ratio", "ingest_passages_per_s", "raw_encode_per_s"):
-        results[key] = largest[key]
+    for key in ("ingest_ratio", "ingest_passages_per_s", "raw_encode_per_s", "onnx_encode_per_s"):
+        if key in largest:
+            results[key] = largest[key]
     for size, tier in tiers.items():
         for key in TIER_KEYS:
             results[f"{key}_{tier_name(size)}"] = tier[key]

@@ -1,4 +1,5 @@
-"""Turn texts into unit-length vectors: the real sentence-transformers model, or a hashing fake for unit tests.
+"""Turn texts into unit-length vectors: the shipped ONNX export of all-MiniLM-L6-v2 (the default, no torch), the
+sentence-transformers model itself on PyTorch, or a hashing fake for unit tests.
 
 Build one with load_embedder(spec), the one place that maps a configured name to a backend.
 """
@@ -100,7 +101,8 @@ class HashingEmbedder:
         return out / np.where(norms == 0, 1.0, norms)
 
 
-DEFAULT_ONNX_DIR = Path(__file__).resolve().parents[1] / "models" / "embedder-minilm-onnx"
+# The shipped export (training/export_embedder.py; its MODEL_CARD.md has the figures): the default embedder.
+DEFAULT_ONNX_DIR = Path(__file__).resolve().parents[1] / "models" / "embedder-minilm"
 
 
 class OnnxEmbedder:
@@ -157,6 +159,28 @@ class OnnxEmbedder:
         return out
 
 
+def shipped_model_id() -> str | None:
+    """The model id of the shipped ONNX export (models/embedder-minilm), None when the folder is missing."""
+    try:
+        return str(json.loads((DEFAULT_ONNX_DIR / "config.json").read_text(encoding="utf-8"))["model_id"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def spec_for_model_id(model_id: str) -> str | None:
+    """The spec that loads the embedder whose vectors carry this model id; None when no spec can (an ONNX export in a
+    folder other than the shipped one: its id does not say where it lives).
+
+    Example: spec_for_model_id("sentence-transformers/all-MiniLM-L6-v2") -> the same name, the PyTorch backend.
+    """
+    if model_id.startswith("onnx:"):
+        return "onnx" if model_id == shipped_model_id() else None
+    hashed = re.fullmatch(r"hashing-(\d+)", model_id)
+    if hashed:
+        return f"hashing:{hashed[1]}"
+    return model_id
+
+
 def _onnx(folder: str) -> Embedder:
     path = Path(folder) if folder else DEFAULT_ONNX_DIR
     if not (path / "model.onnx").exists():
@@ -189,19 +213,20 @@ BACKENDS: dict[str, Callable[[str], Embedder]] = {"hashing": _hashing, "onnx": _
 
 
 def load_embedder(spec: str | None = None) -> Embedder:
-    """Load an embedder: None -> the shipped all-MiniLM-L6-v2; 'onnx[:FOLDER]' -> an ONNX export of it run without
-    torch (training/export_embedder.py writes one; default folder models/embedder-minilm-onnx); 'hashing[:DIM]' ->
-    the test fake; anything else -> a sentence-transformers model name or folder (a hub name needs internet).
+    """Load an embedder: None (or 'default', 'onnx') -> the shipped int8 ONNX export of all-MiniLM-L6-v2, run with
+    onnxruntime and never torch; 'onnx:FOLDER' -> another export (training/export_embedder.py writes one);
+    'hashing[:DIM]' -> the test fake; anything else -> a sentence-transformers model name or folder on PyTorch
+    ('sentence-transformers/all-MiniLM-L6-v2' is the packaged model; a hub name needs internet).
 
     The embedder's model_id, stored beside every embedding and in the FAISS sidecar, names its backend, so an index
-    built by one backend is refused by another: the default backend (sentence-transformers) keeps the model's name,
-    as every database built before this registry stored it; any other backend's id carries its prefix ('hashing-64'
-    for the fake, 'onnx:sentence-transformers/all-MiniLM-L6-v2' for the export). An unknown prefix, a missing
-    export or a model that will not load raises EmbedderError.
+    built by one backend is refused by another: the PyTorch backend keeps the model's name, as every database built
+    before the ONNX default stored it; any other backend's id carries its prefix ('hashing-64' for the fake,
+    'onnx:sentence-transformers/all-MiniLM-L6-v2-int8' for the shipped export). spec_for_model_id goes back from an
+    id to a spec. An unknown prefix, a missing export or a model that will not load raises EmbedderError.
     Example: load_embedder("sentence-transformers/all-MiniLM-L6-v2")
     """
     if spec is None or spec in ("", "default"):
-        return _sentence_transformers(DEFAULT_MODEL)
+        return _onnx("")
     prefix, colon, rest = spec.partition(":")
     if prefix in BACKENDS:
         return BACKENDS[prefix](rest)

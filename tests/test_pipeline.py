@@ -97,9 +97,12 @@ def test_similarities_read_the_indexed_vectors_and_embed_the_missing(demo, embed
         hits = evidence_for_claim(con, vindex, embedder, 1, k=10)
         stored = similarities(vindex, embedder, claim.text, hits)
         fresh = similarities(VectorIndex(embedder.model_id, embedder.dimension), embedder, claim.text, hits)
-    expected = embedder.embed([h.text for h in hits]) @ embedder.embed([claim.text])[0]
-    np.testing.assert_allclose(stored, expected, atol=1e-5)
-    np.testing.assert_allclose(fresh, expected, atol=1e-5)
+    query = embedder.embed([claim.text])[0]
+    indexed = vindex.vectors_for([h.passage_id for h in hits])
+    np.testing.assert_allclose(stored, [indexed[h.passage_id] @ query for h in hits], atol=1e-5)
+    np.testing.assert_allclose(fresh, embedder.embed([h.text for h in hits]) @ query, atol=1e-5)
+    # embedded now, in other company than at import: the int8 embedder's per-batch scale moves them a little
+    np.testing.assert_allclose(fresh, stored, atol=0.03)
     assert min(stored) < MIN_ON_TOPIC_SIMILARITY < max(stored)  # the demo retrieves passages on both sides of the gate
 
 

@@ -498,8 +498,12 @@ def export_onnx(model, folder: Path, max_length: int) -> Path:
     return path
 
 
-def quantise(fp32: Path, folder: Path, hidden_size: int, heads: int) -> Path:
-    """Fuse the BERT graph and quantise its weights to per-channel int8."""
+def quantise(fp32: Path, folder: Path, hidden_size: int, heads: int, *, keep_fp32: str | None = None) -> Path:
+    """Fuse the BERT graph and quantise its weights to per-channel int8.
+
+    keep_fp32 is a regular expression: the fused graph's nodes whose names it finds keep fp32 weights.
+    """
+    import onnx
     from onnx import TensorProto
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from onnxruntime.transformers.optimizer import optimize_model
@@ -508,10 +512,14 @@ def quantise(fp32: Path, folder: Path, hidden_size: int, heads: int) -> Path:
     optimize_model(str(fp32), model_type="bert", num_heads=heads, hidden_size=hidden_size).save_model_to_file(
         str(fused)
     )
+    graph = onnx.load(str(fused), load_external_data=False).graph
+    excluded = [node.name for node in graph.node if keep_fp32 and re.search(keep_fp32, node.name)]
+    if keep_fp32 and not excluded:
+        raise SystemExit(f"--keep-fp32 {keep_fp32!r} names no node of the fused graph")
     out = folder / "model.onnx"
     # Shape inference cannot type the outputs of the fused com.microsoft ops; they are all float.
     quantize_dynamic(
-        str(fused), str(out), weight_type=QuantType.QInt8, per_channel=True,
+        str(fused), str(out), weight_type=QuantType.QInt8, per_channel=True, nodes_to_exclude=excluded,
         extra_options={"DefaultTensorType": TensorProto.FLOAT},
     )  # fmt: skip
     return out

@@ -7,7 +7,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.embedders import DEFAULT_MODEL
 from index.vectors import ANN_MIN_VECTORS
 from workbench.errors import WorkbenchError
 
@@ -20,7 +19,8 @@ class Settings:
     """Where the database lives and how text is embedded and cut."""
 
     db_path: Path = DEFAULT_DB
-    embedding_model: str = DEFAULT_MODEL
+    # None: the model whose vectors the database holds, else the shipped ONNX export (workbench.indexing.embedder_spec)
+    embedding_model: str | None = None
     max_file_bytes: int = int(DEFAULT_MAX_FILE_MB * 1024 * 1024)
     passage_max_words: int = 60
     stance_model: str | None = None  # None: the model shipped in models/; else a path or hub NLI model name
@@ -64,7 +64,7 @@ def load_settings(db: Path | str | None = None, model: str | None = None) -> Set
     max_mb = env_number("WORKBENCH_MAX_FILE_MB", DEFAULT_MAX_FILE_MB, minimum=0.001)
     return Settings(
         db_path=Path(db or os.environ.get("WORKBENCH_DB") or DEFAULT_DB),
-        embedding_model=model or os.environ.get("WORKBENCH_EMBEDDING_MODEL") or DEFAULT_MODEL,
+        embedding_model=model or os.environ.get("WORKBENCH_EMBEDDING_MODEL") or None,
         max_file_bytes=int(max_mb * 1024 * 1024),
         stance_model=os.environ.get("WORKBENCH_STANCE_MODEL") or None,
     )

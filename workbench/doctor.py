@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.embedders import Embedder
+from index.embedders import Embedder, shipped_model_id
 from index.vectors import IndexDamagedError, VectorIndex, read_sidecar, sidecar_path
 from workbench.config import Settings
 from workbench.indexing import embed_missing, fulltext_coverage, rebuild_fulltext, rebuild_vector_index
@@ -91,6 +91,12 @@ def _embeddings(con: Store, settings: Settings, embedder: Embedder) -> Finding:
         f"{counts['passages']} passages in {counts['articles']} articles, all embedded with {model!r} "
         f"(dimension {embedder.dimension}){others}"
     )
+    shipped = shipped_model_id()
+    if shipped and model != shipped and not model.startswith("hashing"):
+        detail += (
+            f"; the shipped default is {shipped!r} (no torch, twice the import speed): "
+            f"`{settings.rebuild_hint} --re-embed` with WORKBENCH_EMBEDDING_MODEL unset moves the database to it"
+        )
     missing = con.count_missing_embeddings(model)
     if missing:
         problem = f"{missing} of {counts['passages']} passages have no embedding from {model!r}{others}"

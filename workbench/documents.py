@@ -22,6 +22,7 @@ from workbench.decoding import read_text
 from workbench.errors import IngestError, printable_path
 from workbench.fulltext import to_search_text
 from workbench.models import Document, PassageDraft
+from workbench.stages import stage
 
 MIN_HTML_WORDS = 5
 # htmldate rejects dates after today and then falls back to 2000-01-01; a page's own publication date is the
@@ -81,7 +82,8 @@ def make_document(
     published_at: datetime | None = None,
 ) -> Document:
     """Cut sections of text into passages and wrap everything in a Document."""
-    spans = build_passages(text, sections, max_words=max_words)
+    with stage("segment"):
+        spans = build_passages(text, sections, max_words=max_words)
     passages = tuple(
         PassageDraft(
             position=i,
@@ -384,8 +386,9 @@ def read_file(path: Path, *, max_bytes: int, max_words: int) -> FileDocuments:
         raise IngestError(path, f"unsupported file type {path.suffix or '(none)'!r}; use {', '.join(SUFFIXES)}")
     if not path.is_file():
         raise IngestError(path, "no such file" if not path.exists() else "not a regular file")
-    decoded = read_text(path, max_bytes)
-    return FileDocuments(parser(path, decoded.text, max_words), (decoded.note,) if decoded.note else ())
+    with stage("parse"):  # decoding and parsing; the passage cutting inside it is its own stage, "segment"
+        decoded = read_text(path, max_bytes)
+        return FileDocuments(parser(path, decoded.text, max_words), (decoded.note,) if decoded.note else ())
 
 
 def read_documents(path: Path, *, max_bytes: int, max_words: int) -> list[Document]:

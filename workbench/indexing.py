@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-from index.embedders import Embedder
+from index.embedders import Embedder, shipped_model_id, spec_for_model_id
 from index.vectors import IndexDamagedError, IndexMismatchError, VectorIndex
 from workbench.config import Settings
 from workbench.storage import Store, open_store
@@ -21,6 +21,28 @@ RELOAD_PAUSE_S = 0.2
 
 log = logging.getLogger(__name__)
 _warned: set[tuple[str, int, int]] = set()
+
+
+def embedder_spec(settings: Settings) -> str | None:
+    """The embedding model to load for settings (a load_embedder spec): the configured one; else the one whose
+    vectors the database holds, so a database embedded before the ONNX default (PyTorch vectors) keeps working as it
+    is; else None, the shipped default. `reindex --re-embed` moves a database to the configured or default model.
+    """
+    if settings.embedding_model or not settings.db_path.exists():
+        return settings.embedding_model
+    with open_store(settings.db_path, read_only=True) as con:
+        return spec_of_stored_vectors(con.embedding_counts())
+
+
+def spec_of_stored_vectors(counts: Mapping[str, int]) -> str | None:
+    """The spec of the model that made most of the stored vectors ({model: vectors}); None for the shipped default.
+
+    With vectors from two models (a re-embedding cut short) the shipped default wins when it is one of them, so the
+    rebuild hint (`reindex`) finishes the move instead of undoing it.
+    """
+    if not counts or shipped_model_id() in counts:
+        return None
+    return spec_for_model_id(max(counts, key=lambda model: counts[model]))
 
 
 def load_vector_index(con: Store, settings: Settings, embedder: Embedder) -> VectorIndex:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -14,17 +16,17 @@ from workbench.config import Settings
 from workbench.documents import iter_paths, read_file
 from workbench.errors import IngestError, printable_path
 from workbench.indexing import EMBED_BATCH, load_vector_index
-from workbench.models import Document, FileResult
+from workbench.models import Document, FileResult, ImportStatus
+from workbench.stages import stage
 from workbench.storage import open_store
 
 Progress = Callable[[int, int, FileResult], None]  # files done, files in all, the result of the last one
-# While one file embeds, after each batch: its number, files in all, its path, passages embedded, passages in it.
-EmbeddingProgress = Callable[[int, int, str, int, int], None]
+EmbeddingProgress = Callable[[ImportStatus], None]  # after each embedded batch: the file and the import's pace
 
 
 def _new_documents(settings: Settings, docs: Sequence[Document]) -> tuple[list[Document], int]:
     """Drop documents already stored or repeated within the file; return the rest and the count dropped."""
-    with open_store(settings.db_path) as con:
+    with stage("insert"), open_store(settings.db_path) as con:
         seen = con.stored_hashes([doc.content_hash for doc in docs])
     fresh = []
     for doc in docs:
@@ -44,7 +46,7 @@ def _store_documents(
     Hashes are checked again inside the transaction: another process may have imported the same text
     while this one was embedding.
     """
-    with open_store(settings.db_path) as con, con.transaction():
+    with stage("insert"), open_store(settings.db_path) as con, con.transaction():
         raced = con.stored_hashes([doc.content_hash for doc in docs])
         first_id = con.next_passage_id()
         keep: list[Document] = []
@@ -75,32 +77,73 @@ def import_files(
     so the app can keep reading between files. The BM25 index is rebuilt once at the end.
     """
     files = list(iter_paths([Path(p) for p in paths]))
+    pace = _Pace(files, [_size(path) for path in files], embedding_progress)
     results: list[FileResult] = []
     with open_store(settings.db_path) as con:
         vindex = load_vector_index(con, settings, embedder)
     try:
         for number, path in enumerate(files, start=1):
-            on_batch = partial(embedding_progress, number, len(files), str(path)) if embedding_progress else None
+            on_batch = partial(pace.batch, number) if embedding_progress else None
             results.append(_import_one(path, settings, embedder, vindex, on_batch))
-            # Exact search until the corpus is large, then an IVF index.
-            vindex = vindex.grown(ann_min=settings.ann_min_vectors)
+            pace.file_done(number, results[-1].passages)
+            with stage("faiss"):  # exact search until the corpus is large, then an IVF index
+                vindex = vindex.grown(ann_min=settings.ann_min_vectors)
             if progress:
                 progress(number, len(files), results[-1])
     finally:
         if any(r.status == "imported" for r in results):
-            vindex.save(settings.vector_index_path)
-            with open_store(settings.db_path) as con:
+            with stage("faiss"):
+                vindex.save(settings.vector_index_path)
+            with stage("fts"), open_store(settings.db_path) as con:
                 con.rebuild_fulltext()
     return results
+
+
+@dataclass
+class _Pace:
+    """An import's progress so far, for ImportStatus: the bytes of the files done and the passages embedded."""
+
+    files: list[Path]
+    sizes: list[int]
+    report: EmbeddingProgress | None
+    started: float = field(default_factory=time.monotonic)
+    bytes_done: int = 0
+    embedded: int = 0
+
+    def batch(self, number: int, done: int, total: int) -> None:
+        """Report a batch of file `number`: done of its total passages embedded."""
+        if self.report is None:
+            return
+        share = (self.bytes_done + self.sizes[number - 1] * done / max(total, 1)) / max(sum(self.sizes), 1)
+        path = str(self.files[number - 1])
+        elapsed = time.monotonic() - self.started
+        self.report(ImportStatus(number, len(self.files), path, done, total, self.embedded + done, share, elapsed))
+
+    def file_done(self, number: int, passages: int) -> None:
+        self.bytes_done += self.sizes[number - 1]
+        self.embedded += passages
+
+
+def _size(path: Path) -> int:
+    """The file's size in bytes, for the progress fraction; 0 when it cannot be read (its import reports why)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _embed(embedder: Embedder, texts: Sequence[str], on_batch: Callable[[int, int], None] | None) -> np.ndarray:
     """Embed in batches, reporting after each, so one big file shows progress."""
     if on_batch is None or len(texts) <= EMBED_BATCH:
-        return embedder.embed(texts)
+        with stage("embed"):
+            vectors = embedder.embed(texts)
+        if on_batch and texts:
+            on_batch(len(texts), len(texts))
+        return vectors
     parts = []
     for start in range(0, len(texts), EMBED_BATCH):
-        parts.append(embedder.embed(texts[start : start + EMBED_BATCH]))
+        with stage("embed"):
+            parts.append(embedder.embed(texts[start : start + EMBED_BATCH]))
         on_batch(min(start + EMBED_BATCH, len(texts)), len(texts))
     return np.concatenate(parts)
 
@@ -125,7 +168,8 @@ def _import_one(
     skipped += raced
     if not len(ids):
         return FileResult(printable_path(path), "skipped", skipped=skipped, message="already imported")
-    vindex.add(ids, vectors[rows])
+    with stage("faiss"):
+        vindex.add(ids, vectors[rows])
     articles = len(fresh) - raced
     message = f"{articles} article(s), {len(ids)} passages" + (f", {skipped} already imported" if skipped else "")
     if read.notes:  # how the bytes were read when they were not plain UTF-8 (a guessed code page, replaced bytes)

@@ -92,6 +92,50 @@ class FileResult:
     message: str = ""
 
 
+def about(seconds: float) -> str:
+    """A duration as a person reads it on a progress line: '40 s', '3 min', '2 h 5 min'."""
+    if seconds < 90:
+        return f"{max(1, round(seconds))} s"
+    minutes = round(seconds / 60)
+    return f"{minutes} min" if minutes < 90 else f"{minutes // 60} h {minutes % 60} min"
+
+
+@dataclass(frozen=True, slots=True)
+class ImportStatus:
+    """How far an import has got, after each embedded batch: the file it is on and the whole import's pace.
+
+    fraction is by bytes: the files done plus the embedded share of the current one, so a big file and many small
+    ones both move the bar evenly.
+    """
+
+    file_number: int
+    files: int
+    path: str
+    embedded: int  # passages of this file embedded so far
+    file_passages: int  # passages of this file to embed
+    passages: int  # passages embedded by the whole import so far
+    fraction: float
+    elapsed_s: float
+
+    @property
+    def rate(self) -> float:
+        """Passages embedded per second of the import so far (reading and writing included)."""
+        return self.passages / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+    @property
+    def eta_s(self) -> float | None:
+        """Seconds left at the pace so far; None before there is a pace to go by."""
+        if self.fraction <= 0 or self.passages == 0:
+            return None
+        return self.elapsed_s * (1 - self.fraction) / self.fraction
+
+    def describe(self) -> str:
+        """'file 2 of 5, 4,096 passages, 812 per s, about 3 min left'."""
+        eta = self.eta_s
+        left = f", about {about(eta)} left" if eta is not None and self.fraction < 1 else ""
+        return f"file {self.file_number} of {self.files}, {self.passages:,} passages, {self.rate:,.0f} per s{left}"
+
+
 @dataclass(frozen=True, slots=True)
 class MachineStance:
     """What the stance model and the number check said of a passage, kept when a reviewer's correction replaces it."""

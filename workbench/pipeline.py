@@ -26,6 +26,7 @@ from index.vectors import VectorIndex
 from workbench.errors import ClaimError
 from workbench.models import CheckResult, Claim, Correction, EvidenceItem, Hit, MachineStance, StoredCheck
 from workbench.retrieval import search, stored_claim
+from workbench.stages import stage
 from workbench.storage import Store, open_store
 
 DEFAULT_K = 10
@@ -56,11 +57,14 @@ def similarities(
     """
     if not hits:
         return []
-    vectors = vindex.vectors_for([hit.passage_id for hit in hits]) if vindex.model == embedder.model_id else {}
+    with stage("faiss"):
+        vectors = vindex.vectors_for([hit.passage_id for hit in hits]) if vindex.model == embedder.model_id else {}
     missing = [hit for hit in hits if hit.passage_id not in vectors]
-    if missing:
-        vectors.update(zip((h.passage_id for h in missing), embedder.embed([h.text for h in missing]), strict=True))
-    query = embedder.embed([text])[0] if query_vector is None else query_vector
+    with stage("embed"):
+        if missing:
+            found = embedder.embed([h.text for h in missing])
+            vectors.update(zip((h.passage_id for h in missing), found, strict=True))
+        query = embedder.embed([text])[0] if query_vector is None else query_vector
     return [float(np.dot(vectors[hit.passage_id], query)) for hit in hits]
 
 
@@ -74,7 +78,8 @@ def retrieve(
     exclude_article_ids: Sequence[int] = (),
 ) -> tuple[list[Hit], list[float]]:
     """The k best passages for a claim and each one's cosine similarity to it, the claim embedded once for both."""
-    vector = embedder.embed([text])[0]
+    with stage("embed"):
+        vector = embedder.embed([text])[0]
     hits = search(con, vindex, embedder, text, k=k, exclude_article_ids=exclude_article_ids, query_vector=vector)
     return hits, similarities(vindex, embedder, text, hits, query_vector=vector)
 
@@ -91,15 +96,17 @@ def judge(
 
     With the claim-passage similarities, a passage below min_similarity is off topic and comes out unrelated.
     """
-    predictions = model.predict([(hit.text, claim.text) for hit in hits]) if hits else []
+    with stage("stance"):
+        predictions = model.predict([(hit.text, claim.text) for hit in hits]) if hits else []
     gates = similarity if similarity is not None else [None] * len(hits)
     items = []
     for hit, prediction, sim in zip(hits, predictions, gates, strict=True):
-        check, comparisons = number_check(claim.text, hit.text)
-        combined = combine(prediction.label, prediction.probabilities, check, comparisons)
-        combined = hold_figures_elsewhere(combined, claim.text, hit.text)
-        combined = turn_on_polarity(combined, claim.text, hit.text, prediction.probabilities)
-        combined = gate_off_topic(hold_unasserted(combined, hit.text), sim, min_similarity)
+        with stage("numbers"):  # the number check and the rules that read the text (polarity, questions)
+            check, comparisons = number_check(claim.text, hit.text)
+            combined = combine(prediction.label, prediction.probabilities, check, comparisons)
+            combined = hold_figures_elsewhere(combined, claim.text, hit.text)
+            combined = turn_on_polarity(combined, claim.text, hit.text, prediction.probabilities)
+            combined = gate_off_topic(hold_unasserted(combined, hit.text), sim, min_similarity)
         after = bool(claim.claim_date and hit.published_at and hit.published_at.date() > claim.claim_date)
         items.append(
             EvidenceItem(
@@ -176,12 +183,10 @@ def load_corrections(con: Store, claim_id: int) -> dict[int, Correction]:
 
 
 def _decide_stored(con: Store, claim: Claim, items: Sequence[EvidenceItem]) -> CheckResult:
-    return verdict_for(
-        claim,
-        items,
-        corrections=load_corrections(con, claim.claim_id),
-        credibility=con.credibility_by_outlet(),
-    )
+    with stage("fetch"):
+        corrections, credibility = load_corrections(con, claim.claim_id), con.credibility_by_outlet()
+    with stage("verdict"):
+        return verdict_for(claim, items, corrections=corrections, credibility=credibility)
 
 
 def check_text(
@@ -210,7 +215,8 @@ def check_claim(
     save: bool = True,
 ) -> CheckResult:
     """Retrieve, judge and decide one stored claim; with save, append the check to its history."""
-    claim = stored_claim(con, claim_id)
+    with stage("fetch"):
+        claim = stored_claim(con, claim_id)
     result = check_text(con, vindex, embedder, model, claim, k=k)
     if not save:
         return result

@@ -12,6 +12,7 @@ from index.vectors import VectorIndex
 from workbench.errors import ClaimError
 from workbench.fulltext import to_search_text
 from workbench.models import Claim, Hit
+from workbench.stages import stage
 from workbench.storage import Store
 
 DEFAULT_CANDIDATES = 50
@@ -37,19 +38,23 @@ def search(
     if not query.strip() or k <= 0:
         return []
     depth = max(candidates, k)
-    lexical = con.bm25(to_search_text(query), depth, exclude_article_ids)
-    excluded = set(con.passage_ids_of_articles(exclude_article_ids))
-    # Ask FAISS for enough extra neighbours that removing the excluded article still leaves `depth`.
+    with stage("bm25"):
+        lexical = con.bm25(to_search_text(query), depth, exclude_article_ids)
+    with stage("fetch"):
+        excluded = set(con.passage_ids_of_articles(exclude_article_ids))
     if query_vector is None:
-        query_vector = embedder.embed([query])[0]
-    neighbours = vindex.search(query_vector, depth + len(excluded))
+        with stage("embed"):
+            query_vector = embedder.embed([query])[0]
+    with stage("faiss"):  # enough extra neighbours that removing the excluded article still leaves `depth`
+        neighbours = vindex.search(query_vector, depth + len(excluded))
     dense = [(pid, score) for pid, score in neighbours if pid not in excluded][:depth]
     fused = reciprocal_rank_fusion([[pid for pid, _ in lexical], [pid for pid, _ in dense]])[:k]
     ranks = {
         "bm25": {pid: rank for rank, (pid, _) in enumerate(lexical, start=1)},
         "dense": {pid: rank for rank, (pid, _) in enumerate(dense, start=1)},
     }
-    return con.hits_by_ids(fused, ranks)
+    with stage("fetch"):
+        return con.hits_by_ids(fused, ranks)
 
 
 def stored_claim(con: Store, claim_id: int) -> Claim:

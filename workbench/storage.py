@@ -111,6 +111,9 @@ class Store(Protocol):
     def embedding_models(self) -> dict[str, tuple[int, int, int]]:
         """Return {model: (vectors, smallest dimension, largest dimension)} over the stored embeddings."""
 
+    def embedding_counts(self) -> dict[str, int]:
+        """Return {model: vectors} over the stored embeddings (cheaper than embedding_models)."""
+
     def insert_claim(
         self,
         text: str,

