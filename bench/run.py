@@ -394,6 +394,7 @@ def _cold_start_streamlit_once(work: Path) -> float | None:
     env = {**os.environ, "WORKBENCH_DB": str(_demo_db(work))}
     command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true"]
     command += ["--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"]
+    command += ["--server.fileWatcherType", "none"]  # as `make run` serves it
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(chromium), args=["--headless", "--no-sandbox"])
         page = browser.new_page()
@@ -467,7 +468,7 @@ def main() -> None:
     results["date"] = _now()
     results["tiers"] = {str(k): tiers[k] for k in sorted(tiers)}
     largest = tiers[max(tiers)]
-    for key in ("ingest_ratio", "ingest_passages_per_s", "raw_encode_per_s", "onnx_encode_per_s"):
+    for key in ("ingest_ratio", "ingest_passages_per_s", "raw_encode_per_s", "onnx_encode_per_s", "onnx_model"):
         if key in largest:
             results[key] = largest[key]
     for size, tier in tiers.items():
