@@ -4,6 +4,7 @@ every page of the app, each run for real in a fresh interpreter on a copy of the
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -32,9 +33,7 @@ def demo(built_demo, tmp_path):
 
 
 @pytest.fixture
-def serving_env(demo, monkeypatch):
-    import os
-
+def serving_env(demo):
     env = {k: v for k, v in os.environ.items() if not k.startswith("WORKBENCH_")}
     return env | {"WORKBENCH_DB": str(demo.db_path), "HF_HUB_OFFLINE": "1"}
 
@@ -55,10 +54,9 @@ def serving_env(demo, monkeypatch):
     ],
     ids=lambda args: " ".join(args[:2]),
 )
-def test_a_cli_command_serves_without_torch(args, serving_env, tmp_path):
+def test_a_cli_command_serves_without_torch(args, serving_env):
     code = (
-        "import sys; from workbench.cli import main; sys.argv = ['workbench', *sys.argv[1:]]\n"
-        f"sys.argv = ['workbench', *{args!r}]\n"
+        f"import sys; from workbench.cli import main; sys.argv = ['workbench', *{args!r}]\n"
         "try:\n    main()\nexcept SystemExit as exit:\n    assert not exit.code, exit.code\n"
         + REPORT.format(stack=TORCH_STACK)
     )
