@@ -166,7 +166,7 @@ if button_col.button("Re-check" if result else "Check now", key="claim_check", t
         with st.spinner("Retrieving and judging evidence…"):
             model = resources.stance_model(cfg.stance_model)
             embedder = resources.embedder(cfg)
-            vindex = resources.vector_index(cfg)
+            vindex = resources.vector_index(cfg, embedder)
             check_stored(cfg.db_path, vindex, embedder, model, claim_id)  # the file stays free while it judges
     except (WorkbenchError, OSError, RuntimeError) as exc:
         st.error(f"The check failed: {md(exc)}")

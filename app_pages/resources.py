@@ -38,14 +38,15 @@ def stance_model(spec: str | None) -> stance.StanceModel:
 
 
 @st.cache_resource(show_spinner="Loading the vector index…", max_entries=2)
-def _vector_index(db_path: str, spec: str | None, index_mtime_ns: int) -> VectorIndex:
+def _vector_index(db_path: str, model_id: str, index_mtime_ns: int, _embedder: Embedder) -> VectorIndex:
     cfg = load_settings(db_path)
     with open_store(cfg.db_path, read_only=True) as con:
-        return load_vector_index(con, cfg, _embedder(spec))
+        return load_vector_index(con, cfg, _embedder)
 
 
-def vector_index(cfg: Settings) -> VectorIndex:
-    """The FAISS index for the database, reloaded when an import has rewritten it."""
+def vector_index(cfg: Settings, embedder: Embedder) -> VectorIndex:
+    """The FAISS index for the database and this embedder (from embedder(cfg)), reloaded when an import has
+    rewritten it. Keyed by the embedder's model id; the embedder itself is not hashed."""
     path = cfg.vector_index_path
     mtime = path.stat().st_mtime_ns if path.exists() else 0
-    return _vector_index(str(cfg.db_path), embedder_spec(cfg), mtime)
+    return _vector_index(str(cfg.db_path), embedder.model_id, mtime, embedder)

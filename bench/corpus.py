@@ -98,6 +98,12 @@ def iter_articles(passages: int, *, seed: int = 7, per_article: int = 10) -> Ite
         }
 
 
+def passage_texts(count: int, *, seed: int = 7) -> list[str]:
+    """The first `count` passages of the corpus, as an import of it cuts them (one per paragraph)."""
+    texts = [p for article in iter_articles(count, seed=seed) for p in article["text"].split("\n\n") if p.strip()]
+    return texts[:count]
+
+
 def write_corpus(folder: Path, passages: int, *, seed: int = 7, per_file: int = 10_000) -> list[Path]:
     """Write the corpus as JSONL files of about per_file passages each, the way an archive is imported."""
     folder.mkdir(parents=True, exist_ok=True)

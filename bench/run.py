@@ -102,10 +102,10 @@ CHECK_STAGES = ("embed", "bm25", "faiss", "fetch", "stance", "numbers", "verdict
 def encode_speeds(rounds: int = 3) -> dict:
     """Passages per second of the plain PyTorch encode and of the default (ONNX) embedder on the same 5,000
     benchmark passages, alternating, median of rounds (and the range); its own process."""
-    from bench.corpus import iter_articles
+    from bench.corpus import passage_texts
     from index.embedders import DEFAULT_MODEL, load_embedder
 
-    texts = [p for a in iter_articles(ENCODE_TEXTS) for p in a["text"].split("\n\n") if p.strip()][:ENCODE_TEXTS]
+    texts = passage_texts(ENCODE_TEXTS)
     embedders = {"raw": load_embedder(DEFAULT_MODEL), "onnx": load_embedder(None)}
     speeds: dict[str, list[float]] = {name: [] for name in embedders}
     for embedder in embedders.values():

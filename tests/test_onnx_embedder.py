@@ -11,6 +11,7 @@ import sys
 import numpy as np
 import pytest
 
+from bench.corpus import passage_texts
 from index.embedders import DEFAULT_MODEL, DEFAULT_ONNX_DIR, EmbedderError, load_embedder
 from tests.conftest import REPO, SEED_COMMENTS, SEED_PLAIN
 from workbench.documents import read_documents
@@ -54,10 +55,7 @@ def test_the_shipped_export_is_what_its_command_writes_byte_for_byte(tmp_path):
 
 
 def test_the_shipped_export_is_within_cosine_0_99_of_pytorch_on_every_benchmark_passage(embedder, pytorch):
-    sys.path.insert(0, str(REPO / "training"))
-    from export_embedder import bench_texts
-
-    texts = bench_texts(5000)
+    texts = passage_texts(5000)
     cosines = np.sum(embedder.embed(texts) * pytorch.embed(texts), axis=1)
     assert len(texts) == 5000 and cosines.min() >= 0.99 and cosines.mean() >= 0.995
     seeds = seed_passages()  # real news and its comments: one-word comments ("Brilliant!") agree least

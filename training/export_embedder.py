@@ -28,6 +28,7 @@ sys.path.insert(0, str(REPO / "training"))
 
 from train_stance import quantise  # noqa: E402  (the same fusion and int8 recipe as the stance model)
 
+from bench.corpus import passage_texts  # noqa: E402  (the passages `make bench` imports)
 from claims.stance import sha256_file  # noqa: E402  (the loader checks the hash the same way)
 from index.embedders import DEFAULT_MODEL, DEFAULT_ONNX_DIR, SentenceTransformerEmbedder, load_embedder  # noqa: E402
 
@@ -101,14 +102,6 @@ def seed_texts() -> list[str]:
     ]
 
 
-def bench_texts(count: int = 5000) -> list[str]:
-    """The first `count` passages of the benchmark corpus (bench.corpus), as `make bench` imports them."""
-    from bench.corpus import iter_articles
-
-    texts = [p for article in iter_articles(count) for p in article["text"].split("\n\n") if p.strip()]
-    return texts[:count]
-
-
 def agreement(out: Path, model_name: str, texts: list[str]) -> tuple[float, float]:
     """Min and mean cosine between the ONNX and PyTorch fp32 embeddings of the texts."""
     cosines = np.sum(load_embedder(f"onnx:{out}").embed(texts) * load_embedder(model_name).embed(texts), axis=1)
@@ -128,7 +121,7 @@ def main() -> None:
         meta = export(args.model, args.out, work, fp32=args.fp32)
     size = (args.out / "model.onnx").stat().st_size / 2**20
     print(f"{meta['model_id']}: {size:.1f} MB, sha256 {meta['onnx_sha256']}")
-    for name, texts in (("seed passages", seed_texts()), ("benchmark passages", bench_texts())):
+    for name, texts in (("seed passages", seed_texts()), ("benchmark passages", passage_texts(5000))):
         low, mean = agreement(args.out, args.model, texts)
         print(f"cosine to the PyTorch fp32 embedding over {len(texts)} {name}: min {low:.4f}, mean {mean:.4f}")
 
