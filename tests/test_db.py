@@ -4,10 +4,10 @@ import time
 import pytest
 
 from tests.conftest import lock_held
-from workbench.db import MIGRATIONS
 from workbench.errors import StorageError
 from workbench.fulltext import to_search_text
 from workbench.storage import open_store
+from workbench.storage.duckdb.migrations import MIGRATIONS
 
 
 def test_migrations_apply_once_and_are_recorded(settings):
@@ -124,7 +124,8 @@ def test_hits_come_back_in_the_given_order_with_their_article(seeded):
 def test_migration_6_keeps_evidence_and_corrections_and_allows_discusses(tmp_path):
     import duckdb
 
-    from workbench.db import fts_extension_path, migrate
+    from workbench.storage.duckdb.connection import fts_extension_path
+    from workbench.storage.duckdb.migrations import migrate
 
     db = tmp_path / "v5.duckdb"
     con = duckdb.connect(str(db))

@@ -5,10 +5,10 @@ import json
 import pytest
 
 from tests.conftest import SEED_COMMENTS, SEED_PLAIN
-from workbench import store
 from workbench.ingest import import_files
 from workbench.models import FileResult, about
 from workbench.storage import open_store
+from workbench.storage.duckdb import DuckDBStore
 
 
 def counts(settings):
@@ -78,7 +78,7 @@ def test_a_failed_write_rolls_back_the_whole_file(settings, hashing, monkeypatch
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(store.DuckDBStore, "insert_embeddings", broken)
+    monkeypatch.setattr(DuckDBStore, "insert_embeddings", broken)
     with pytest.raises(RuntimeError, match="disk full"):
         import_files([SEED_COMMENTS], settings, hashing)
     assert counts(settings) == before

@@ -8,7 +8,7 @@ import pytest
 
 from workbench.errors import StorageError
 from workbench.storage import Store, open_store
-from workbench.store import DuckDBStore
+from workbench.storage.duckdb import DuckDBStore
 
 
 def protocol_methods() -> dict[str, inspect.Signature]:

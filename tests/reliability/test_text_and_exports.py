@@ -17,7 +17,6 @@ from claims.quantities import find_quantities
 from workbench import review
 from workbench.cli import app
 from workbench.config import Settings
-from workbench.db import MIGRATIONS, build_fulltext, fts_extension_path, migrate
 from workbench.export import CitedEvidence, VerdictRecord, build_export, web_url
 from workbench.fulltext import to_search_text
 from workbench.indexing import load_vector_index
@@ -25,6 +24,8 @@ from workbench.ingest import import_files
 from workbench.retrieval import search
 from workbench.review import QueueRow
 from workbench.storage import open_store
+from workbench.storage.duckdb.connection import fts_extension_path
+from workbench.storage.duckdb.migrations import MIGRATIONS, build_fulltext, migrate
 
 # --- numbers in the search text ------------------------------------------------------------------------------
 

@@ -1,22 +1,15 @@
-"""DuckDB connections and numbered schema migrations: the only module that imports duckdb."""
+"""The DuckDB schema as numbered migrations, applied in order; the full-text index and its BM25 postings."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
-from functools import lru_cache
-from pathlib import Path
+from collections.abc import Callable
 
 import duckdb
 import pyarrow as pa
 
-from workbench.config import lock_wait_s
-from workbench.errors import StorageError, WriteConflictError
 from workbench.fulltext import to_search_text
 
 Connection = duckdb.DuckDBPyConnection
-DatabaseError = duckdb.Error
 
 
 def _m001_articles_passages_claims(con: Connection) -> None:
@@ -143,6 +136,8 @@ def _m003_reviews(con: Connection) -> None:
 
 # Digits stay inside tokens (the default ignore pattern drops them), so "500000000" and "2000" are terms.
 FTS_IGNORE = r"(\.|[^a-z0-9_])+"
+
+
 BM25_K1, BM25_B = 1.2, 0.75  # match_bm25's defaults
 
 
@@ -289,17 +284,6 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
 ]
 
 
-@lru_cache(maxsize=1)
-def fts_extension_path() -> str:
-    """Return the FTS extension binary shipped by the duckdb-extension-fts wheel."""
-    import duckdb_extension_fts
-
-    found = sorted(Path(duckdb_extension_fts.__file__).parent.rglob("fts.duckdb_extension"))
-    if not found:
-        raise StorageError("the duckdb-extension-fts package holds no fts.duckdb_extension binary")
-    return str(found[-1])
-
-
 def migrate(con: Connection) -> list[int]:
     """Apply pending migrations in order, each in its own transaction; return the versions applied."""
     con.execute("""
@@ -322,106 +306,3 @@ def migrate(con: Connection) -> list[int]:
             raise
         applied.append(version)
     return applied
-
-
-def _describe_open_error(path: Path, exc: duckdb.Error) -> str:
-    """Say in words why DuckDB could not open the file (never 'busy' unless another process holds it)."""
-    message = str(exc)
-    if "not a valid DuckDB database file" in message:
-        return f"{path}: this file is not a DuckDB database (choose another file or move this one away)"
-    # A folder, a missing folder or a file in a folder's place is refused by open_db before DuckDB is asked.
-    return f"{path}: cannot open the database ({message})"
-
-
-# A long job (check --all, reindex) frees the file between short transactions for a few hundred milliseconds at a
-# time; polling more slowly than that missed those windows and waited up to 4.7 s in tests/reliability/test_long_jobs
-# (at a 1 s cap). A failed attempt costs well under a millisecond.
-MAX_POLL_S = 0.05
-
-
-def _connect(path: Path, *, read_only: bool, wait_s: float) -> Connection:
-    """Connect, waiting out another process's lock on the file for up to wait_s seconds."""
-    deadline = time.monotonic() + wait_s
-    delay = 0.01
-    while True:
-        try:
-            # No auto-install: this machine cannot download extensions, so load the shipped binary by path.
-            return duckdb.connect(
-                str(path),
-                read_only=read_only,
-                config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
-            )
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower():
-                raise StorageError(_describe_open_error(path, exc)) from exc
-            if time.monotonic() > deadline:
-                raise StorageError(
-                    f"{path}: the database is busy in another process for over {wait_s:.0f} s; try again "
-                    f"in a moment ({exc})"
-                ) from exc
-        except duckdb.Error as exc:
-            raise StorageError(_describe_open_error(path, exc)) from exc
-        time.sleep(delay)
-        delay = min(delay * 2, MAX_POLL_S)
-
-
-@contextmanager
-def open_db(path: Path | str, *, read_only: bool = False, create: bool = True) -> Iterator[Connection]:
-    """Open the database file for one unit of work, migrated and with full-text search loaded.
-
-    Connections are short-lived on purpose: DuckDB lets one process write a file at a time, and the CLI
-    must be able to import while the app is open. With create=False (and always when read_only) a missing
-    file is refused instead of created.
-    """
-    path = Path(path)
-    if path.is_dir():
-        raise StorageError(f"{path}: this is a folder, not a database file")
-    if (read_only or not create) and not path.exists():
-        raise StorageError(f"{path}: no database here yet; import articles first (workbench --db {path} import …)")
-    if not read_only:
-        if path.parent.exists() and not path.parent.is_dir():
-            raise StorageError(f"{path}: {path.parent} is a file, not a folder")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StorageError(f"{path}: cannot create the folder {path.parent} ({exc.strerror or exc})") from exc
-    con = _connect(path, read_only=read_only, wait_s=lock_wait_s())
-    try:
-        con.execute(f"LOAD '{fts_extension_path()}'")
-        con.execute("SET enable_progress_bar = false")  # the CLI and the app show their own progress
-        if not read_only:
-            migrate(con)
-        yield con
-    except duckdb.Error as exc:
-        raise StorageError(f"{path}: database error ({exc})") from exc
-    finally:
-        con.close()
-
-
-@contextmanager
-def transaction(con: Connection) -> Iterator[Connection]:
-    """Run a block atomically: everything it wrote is kept, or nothing is.
-
-    A write that collides with another session's (a key it inserted first, a row it changed first) raises
-    WriteConflictError, DuckDB's error kept as the cause, so callers decide without knowing DuckDB's error types.
-    """
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield con
-    except (duckdb.ConstraintException, duckdb.TransactionException) as exc:
-        con.execute("ROLLBACK")
-        raise _collision(exc) from exc
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    try:
-        con.execute("COMMIT")
-    except duckdb.Error as exc:
-        # A commit that loses a write conflict leaves the transaction aborted; end it so the connection stays usable.
-        with suppress(duckdb.Error):
-            con.execute("ROLLBACK")
-        raise _collision(exc) from exc
-
-
-def _collision(exc: duckdb.Error) -> WriteConflictError:
-    return WriteConflictError(f"the write collided with another one ({str(exc).splitlines()[0]})")

@@ -1,21 +1,19 @@
-"""The one seam to storage: the Store protocol every reader and writer uses, and open_store(url) to get one.
+"""The Store protocol: everything the workbench reads and writes, whatever the backend.
 
 A Store returns workbench.models dataclasses and raises the domain errors of workbench.errors (StorageError,
-WriteConflictError, ...), never a backend's own; one class per backend implements it (workbench.store.DuckDBStore
-today). open_store picks the backend by the URL and imports only that one.
+WriteConflictError, ...), never a backend's own; one class per backend implements it
+(workbench.storage.duckdb.DuckDBStore today).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from datetime import date
-from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
-from workbench.errors import StorageError
 from workbench.models import (
     Article,
     ArticleSummary,
@@ -237,21 +235,3 @@ class Store(Protocol):
 
     def claim_ids_citing_outlet(self, outlet: str) -> list[int]:
         """Return the ids of claims whose newest check has evidence from this outlet."""
-
-
-@contextmanager
-def open_store(url: Path | str, *, read_only: bool = False, create: bool = True) -> Iterator[Store]:
-    """Open the store a URL names for one unit of work: a DuckDB file path (or duckdb:///path) today.
-
-    Short-lived on purpose (see workbench.db.open_db). A scheme with no backend here is one StorageError line.
-    """
-    text = str(url)
-    scheme = text.split("://", 1)[0] if "://" in text else ""
-    if scheme not in ("", "duckdb"):
-        raise StorageError(f"{text}: no storage backend for '{scheme}://' in this version (a DuckDB file path works)")
-    from workbench.db import open_db
-    from workbench.store import DuckDBStore
-
-    path = text.removeprefix("duckdb://") if scheme else text
-    with open_db(path, read_only=read_only, create=create) as con:
-        yield DuckDBStore(con)

@@ -1,0 +1,34 @@
+"""The one seam to storage: the Store protocol every reader and writer uses, and open_store(url) to get one.
+
+open_store picks the backend by the URL and imports only that one (workbench.storage.duckdb today); callers never
+import a backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from workbench.errors import StorageError
+from workbench.storage.protocol import QUEUE_SORTS, Store
+
+__all__ = ["QUEUE_SORTS", "Store", "open_store"]
+
+
+@contextmanager
+def open_store(url: Path | str, *, read_only: bool = False, create: bool = True) -> Iterator[Store]:
+    """Open the store a URL names for one unit of work: a DuckDB file path (or duckdb:///path) today.
+
+    Short-lived on purpose (see workbench.storage.duckdb.connection.open_db). A scheme with no backend here is one
+    StorageError line.
+    """
+    text = str(url)
+    scheme = text.split("://", 1)[0] if "://" in text else ""
+    if scheme not in ("", "duckdb"):
+        raise StorageError(f"{text}: no storage backend for '{scheme}://' in this version (a DuckDB file path works)")
+    from workbench.storage.duckdb import DuckDBStore, open_db
+
+    path = text.removeprefix("duckdb://") if scheme else text
+    with open_db(path, read_only=read_only, create=create) as con:
+        yield DuckDBStore(con)

@@ -1,0 +1,105 @@
+"""DuckDB's full-text (BM25) index over passages: rebuild, search by postings, and what it covers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from workbench.storage.duckdb.connection import Connection, transaction
+from workbench.storage.duckdb.corpus import passage_ids_of_articles
+from workbench.storage.duckdb.migrations import build_fulltext
+
+# Each posting of the query's terms with its score share, idf * weight (see migrations.build_fulltext): the
+# tokenizer, stemmer and formula of DuckDB's match_bm25, which would score every passage instead.
+_BM25_POSTINGS = """
+    WITH tokens AS (SELECT DISTINCT stem(unnest(fts_main_passages.tokenize(?)), 'porter') AS t),
+    q AS (SELECT d.termid, log(((s.num_docs - d.df) + 0.5) / (d.df + 0.5) + 1) AS idf
+          FROM fts_main_passages.dict d JOIN tokens ON d.term = tokens.t, fts_main_passages.stats s)
+    SELECT p.passage_id, p.weight * q.idf AS share FROM fts_main_passages.bm25_postings p JOIN q USING (termid)"""
+
+
+class FulltextStatements:
+    """The DuckDBStore's statements over the FTS tables and their BM25 postings."""
+
+    con: Connection
+
+    def rebuild_fulltext(self) -> None:
+        """Rebuild the BM25 index over passages (DuckDB's FTS index is static: inserts need a rebuild).
+
+        In one transaction: a process killed mid-rebuild leaves the old index and its postings, never a new index
+        beside old postings.
+        """
+        with transaction(self.con):
+            build_fulltext(self.con)
+
+    def has_fulltext(self) -> bool:
+        """True when the BM25 index and its postings exist."""
+        return bool(
+            self.con.execute(
+                "SELECT count(*) FROM information_schema.tables "
+                "WHERE table_schema = 'fts_main_passages' AND table_name = 'bm25_postings'"
+            ).fetchone()[0]
+        )
+
+    def bm25(self, search_text: str, limit: int, exclude_article_ids: Sequence[int] = ()) -> list[tuple[int, float]]:
+        """Return up to limit (passage_id, BM25 score) pairs for a query already in search-text form.
+
+        Best first, ties by passage id. The postings are summed in numpy, several times faster than a SQL
+        GROUP BY when common terms bring hundreds of thousands of them.
+        """
+        if limit <= 0 or not search_text.strip() or not self.has_fulltext():
+            return []
+        table = self.con.execute(_BM25_POSTINGS, [search_text]).to_arrow_table()
+        if not table.num_rows:
+            return []
+        scores = np.bincount(table.column("passage_id").to_numpy(), weights=table.column("share").to_numpy())
+        if exclude_article_ids:
+            excluded = np.array(passage_ids_of_articles(self.con, exclude_article_ids), dtype=np.int64)
+            scores[excluded[excluded < len(scores)]] = 0.0
+        found = np.flatnonzero(scores > 0)  # every BM25 score of a matching passage is positive
+        if len(found) > limit:
+            cut = np.partition(scores[found], len(found) - limit)[len(found) - limit]
+            found = found[scores[found] >= cut]
+        order = np.lexsort((found, -scores[found]))[:limit]
+        return [(int(pid), float(scores[pid])) for pid in found[order]]
+
+    def fulltext_coverage(self) -> tuple[int, int, int, int]:
+        """Return (passages indexed, highest indexed id, passages stored, highest stored id); (0, 0, ...) with no index.
+
+        Aggregates DuckDB answers from its row-group statistics: about 2 ms at 50,000 passages (measured).
+        """
+        stored, top = self.con.execute("SELECT count(*), coalesce(max(passage_id), 0) FROM passages").fetchone()
+        if not self.has_fulltext():
+            return 0, 0, stored, top
+        indexed, indexed_top = self.con.execute(
+            "SELECT count(*), coalesce(max(name), 0) FROM fts_main_passages.docs"
+        ).fetchone()
+        return indexed, indexed_top, stored, top
+
+    def unindexed_passages(self, sample: int) -> tuple[int, list[int]]:
+        """Return how many passages the full-text index lacks, and the first `sample` of their ids."""
+        return self.con.execute(
+            """SELECT count(*), coalesce(list(passage_id ORDER BY passage_id)[1:?], []) FROM passages p
+               WHERE NOT EXISTS (SELECT 1 FROM fts_main_passages.docs d WHERE d.name = p.passage_id)""",
+            [sample],
+        ).fetchone()
+
+    def indexed_ids_without_passage(self, sample: int) -> tuple[int, list[int]]:
+        """Return how many ids the full-text index holds that are no stored passage, and the first `sample`."""
+        return self.con.execute(
+            """SELECT count(*), coalesce(list(name ORDER BY name)[1:?], []) FROM fts_main_passages.docs d
+               WHERE NOT EXISTS (SELECT 1 FROM passages p WHERE p.passage_id = d.name)""",
+            [sample],
+        ).fetchone()
+
+    def postings_gaps(self) -> tuple[int, int, int]:
+        """Return (indexed passages with terms but no postings, posting passages not indexed, stats num_docs - docs)."""
+        return self.con.execute(
+            """WITH posted AS (SELECT DISTINCT passage_id FROM fts_main_passages.bm25_postings)
+               SELECT (SELECT count(*) FROM fts_main_passages.docs d
+                       WHERE d.len > 0 AND NOT EXISTS (SELECT 1 FROM posted WHERE posted.passage_id = d.name)),
+                      (SELECT count(*) FROM posted
+                       WHERE NOT EXISTS (SELECT 1 FROM fts_main_passages.docs d WHERE d.name = posted.passage_id)),
+                      (SELECT num_docs FROM fts_main_passages.stats) - (SELECT count(*) FROM fts_main_passages.docs)"""
+        ).fetchone()

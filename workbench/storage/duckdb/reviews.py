@@ -1,0 +1,190 @@
+"""Reviews, their history, evidence corrections, outlet credibility and the review queue in DuckDB."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from claims.vocabulary import NEW, UNCHECKED, UNKNOWN
+from workbench.models import Correction, HistoryEvent, Outlet, Review
+from workbench.storage.duckdb.connection import Connection
+
+_REVIEW_COLUMNS = "claim_id, status, human_verdict, rationale, reviewer, version, updated_at"
+
+
+# The newest check per claim, its evidence outlets and the review: what the queue and the exports show.
+_QUEUE = f"""
+    WITH latest AS (
+        SELECT * FROM checks QUALIFY row_number() OVER (PARTITION BY claim_id ORDER BY check_id DESC) = 1
+    ), cited AS (
+        SELECT e.check_id, list(DISTINCT a.outlet) AS outlets FROM evidence e
+        JOIN passages p USING (passage_id) JOIN articles a ON a.article_id = p.article_id
+        WHERE e.check_id IN (SELECT check_id FROM latest) AND a.outlet IS NOT NULL GROUP BY e.check_id
+    )
+    SELECT c.claim_id, c.text, c.claim_date, l.verdict, l.confidence, l.agreeing, l.conflicting,
+           coalesce(r.status, '{NEW}') AS status, r.human_verdict, r.reviewer, coalesce(r.rationale, '') AS rationale,
+           l.checked_at, r.updated_at, l.check_id,
+           list_distinct(list_concat(coalesce(cited.outlets, []), CASE WHEN src.outlet IS NULL THEN []
+                                                                  ELSE [src.outlet] END)) AS outlets
+    FROM claims c
+    LEFT JOIN latest l USING (claim_id)
+    LEFT JOIN cited ON cited.check_id = l.check_id
+    LEFT JOIN reviews r ON r.claim_id = c.claim_id
+    LEFT JOIN articles src ON src.article_id = c.source_article_id
+"""
+_QUEUE_FILTER = f"""
+    WHERE (? IS NULL OR list_contains(?, status))
+      AND (? IS NULL OR list_contains(?, coalesce(verdict, '{UNCHECKED}')))
+      AND (? IS NULL OR list_has_any(?, outlets))
+      AND (? = '' OR text ILIKE '%' || ? || '%')
+"""
+# One ORDER BY per sort of workbench.storage.QUEUE_SORTS (tests/test_review.py holds the two to each other).
+QUEUE_ORDER = {
+    "id": "claim_id",
+    "date": "claim_date DESC NULLS LAST, claim_id",
+    "confidence": "confidence NULLS LAST, claim_id",
+    "conflicting": "conflicting DESC NULLS LAST, claim_id",
+    "updated": "updated_at DESC NULLS LAST, claim_id",
+}
+
+
+def _queue_params(
+    statuses: Sequence[str] | None, verdicts: Sequence[str] | None, outlets: Sequence[str] | None, search: str
+) -> list:
+    lists = [None if v is None else list(v) for v in (statuses, verdicts, outlets)]
+    return [lists[0], lists[0], lists[1], lists[1], lists[2], lists[2], search, search]
+
+
+class ReviewStatements:
+    """The DuckDBStore's statements over reviews, corrections, credibility and the queue."""
+
+    con: Connection
+
+    def get_review(self, claim_id: int) -> Review | None:
+        """Return a claim's review, or None when nobody has saved one."""
+        row = self.con.execute(f"SELECT {_REVIEW_COLUMNS} FROM reviews WHERE claim_id = ?", [claim_id]).fetchone()
+        return Review(*row) if row else None
+
+    def insert_review(
+        self, claim_id: int, status: str, human_verdict: str | None, rationale: str, reviewer: str
+    ) -> bool:
+        """Create a claim's first review at version 1; False when another writer created it first."""
+        row = self.con.execute(
+            f"""INSERT INTO reviews ({_REVIEW_COLUMNS}) VALUES (?, ?, ?, ?, ?, 1, current_timestamp)
+                ON CONFLICT DO NOTHING RETURNING version""",
+            [claim_id, status, human_verdict, rationale, reviewer],
+        ).fetchone()
+        return row is not None
+
+    def update_review(
+        self,
+        claim_id: int,
+        expected_version: int,
+        status: str,
+        human_verdict: str | None,
+        rationale: str,
+        reviewer: str,
+    ) -> bool:
+        """Write a review only if it is still at expected_version (then bump it); False when it is not."""
+        row = self.con.execute(
+            """UPDATE reviews SET status = ?, human_verdict = ?, rationale = ?, reviewer = ?, version = version + 1,
+                                  updated_at = current_timestamp
+               WHERE claim_id = ? AND version = ? RETURNING version""",
+            [status, human_verdict, rationale, reviewer, claim_id, expected_version],
+        ).fetchone()
+        return row is not None
+
+    def insert_history(self, claim_id: int, rows: Sequence[tuple[str, str | None, str | None]], reviewer: str):
+        """Append (field, old_value, new_value) events of one change by reviewer."""
+        if rows:
+            self.con.executemany(
+                "INSERT INTO review_history (claim_id, field, old_value, new_value, reviewer) VALUES (?, ?, ?, ?, ?)",
+                [[claim_id, field, old, new, reviewer] for field, old, new in rows],
+            )
+
+    def review_history(self, claim_id: int) -> list[HistoryEvent]:
+        """Return every change to a claim's review and evidence, newest first."""
+        rows = self.con.execute(
+            """SELECT event_id, field, old_value, new_value, reviewer, changed_at FROM review_history
+               WHERE claim_id = ? ORDER BY event_id DESC""",
+            [claim_id],
+        ).fetchall()
+        return [HistoryEvent(*row) for row in rows]
+
+    def upsert_correction(self, claim_id: int, passage_id: int, stance: str, reviewer: str) -> None:
+        """Record a reviewer's stance for one evidence passage of a claim, replacing an earlier correction."""
+        self.con.execute(
+            """INSERT INTO evidence_corrections (claim_id, passage_id, stance, reviewer) VALUES (?, ?, ?, ?)
+               ON CONFLICT DO UPDATE SET stance = excluded.stance, reviewer = excluded.reviewer,
+                                         corrected_at = excluded.corrected_at""",
+            [claim_id, passage_id, stance, reviewer],
+        )
+
+    def delete_correction(self, claim_id: int, passage_id: int) -> bool:
+        """Remove a reviewer's stance for one evidence passage of a claim; say whether there was one."""
+        return bool(
+            self.con.execute(
+                "DELETE FROM evidence_corrections WHERE claim_id = ? AND passage_id = ? RETURNING passage_id",
+                [claim_id, passage_id],
+            ).fetchall()
+        )
+
+    def corrections(self, claim_id: int) -> list[Correction]:
+        """Return every reviewer's correction of a claim's evidence, by passage id."""
+        rows = self.con.execute(
+            "SELECT passage_id, stance, reviewer FROM evidence_corrections WHERE claim_id = ? ORDER BY passage_id",
+            [claim_id],
+        ).fetchall()
+        return [Correction(*row) for row in rows]
+
+    def upsert_credibility(self, outlet: str, credibility: str) -> None:
+        """Tag an outlet credible, unknown or not_credible."""
+        self.con.execute(
+            """INSERT INTO outlet_credibility (outlet, credibility) VALUES (?, ?)
+               ON CONFLICT DO UPDATE SET credibility = excluded.credibility, updated_at = excluded.updated_at""",
+            [outlet, credibility],
+        )
+
+    def credibility_by_outlet(self) -> dict[str, str]:
+        """Return {outlet: credibility} of every tagged outlet."""
+        return dict(self.con.execute("SELECT outlet, credibility FROM outlet_credibility").fetchall())
+
+    def outlets(self) -> list[Outlet]:
+        """Return every outlet with articles, by name; untagged ones are 'unknown'."""
+        rows = self.con.execute(
+            f"""SELECT a.outlet, count(*), coalesce(any_value(c.credibility), '{UNKNOWN}') FROM articles a
+               LEFT JOIN outlet_credibility c ON c.outlet = a.outlet
+               WHERE a.outlet IS NOT NULL GROUP BY a.outlet ORDER BY a.outlet"""
+        ).fetchall()
+        return [Outlet(*row) for row in rows]
+
+    def queue(
+        self,
+        *,
+        statuses: Sequence[str] | None = None,
+        verdicts: Sequence[str] | None = None,
+        outlets: Sequence[str] | None = None,
+        search: str = "",
+        sort: str = "id",
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[tuple]:
+        """Return queue rows (see _QUEUE) matching the filters; a None filter lets everything through."""
+        return self.con.execute(
+            f"SELECT * FROM ({_QUEUE}) {_QUEUE_FILTER} ORDER BY {QUEUE_ORDER[sort]} LIMIT ? OFFSET ?",
+            [*_queue_params(statuses, verdicts, outlets, search), limit, offset],
+        ).fetchall()
+
+    def queue_summary(
+        self,
+        *,
+        statuses: Sequence[str] | None = None,
+        verdicts: Sequence[str] | None = None,
+        outlets: Sequence[str] | None = None,
+        search: str = "",
+    ) -> list[tuple[str, str, int]]:
+        """Return (machine verdict or 'unchecked', status, claims) counts of the filtered queue."""
+        return self.con.execute(
+            f"""SELECT coalesce(verdict, '{UNCHECKED}'), status, count(*) FROM ({_QUEUE}) {_QUEUE_FILTER}
+                GROUP BY ALL ORDER BY ALL""",
+            _queue_params(statuses, verdicts, outlets, search),
+        ).fetchall()

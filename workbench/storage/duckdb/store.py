@@ -1,0 +1,34 @@
+"""DuckDBStore: the Store protocol (workbench.storage.protocol) over one DuckDB connection."""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+
+from workbench.storage.duckdb.checks import CheckStatements
+from workbench.storage.duckdb.connection import Connection, transaction
+from workbench.storage.duckdb.corpus import CorpusStatements
+from workbench.storage.duckdb.fulltext import FulltextStatements
+from workbench.storage.duckdb.reviews import ReviewStatements
+
+
+class DuckDBStore(CorpusStatements, FulltextStatements, CheckStatements, ReviewStatements):
+    """The Store over one DuckDB connection: every statement DuckDB runs for the workbench, one module per part
+    of the schema.
+
+    `execute` and `con` are DuckDB's own, for migrations and tests; the rest of the workbench uses the methods.
+    """
+
+    def __init__(self, con: Connection) -> None:
+        self.con = con
+
+    def transaction(self) -> AbstractContextManager[Connection]:
+        """Run a block atomically (see connection.transaction)."""
+        return transaction(self.con)
+
+    def execute(self, sql: str, parameters: object = None) -> Connection:
+        """Run raw SQL on the DuckDB connection (migrations and tests only; the Store protocol has no such method)."""
+        return self.con.execute(sql, parameters) if parameters is not None else self.con.execute(sql)
+
+    def is_read_only(self) -> bool:
+        """True for a connection opened read-only."""
+        return self.con.execute("SELECT current_setting('access_mode') = 'read_only'").fetchone()[0]
