@@ -63,8 +63,8 @@ def show_card(item: EvidenceItem, claim_text: str, claim_id: int) -> None:
             if column.button(f"Mark {STANCE_BUTTON_LABELS[stance]}", key=f"claim_fix_{pid}_{stance}"):
                 correct(claim_id, pid, stance, was=item.stance)
         if st.toggle("Show the whole article", key=f"claim_article_{pid}"):
-            with open_store(cfg.db_path) as con:
-                article = con.get_article(hit.article_id)
+            with open_store(cfg.db_path) as store:
+                article = store.get_article(hit.article_id)
             text = article.text
             if hit.url:
                 st.caption(f"Source: {md(hit.url)}")
@@ -77,9 +77,9 @@ def change_evidence(claim_id: int, change: Callable[[Store, str], None], done: s
     """Store a reviewer's change to one passage's stance (as the reviewer in the sidebar), decide the claim again."""
     name = st.session_state.get("reviewer", "").strip()
     try:
-        with open_store(cfg.db_path) as con:
-            change(con, name)
-            redecide(con, claim_id)
+        with open_store(cfg.db_path) as store:
+            change(store, name)
+            redecide(store, claim_id)
     except WorkbenchError as exc:
         st.session_state["claim_flash"] = ("error", md(exc))
     else:
@@ -91,7 +91,7 @@ def correct(claim_id: int, passage_id: int, stance: str, *, was: str) -> None:
     """Store a reviewer's correction of one passage and decide the claim again with it."""
     change_evidence(
         claim_id,
-        lambda con, name: review.correct_evidence(con, claim_id, passage_id, stance, name, was=was),
+        lambda store, name: review.correct_evidence(store, claim_id, passage_id, stance, name, was=was),
         f"Passage {passage_id} marked {STANCE_LABELS[stance]}.",
     )
 
@@ -100,8 +100,8 @@ def undo(claim_id: int, passage_id: int, *, was: str, machine_stance: str) -> No
     """Take back a reviewer's correction of one passage and decide the claim again without it."""
     change_evidence(
         claim_id,
-        lambda con, name: review.undo_correction(
-            con, claim_id, passage_id, name, was=was, machine_stance=machine_stance
+        lambda store, name: review.undo_correction(
+            store, claim_id, passage_id, name, was=was, machine_stance=machine_stance
         ),
         f"Passage {passage_id} is back to the machine's stance ({STANCE_LABELS[machine_stance]}).",
     )
@@ -113,8 +113,8 @@ with st.sidebar:
     reviewer = reviewer_name("claim_reviewer")  # needed to save a verdict or correct evidence
 require_database(cfg.db_path)
 try:
-    with open_store(cfg.db_path) as con:
-        first = con.list_claims(limit=1)
+    with open_store(cfg.db_path) as store:
+        first = store.list_claims(limit=1)
 except WorkbenchError as exc:
     stop_on_error(exc)
 if not first:
@@ -135,13 +135,13 @@ if picked != claim_id:
 st.query_params["claim"] = str(claim_id)
 
 try:
-    with open_store(cfg.db_path) as con:
-        claim = con.get_claim(claim_id)
+    with open_store(cfg.db_path) as store:
+        claim = store.get_claim(claim_id)
         if claim is not None:
-            result = load_latest_check(con, claim_id)
-            current = review.get_review(con, claim_id)
-            events = review.history(con, claim_id)
-            checks = con.check_history(claim_id)
+            result = load_latest_check(store, claim_id)
+            current = review.get_review(store, claim_id)
+            events = review.history(store, claim_id)
+            checks = store.check_history(claim_id)
 except WorkbenchError as exc:
     stop_on_error(exc)
 if claim is None:
@@ -241,8 +241,8 @@ with st.form(f"claim_verdict_form_{claim_id}"):
 if saved:
     changes = {f: st.session_state[keys[f]] for f in review.FIELDS}
     try:
-        with open_store(cfg.db_path) as con:
-            after = review.save_review(con, claim_id, st.session_state[version_key], changes, reviewer)
+        with open_store(cfg.db_path) as store:
+            after = review.save_review(store, claim_id, st.session_state[version_key], changes, reviewer)
     except StaleWriteError as exc:
         theirs = exc.current
         # Keep what this reviewer typed in the form; the next save knowingly replaces the newer version.

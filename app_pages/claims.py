@@ -36,9 +36,9 @@ require_database(cfg.db_path)
 st.caption(f"Database: `{cfg.db_path}`")
 
 try:
-    with open_store(cfg.db_path) as con:
-        counts = con.count_rows()
-        outlet_names = [o.name for o in con.outlets()]
+    with open_store(cfg.db_path) as store:
+        counts = store.count_rows()
+        outlet_names = [o.name for o in store.outlets()]
 except WorkbenchError as exc:
     stop_on_error(exc)
 st.write(
@@ -59,8 +59,8 @@ with add_one, st.form("claims_add_form"):
     )
     if st.form_submit_button("Add claim"):
         try:
-            with open_store(cfg.db_path) as con:
-                added = claimbook.add_claim(con, text, claim_date=when)
+            with open_store(cfg.db_path) as store:
+                added = claimbook.add_claim(store, text, claim_date=when)
         except WorkbenchError as exc:
             st.error(f"Not added: {md(exc)}. Your text is still in the form; press Add claim again to retry.")
         else:
@@ -78,8 +78,8 @@ with add_csv:
     upload = st.file_uploader("Claims CSV", type=["csv"], key="claims_csv")
     if upload is not None and st.button("Import claims", key="claims_csv_import"):
         try:
-            with saved_uploads([upload]) as (path,), open_store(cfg.db_path) as con:
-                added = claimbook.import_claims_csv(con, path)
+            with saved_uploads([upload]) as (path,), open_store(cfg.db_path) as store:
+                added = claimbook.import_claims_csv(store, path)
         except WorkbenchError as exc:
             st.error(md(exc))
         else:
@@ -92,9 +92,9 @@ with extract:
     chosen_outlets = st.multiselect("From outlets (all when empty)", outlet_names, key="claims_extract_outlets")
     limit = st.number_input("Proposals", min_value=1, max_value=100, value=10, key="claims_extract_limit")
     if st.button("Propose check-worthy sentences", key="claims_extract_propose"):
-        with open_store(cfg.db_path) as con:
-            ids = con.newest_article_ids(chosen_outlets or None, EXTRACT_MAX_ARTICLES)
-            st.session_state["claims_proposals"] = claimbook.propose_claims(con, article_ids=ids, limit=int(limit))
+        with open_store(cfg.db_path) as store:
+            ids = store.newest_article_ids(chosen_outlets or None, EXTRACT_MAX_ARTICLES)
+            st.session_state["claims_proposals"] = claimbook.propose_claims(store, article_ids=ids, limit=int(limit))
     proposals = st.session_state.get("claims_proposals", [])
     if proposals:
         keep = st.data_editor(
@@ -113,8 +113,8 @@ with extract:
         if st.button("Save the kept proposals as claims", key="claims_extract_save"):
             kept = [p for p, k in zip(proposals, keep["keep"], strict=True) if k]
             try:
-                with open_store(cfg.db_path) as con:
-                    added = claimbook.save_proposals(con, kept)
+                with open_store(cfg.db_path) as store:
+                    added = claimbook.save_proposals(store, kept)
             except WorkbenchError as exc:  # the proposals and the ticks stay on the page for another try
                 st.error(f"Not saved: {md(exc)}")
             else:
@@ -130,16 +130,16 @@ outlets = f_outlet.multiselect("Outlet", outlet_names, key="claims_filter_outlet
 search = f_text.text_input("Text contains", key="claims_filter_text")
 where = review.QueueFilter(tuple(statuses), tuple(verdicts), tuple(outlets), search)
 
-with open_store(cfg.db_path) as con:
-    summary = review.queue_summary(con, where)
-    total = sum(n for _, _, n in summary)
+with open_store(cfg.db_path) as store:
+    summary = review.queue_summary(store, where)
+    total = sum(count.claims for count in summary)
     sort_col, page_col = st.columns([2, 1])
     sort = sort_col.selectbox("Sort", list(SORTS), format_func=SORTS.get, key="claims_sort")
     pages = max(1, -(-total // PAGE_SIZE))
     if st.session_state.get("claims_page", 1) > pages:  # the filters shrank the queue under this page
         st.session_state["claims_page"] = pages
     page = page_col.number_input("Page", min_value=1, max_value=pages, key="claims_page")
-    rows = review.queue(con, where, sort=sort, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    rows = review.queue(store, where, sort=sort, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
 
 if not rows:
     st.info("No claims match. Add one above, or change the filters.")
@@ -182,7 +182,9 @@ with open_col:
         open_claim(choice)
 with chart_col:
     st.caption("Verdict mix (machine verdict by review status, all filtered claims)")
-    mix = pd.DataFrame(summary, columns=["machine verdict", "status", "claims"])
+    mix = pd.DataFrame(
+        [(c.verdict, c.status, c.claims) for c in summary], columns=["machine verdict", "status", "claims"]
+    )
     mix["machine verdict"] = mix["machine verdict"].map(label)
     mix["status"] = mix["status"].map(label)
     st.bar_chart(mix, x="machine verdict", y="claims", color="status", horizontal=True, height=220)

@@ -16,8 +16,8 @@ cfg = resources.settings()
 st.title("Export")
 require_database(cfg.db_path)
 try:
-    with open_store(cfg.db_path) as con:
-        records = load_verdicts(con)
+    with open_store(cfg.db_path) as store:
+        records = load_verdicts(store)
 except WorkbenchError as exc:
     st.error(md(exc))
     st.stop()

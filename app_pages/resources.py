@@ -40,8 +40,8 @@ def stance_model(spec: str | None) -> stance.StanceModel:
 @st.cache_resource(show_spinner="Loading the vector index…", max_entries=2)
 def _vector_index(db_path: str, model_id: str, index_mtime_ns: int, _embedder: Embedder) -> VectorIndex:
     cfg = load_settings(db_path)
-    with open_store(cfg.db_path, read_only=True) as con:
-        return load_vector_index(con, cfg, _embedder)
+    with open_store(cfg.db_path, read_only=True) as store:
+        return load_vector_index(store, cfg, _embedder)
 
 
 def vector_index(cfg: Settings, embedder: Embedder) -> VectorIndex:

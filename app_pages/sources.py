@@ -47,7 +47,7 @@ if uploads and st.button(f"Import {len(uploads)} file(s)", key="sources_import",
         st.session_state["sources_results"] = [(Path(r.path).name, r.status, r.message) for r in results]
 results = st.session_state.get("sources_results")
 if results:
-    done = {s: sum(r[1] == s for r in results) for s in ("imported", "skipped", "failed")}
+    done = {s: sum(status == s for _, status, _ in results) for s in ("imported", "skipped", "failed")}
     st.write(f"{done['imported']} imported, {done['skipped']} skipped, {done['failed']} failed")
     for name, status, message in results:
         line = f"{md(name)}: {status} — {md(message)}"
@@ -57,8 +57,8 @@ if results:
 st.subheader("Outlets and credibility")
 st.caption("The verdict weighs a source by its outlet: credible ×1, unknown ×0.75, not credible ×0.25.")
 try:
-    with open_store(cfg.db_path) as con:
-        outlet_rows = con.outlets()
+    with open_store(cfg.db_path) as store:
+        outlet_rows = store.outlets()
 except WorkbenchError as exc:
     st.error(md(exc))
     st.stop()
@@ -86,9 +86,9 @@ if outlet_rows:
         key=f"sources_credibility_{outlet}",
     )
     if save_col.button("Save tag", key="sources_credibility_save"):
-        with open_store(cfg.db_path) as con:
-            review.set_credibility(con, outlet, tag)
-            changed = redecide_all(con, outlet=outlet)
+        with open_store(cfg.db_path) as store:
+            review.set_credibility(store, outlet, tag)
+            changed = redecide_all(store, outlet=outlet)
         st.success(f"{md(outlet)} is now {label(tag)}; {changed} machine verdict(s) decided again.")
         st.rerun()
 else:
@@ -105,8 +105,8 @@ only = filter_col.selectbox(
 )
 title_search = search_col.text_input("Title contains", key="sources_browse_search")
 page = page_col.number_input("Page", min_value=1, value=1, key="sources_browse_page")
-with open_store(cfg.db_path) as con:
-    articles = con.list_articles(
+with open_store(cfg.db_path) as store:
+    articles = store.list_articles(
         outlet=only, search=title_search.strip(), limit=ARTICLES_PER_PAGE, offset=(page - 1) * ARTICLES_PER_PAGE
     )
 if not articles:
@@ -128,10 +128,10 @@ article_id = st.selectbox(
     ),
     key="sources_article",
 )
-with open_store(cfg.db_path) as con:
-    article = con.get_article(article_id)
-    body = con.article_passages(article_id, "body", PASSAGES_SHOWN)
-    comments = con.article_passages(article_id, "comment", PASSAGES_SHOWN)
+with open_store(cfg.db_path) as store:
+    article = store.get_article(article_id)
+    body = store.article_passages(article_id, "body", PASSAGES_SHOWN)
+    comments = store.article_passages(article_id, "comment", PASSAGES_SHOWN)
 st.caption(md(f"{article.outlet or 'no outlet'} · {article.published_at or 'undated'} · {article.url or 'no URL'}"))
 body_tab, comment_tab = st.tabs([f"Article body ({len(body)})", f"Reader comments ({len(comments)})"])
 with body_tab:

@@ -61,9 +61,11 @@ def build_database(path: Path, claims: int) -> None:
 
     files = [*sorted(SEEDS.glob("*.txt")), REPO / "examples" / "articles"]
     import_files(files, Settings(db_path=path), load_embedder(None))
-    with open_store(path) as con:
+    with open_store(path) as store:
         for i in range(claims):
-            claimbook.add_claim(con, f"ISIS fighters were {10 + i // len(PLACES)} miles from {PLACES[i % len(PLACES)]}")
+            claimbook.add_claim(
+                store, f"ISIS fighters were {10 + i // len(PLACES)} miles from {PLACES[i % len(PLACES)]}"
+            )
 
 
 def measure(checkout: Path, db: Path, k: int, every_s: float, warmup_s: float) -> LockWaitRow:
@@ -91,8 +93,8 @@ def measure(checkout: Path, db: Path, k: int, every_s: float, warmup_s: float) -
         while checker.poll() is None:
             opened = time.monotonic()
             try:
-                with open_store(db) as con:
-                    claimbook.add_claim(con, f"Marovia sent {len(waits) * 100 + 7} troops to Orlan")
+                with open_store(db) as store:
+                    claimbook.add_claim(store, f"Marovia sent {len(waits) * 100 + 7} troops to Orlan")
             except StorageError:
                 busy += 1
             waits.append(time.monotonic() - opened)

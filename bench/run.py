@@ -57,7 +57,7 @@ def tier_name(size: int) -> str:
     return f"{size // 1_000_000}m" if size % 1_000_000 == 0 else f"{size // 1000}k" if size % 1000 == 0 else str(size)
 
 
-def ann_recall_at_10(con, vindex, model: str, queries: int = 200, nprobes: tuple[int, ...] = ()) -> dict[str, float]:
+def ann_recall_at_10(store, vindex, model: str, queries: int = 200, nprobes: tuple[int, ...] = ()) -> dict[str, float]:
     """Recall@10 of the index against exact search on the stored embeddings, stored passages as queries.
 
     Keyed "configured" for the index as loaded, and by nprobe for each of nprobes (IVF only). A neighbour
@@ -67,7 +67,7 @@ def ann_recall_at_10(con, vindex, model: str, queries: int = 200, nprobes: tuple
     import faiss
     import numpy as np
 
-    ids, vectors = con.load_embeddings(model)
+    ids, vectors = store.load_embeddings(model)
     picks = np.random.default_rng(1).choice(len(ids), min(queries, len(ids)), replace=False)
     exact = faiss.IndexFlatIP(vectors.shape[1])
     exact.add(vectors)
@@ -168,24 +168,24 @@ def serve_tier(size: int, work: Path) -> dict:
     settings = Settings(db_path=work / f"bench-{size}.duckdb")
     embedder = load_embedder(None)
     model = load_stance_model(None)
-    with open_store(settings.db_path) as con:
+    with open_store(settings.db_path) as store:
         started = time.perf_counter()
-        vindex = load_vector_index(con, settings, embedder)
+        vindex = load_vector_index(store, settings, embedder)
         load_s = time.perf_counter() - started
         search_ms = []
         for query in QUERIES * 3:
             started = time.perf_counter()
-            search(con, vindex, embedder, query, k=10)
+            search(store, vindex, embedder, query, k=10)
             search_ms.append((time.perf_counter() - started) * 1000)
-        ids = [claimbook.add_claim(con, text).claim_id for text in CLAIMS]
+        ids = [claimbook.add_claim(store, text).claim_id for text in CLAIMS]
         check_ms = []
         with collect() as stages:
             for claim_id in ids * 5:
                 started = time.perf_counter()
-                check_claim(con, vindex, embedder, model, claim_id, k=20, save=False)
+                check_claim(store, vindex, embedder, model, claim_id, k=20, save=False)
                 check_ms.append((time.perf_counter() - started) * 1000)
         peak = _peak_mb()  # before the recall measurement loads every vector for exact search
-        recall = ann_recall_at_10(con, vindex, embedder.model_id, nprobes=(8, 16, 32, 64, 128))
+        recall = ann_recall_at_10(store, vindex, embedder.model_id, nprobes=(8, 16, 32, 64, 128))
     search_p50, search_p95 = _percentiles(search_ms)
     check_p50, check_p95 = _percentiles(check_ms)
     return {
@@ -268,19 +268,19 @@ def climate_fever_recall(work: Path) -> dict:
     build_corpus(settings, embedder, data, work)
     rows = [r for r in load_climate_fever(data) if r["split"] == "test"]
     totals = {"bm25": [], "dense": [], "hybrid": []}
-    with open_store(settings.db_path, read_only=True) as con:
-        vindex = load_vector_index(con, settings, embedder)
+    with open_store(settings.db_path, read_only=True) as store:
+        vindex = load_vector_index(store, settings, embedder)
         no_ranks = {"bm25": {}, "dense": {}}
         for row in rows:
             gold = {e["evidence"] for e in row["evidences"] if e["evidence_label"] in ("SUPPORTS", "REFUTES")}
             if not gold:
                 continue
             ranked = {
-                "bm25": con.bm25(to_search_text(row["claim"]), 5),
+                "bm25": store.bm25(to_search_text(row["claim"]), 5),
                 "dense": vindex.search(embedder.embed([row["claim"]])[0], 5),
             }
-            texts = {mode: {h.text for h in con.hits_by_ids(scored, no_ranks)} for mode, scored in ranked.items()}
-            texts["hybrid"] = {h.text for h in search(con, vindex, embedder, row["claim"], k=5)}
+            texts = {mode: {h.text for h in store.hits_by_ids(scored, no_ranks)} for mode, scored in ranked.items()}
+            texts["hybrid"] = {h.text for h in search(store, vindex, embedder, row["claim"], k=5)}
             for mode, found in texts.items():
                 totals[mode].append(len(found & gold) / min(len(gold), 5))
     return {f"climate_fever_recall_at_5_{mode}": round(sum(v) / len(v), 3) for mode, v in totals.items()}

@@ -51,10 +51,10 @@ def server(tmp_path_factory, built_demo, embedder, stance_model):
     """A copy of the demo database checked with the shipped model and `streamlit run` serving it; the server is always
     terminated."""
     cfg = copy_database(built_demo, tmp_path_factory.mktemp("e2e"))
-    with open_store(cfg.db_path) as con:
-        vindex = load_vector_index(con, cfg, embedder)
+    with open_store(cfg.db_path) as store:
+        vindex = load_vector_index(store, cfg, embedder)
         for claim_id in range(1, 8):
-            check_claim(con, vindex, embedder, stance_model, claim_id, k=25)
+            check_claim(store, vindex, embedder, stance_model, claim_id, k=25)
     port = free_port()
     env = {
         **os.environ,

@@ -110,10 +110,10 @@ def built_demo(tmp_path_factory: pytest.TempPathFactory, embedder) -> Settings:
 def checked_demo(tmp_path_factory: pytest.TempPathFactory, built_demo, embedder) -> Settings:
     """The demo with claims 1 and 2 checked by UnsureStanceModel (numbers alone take sides); copied, never changed."""
     cfg = copy_database(built_demo, tmp_path_factory.mktemp("checked"))
-    with open_store(cfg.db_path) as con:
-        vindex = load_vector_index(con, cfg, embedder)
+    with open_store(cfg.db_path) as store:
+        vindex = load_vector_index(store, cfg, embedder)
         for claim_id in (1, 2):
-            check_claim(con, vindex, embedder, UnsureStanceModel(), claim_id, k=25)
+            check_claim(store, vindex, embedder, UnsureStanceModel(), claim_id, k=25)
     return cfg
 
 

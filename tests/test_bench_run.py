@@ -28,12 +28,12 @@ def test_the_stance_timing_judges_twenty_real_seed_passages():
 
 
 def test_ann_recall_is_one_for_exact_search_and_drops_for_a_starved_ivf(seeded, embedder):
-    with open_store(seeded.db_path, read_only=True) as con:
-        exact = load_vector_index(con, seeded, embedder)
-        assert ann_recall_at_10(con, exact, embedder.model_id, queries=50, nprobes=(1, 8)) == {"configured": 1.0}
-        ids, vectors = con.load_embeddings(embedder.model_id)
+    with open_store(seeded.db_path, read_only=True) as store:
+        exact = load_vector_index(store, seeded, embedder)
+        assert ann_recall_at_10(store, exact, embedder.model_id, queries=50, nprobes=(1, 8)) == {"configured": 1.0}
+        ids, vectors = store.load_embeddings(embedder.model_id)
         starved = VectorIndex.build(embedder.model_id, ids, vectors, ann_min=1)
-        recall = ann_recall_at_10(con, starved, embedder.model_id, queries=50, nprobes=(1, 64))
+        recall = ann_recall_at_10(store, starved, embedder.model_id, queries=50, nprobes=(1, 64))
     assert recall["1"] < 0.9
     assert recall["64"] >= 0.95  # every list visited: exact but for the 8-bit codes
     assert recall["configured"] >= recall["1"]

@@ -17,9 +17,9 @@ def checked(tmp_path_factory, embedder, stance_model):
     cfg = Settings(db_path=tmp_path_factory.mktemp("real") / "demo.duckdb")
     message = load_demo(cfg, lambda _: embedder, EXAMPLES, lambda _: stance_model)
     assert message.endswith("7 claims checked: 1 conflicting, 1 not_enough_evidence, 1 refuted, 4 supported"), message
-    with open_store(cfg.db_path) as con:
-        vindex = load_vector_index(con, cfg, embedder)
-        results = {claim_id: load_latest_check(con, claim_id) for claim_id in range(1, 8)}
+    with open_store(cfg.db_path) as store:
+        vindex = load_vector_index(store, cfg, embedder)
+        results = {claim_id: load_latest_check(store, claim_id) for claim_id in range(1, 8)}
         sims = {
             claim_id: similarities(vindex, embedder, r.claim.text, [item.hit for item in r.evidence])
             for claim_id, r in results.items()

@@ -33,11 +33,11 @@ def test_near_duplicates_need_equal_numbers_and_words(a, b, same):
 
 
 def test_add_claim_stores_once_and_reports_the_duplicate(settings):
-    with open_store(settings.db_path) as con:
-        first = claimbook.add_claim(con, "  ISIS seized half a billion dollars in Mosul ", claim_date="2014-06-15")
-        again = claimbook.add_claim(con, "ISIS seized $500 million in Mosul.")
-        other = claimbook.add_claim(con, "ISIS seized $50 million in Mosul")
-        stored = con.list_claims()
+    with open_store(settings.db_path) as store:
+        first = claimbook.add_claim(store, "  ISIS seized half a billion dollars in Mosul ", claim_date="2014-06-15")
+        again = claimbook.add_claim(store, "ISIS seized $500 million in Mosul.")
+        other = claimbook.add_claim(store, "ISIS seized $50 million in Mosul")
+        stored = store.list_claims()
     assert first.created and not again.created and other.created
     assert again.duplicate_of == first.claim_id
     assert [(c.text, str(c.claim_date)) for c in stored] == [
@@ -55,8 +55,8 @@ def test_add_claim_stores_once_and_reports_the_duplicate(settings):
     ],
 )
 def test_bad_claims_are_refused(settings, text, date, message):
-    with open_store(settings.db_path) as con, pytest.raises(ClaimError, match=message):
-        claimbook.add_claim(con, text, claim_date=date)
+    with open_store(settings.db_path) as store, pytest.raises(ClaimError, match=message):
+        claimbook.add_claim(store, text, claim_date=date)
 
 
 def test_claims_csv_import_with_dates_ids_and_duplicates(settings, tmp_path):
@@ -65,9 +65,9 @@ def test_claims_csv_import_with_dates_ids_and_duplicates(settings, tmp_path):
         "id,claim,date\nC1,Iran sent 2000 troops,2014-06-14\nC2,ISIS is 30 miles from Baghdad,\n"
         'C3,"Iran sent 2,000 troops.",\n'
     )
-    with open_store(settings.db_path) as con:
-        results = claimbook.import_claims_csv(con, path)
-        stored = con.list_claims()
+    with open_store(settings.db_path) as store:
+        results = claimbook.import_claims_csv(store, path)
+        stored = store.list_claims()
     assert [r.created for r in results] == [True, True, False]
     assert [(c.external_id, c.origin, str(c.claim_date)) for c in stored] == [
         ("C1", "csv", "2014-06-14"),
@@ -88,10 +88,10 @@ def test_claims_csv_import_with_dates_ids_and_duplicates(settings, tmp_path):
 def test_bad_claims_csv_stores_nothing(settings, tmp_path, content, message):
     path = tmp_path / "claims.csv"
     path.write_text(content)
-    with open_store(settings.db_path) as con:
+    with open_store(settings.db_path) as store:
         with pytest.raises(IngestError, match=re.escape(message)) as caught:
-            claimbook.import_claims_csv(con, path)
-        assert con.list_claims() == []
+            claimbook.import_claims_csv(store, path)
+        assert store.list_claims() == []
     assert str(caught.value).startswith(f"{path}: ")
 
 
@@ -117,9 +117,9 @@ def test_extraction_uses_bodies_never_comments(settings, hashing, tmp_path):
         "reader1's picture\n\nI heard they seized 400 trucks and killed 90 people, officials said.\n"
     )
     import_files([page], settings, hashing)
-    with open_store(settings.db_path) as con:
-        proposals = claimbook.propose_claims(con)
-        saved = claimbook.save_proposals(con, proposals)
-        claim = con.get_claim(saved[0].claim_id)
+    with open_store(settings.db_path) as store:
+        proposals = claimbook.propose_claims(store)
+        saved = claimbook.save_proposals(store, proposals)
+        claim = store.get_claim(saved[0].claim_id)
     assert [p.text for p in proposals] == ["Officials said rebels seized 40 trucks in Tessar on Friday."]
     assert claim.origin == "extracted" and claim.source_article_id == proposals[0].article_id

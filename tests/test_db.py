@@ -6,6 +6,7 @@ import pytest
 from tests.conftest import lock_held
 from workbench.errors import StorageError
 from workbench.fulltext import to_search_text
+from workbench.models import FulltextHealth
 from workbench.storage import open_store
 from workbench.storage.duckdb.migrations import MIGRATIONS
 
@@ -162,3 +163,28 @@ def test_migration_6_keeps_evidence_and_corrections_and_allows_discusses(tmp_pat
     con.execute("DELETE FROM checks")
     con.execute("DELETE FROM claims WHERE claim_id = 1")
     con.close()
+
+
+def test_fulltext_health_names_what_the_index_lacks_and_holds_that_is_gone(seeded, tmp_path):
+    db = tmp_path / "damaged.duckdb"
+    shutil.copy(seeded.db_path, db)
+    with open_store(db, read_only=True) as con:
+        assert con.fulltext_health(3) == FulltextHealth(exists=True)
+        first, second = (row[0] for row in con.execute("SELECT passage_id FROM passages ORDER BY 1 LIMIT 2").fetchall())
+    # The index loses the first passage (its postings stay), holds an id that is no passage (without postings),
+    # loses the second passage's postings and miscounts its documents.
+    with open_store(db) as con:
+        con.execute("DELETE FROM fts_main_passages.docs WHERE name = ?", [first])
+        con.execute(
+            "INSERT INTO fts_main_passages.docs SELECT docid + 1000000, 999999, len FROM fts_main_passages.docs LIMIT 1"
+        )
+        con.execute("DELETE FROM fts_main_passages.bm25_postings WHERE passage_id = ?", [second])
+        con.execute("UPDATE fts_main_passages.stats SET num_docs = num_docs + 1")
+    with open_store(db, read_only=True) as con:
+        health = con.fulltext_health(3)
+    assert (health.unindexed, health.unindexed_sample) == (1, (first,))
+    assert (health.stray, health.stray_sample) == (1, (999999,))
+    assert health.problems == (
+        "its BM25 postings miss 2 indexed passages and hold 1 others",
+        "its statistics count another number of documents",
+    )

@@ -96,6 +96,6 @@ def test_import_review_and_export_in_a_real_browser(server, browser, tmp_path):
     assert first["machine_verdict"] in {"supported", "refuted", "conflicting", "not enough evidence"}
     assert "Riverside Post" in first["conflicting_evidence"]
     page.close()
-    with open_store(cfg.db_path) as con:
-        stored = review.get_review(con, 1)
+    with open_store(cfg.db_path) as store:
+        stored = review.get_review(store, 1)
     assert (stored.human_verdict, stored.reviewer, stored.version) == ("conflicting", "Erin", 1)

@@ -91,8 +91,8 @@ def test_a_pytorch_database_keeps_working_unconfigured_and_moves_to_onnx_with_re
     assert checkup.returncode == 0 and f"the shipped default is {SHIPPED_ID!r}" in checkup.stdout, checkup.stdout
     moved = workbench("reindex", "--re-embed")
     assert moved.returncode == 0 and f"({SHIPPED_ID})" in moved.stdout, moved.stderr
-    with open_store(db, read_only=True) as con:
-        assert set(con.embedding_counts()) == {SHIPPED_ID}
+    with open_store(db, read_only=True) as store:
+        assert set(store.embedding_counts()) == {SHIPPED_ID}
     assert embedder_spec(Settings(db_path=db)) is None
     again = workbench("search", "Iranian troops", "-k", "2")
     assert again.returncode == 0 and again.stdout.splitlines()[0] == searched.stdout.splitlines()[0]
@@ -143,8 +143,8 @@ def test_a_bad_spec_is_one_line_naming_it(spec, problem, tmp_path):
 def test_an_index_built_by_one_backend_is_refused_by_another_of_the_same_dimension(tmp_path, embedder):
     settings = Settings(db_path=tmp_path / "desk.duckdb")
     import_files([SEED_PLAIN], settings, load_embedder("hashing:384"))  # the real model's dimension, another id
-    with open_store(settings.db_path, read_only=True) as con, pytest.raises(IndexMismatchError) as caught:
-        load_vector_index(con, settings, embedder)
+    with open_store(settings.db_path, read_only=True) as store, pytest.raises(IndexMismatchError) as caught:
+        load_vector_index(store, settings, embedder)
     assert "built with model 'hashing-384' (dimension 384)" in str(caught.value)
     assert f"the configured model is {SHIPPED_ID!r} (dimension 384)" in str(caught.value)
 

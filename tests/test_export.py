@@ -35,18 +35,22 @@ def test_neutralise(cell, safe):
 def reviewed(checked_demo, tmp_path):
     db = tmp_path / "demo.duckdb"
     db.write_bytes(checked_demo.db_path.read_bytes())
-    with open_store(db) as con:
+    with open_store(db) as store:
         review.save_review(
-            con, 1, 0, {"status": "verdict_given", "human_verdict": "conflicting", "rationale": "30 mi vs 80 km"}, "ann"
+            store,
+            1,
+            0,
+            {"status": "verdict_given", "human_verdict": "conflicting", "rationale": "30 mi vs 80 km"},
+            "ann",
         )
-        review.save_review(con, 2, 0, {"status": "in_review", "rationale": '=HYPERLINK("http://x","y")'}, "-bob")
-        con.execute("UPDATE claims SET text = '@SUM(1,2) rebels took the bank' WHERE claim_id = 5")
+        review.save_review(store, 2, 0, {"status": "in_review", "rationale": '=HYPERLINK("http://x","y")'}, "-bob")
+        store.execute("UPDATE claims SET text = '@SUM(1,2) rebels took the bank' WHERE claim_id = 5")
     return db
 
 
 def test_csv_has_one_row_per_claim_and_every_cell_right(reviewed):
-    with open_store(reviewed) as con:
-        records = load_verdicts(con)
+    with open_store(reviewed) as store:
+        records = load_verdicts(store)
     content = build_verdicts_csv(records)
     assert content.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
@@ -96,8 +100,8 @@ def test_csv_has_one_row_per_claim_and_every_cell_right(reviewed):
 
 
 def test_claimreview_json_ld(reviewed):
-    with open_store(reviewed) as con:
-        reviews = json.loads(build_claimreview(load_verdicts(con)))
+    with open_store(reviewed) as store:
+        reviews = json.loads(build_claimreview(load_verdicts(store)))
     assert len(reviews) == 1  # only claims with a human verdict
     (item,) = reviews
     assert item["@context"] == "https://schema.org" and item["@type"] == "ClaimReview"
@@ -117,8 +121,8 @@ def test_cli_export_both_formats(reviewed, tmp_path):
     out = tmp_path / "verdicts.csv"
     result = runner.invoke(app, ["--db", str(reviewed), "export", str(out)])
     assert result.exit_code == 0 and result.output == f"wrote 7 claim(s) to {out}\n"
-    with open_store(reviewed) as con:
-        records = load_verdicts(con)
+    with open_store(reviewed) as store:
+        records = load_verdicts(store)
     assert out.read_bytes() == build_export(records, "csv")
     result = runner.invoke(app, ["--db", str(reviewed), "export", "-", "--format", "claimreview"])
     assert result.exit_code == 0 and json.loads(result.output)[0]["@type"] == "ClaimReview"

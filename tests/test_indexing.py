@@ -18,10 +18,12 @@ QUERIES = ["Samarra distance from Baghdad", "half a billion dollars", "Marovia t
 
 
 def snapshot(settings, embedder):
-    with open_store(settings.db_path, read_only=True) as con:
-        vindex = load_vector_index(con, settings, embedder)
+    with open_store(settings.db_path, read_only=True) as store:
+        vindex = load_vector_index(store, settings, embedder)
         ids = np.sort(vindex.ids())
-        results = [[(h.passage_id, round(h.score, 6)) for h in search(con, vindex, embedder, q, k=8)] for q in QUERIES]
+        results = [
+            [(h.passage_id, round(h.score, 6)) for h in search(store, vindex, embedder, q, k=8)] for q in QUERIES
+        ]
     return ids, results
 
 
@@ -54,12 +56,12 @@ def test_re_embedding_gives_nearly_the_same_vectors_and_results(tmp_path, embedd
     settings = Settings(db_path=tmp_path / "inc.duckdb")
     for path in [SEED_PLAIN, EXAMPLES / "articles", SEED_COMMENTS]:
         import_files([path], settings, embedder)
-    with open_store(settings.db_path, read_only=True) as con:
-        ids, vectors = con.load_embeddings(embedder.model_id)
+    with open_store(settings.db_path, read_only=True) as store:
+        ids, vectors = store.load_embeddings(embedder.model_id)
     before = snapshot(settings, embedder)
     report = reindex(settings, embedder, re_embed=True)
-    with open_store(settings.db_path, read_only=True) as con:
-        again_ids, again = con.load_embeddings(embedder.model_id)
+    with open_store(settings.db_path, read_only=True) as store:
+        again_ids, again = store.load_embeddings(embedder.model_id)
     after = snapshot(settings, embedder)
     assert report.embedded == report.vectors == len(ids) and np.array_equal(ids, again_ids)
     cosines = np.sum(vectors * again, axis=1)
@@ -72,8 +74,8 @@ def test_re_embedding_gives_nearly_the_same_vectors_and_results(tmp_path, embedd
 def test_sidecar_records_model_dimension_and_count(settings, hashing):
     import_files([SEED_PLAIN], settings, hashing)
     info = json.loads(sidecar_path(settings.vector_index_path).read_text())
-    with open_store(settings.db_path, read_only=True) as con:
-        passages = con.count_rows()["passages"]
+    with open_store(settings.db_path, read_only=True) as store:
+        passages = store.count_rows()["passages"]
     expected = {"model": "hashing-64", "dimension": 64, "count": passages, "kind": "flat-ip", "nlist": 0, "nprobe": 0}
     assert info == expected
 
@@ -81,36 +83,36 @@ def test_sidecar_records_model_dimension_and_count(settings, hashing):
 def test_index_built_with_another_model_is_refused_with_rebuild_command(settings, hashing):
     import_files([SEED_PLAIN], settings, hashing)
     other = load_embedder("hashing:32")
-    with open_store(settings.db_path, read_only=True) as con, pytest.raises(IndexMismatchError) as caught:
-        load_vector_index(con, settings, other)
+    with open_store(settings.db_path, read_only=True) as store, pytest.raises(IndexMismatchError) as caught:
+        load_vector_index(store, settings, other)
     assert "built with model 'hashing-64' (dimension 64)" in str(caught.value)
     assert f"workbench --db {settings.db_path} reindex" in str(caught.value)
     reindex(settings, other)  # the advertised fix works
-    with open_store(settings.db_path, read_only=True) as con:
-        assert len(load_vector_index(con, settings, other)) > 0
+    with open_store(settings.db_path, read_only=True) as store:
+        assert len(load_vector_index(store, settings, other)) > 0
 
 
 def test_lost_or_stale_faiss_file_is_healed_from_duckdb(settings, hashing, tmp_path):
     import_files([SEED_PLAIN], settings, hashing)
-    with open_store(settings.db_path, read_only=True) as con:
-        full = np.sort(load_vector_index(con, settings, hashing).ids())
+    with open_store(settings.db_path, read_only=True) as store:
+        full = np.sort(load_vector_index(store, settings, hashing).ids())
     # an import that died after its DuckDB commit but before saving FAISS leaves the file behind
     stale = VectorIndex.load(settings.vector_index_path, model="hashing-64", dimension=64, rebuild_hint="")
     stale.remove(full[:5])
     stale.save(settings.vector_index_path)
-    with open_store(settings.db_path, read_only=True) as con:
-        assert np.array_equal(np.sort(load_vector_index(con, settings, hashing).ids()), full)
+    with open_store(settings.db_path, read_only=True) as store:
+        assert np.array_equal(np.sort(load_vector_index(store, settings, hashing).ids()), full)
     settings.vector_index_path.unlink()
-    with open_store(settings.db_path, read_only=True) as con:
-        assert np.array_equal(np.sort(load_vector_index(con, settings, hashing).ids()), full)
+    with open_store(settings.db_path, read_only=True) as store:
+        assert np.array_equal(np.sort(load_vector_index(store, settings, hashing).ids()), full)
 
 
 def test_corrupt_sidecar_is_rebuilt_from_duckdb_with_a_warning(settings, hashing, caplog):
     import_files([SEED_PLAIN], settings, hashing)
     sidecar_path(settings.vector_index_path).write_text("{not json")
-    with open_store(settings.db_path, read_only=True) as con:
-        healed = load_vector_index(con, settings, hashing)
-        assert np.array_equal(np.sort(healed.ids()), con.embedding_ids(hashing.model_id))
+    with open_store(settings.db_path, read_only=True) as store:
+        healed = load_vector_index(store, settings, hashing)
+        assert np.array_equal(np.sort(healed.ids()), store.embedding_ids(hashing.model_id))
     assert [r.getMessage() for r in caplog.records if "missing or unreadable index description" in r.getMessage()]
     assert json.loads(sidecar_path(settings.vector_index_path).read_text())["count"] == len(healed)
 
@@ -126,8 +128,8 @@ def test_large_imports_switch_to_an_ivf_index_that_finds_what_exact_search_finds
     info = json.loads(sidecar_path(approx.vector_index_path).read_text())
     assert saved.kind == info["kind"] == "ivf-sq8"
     assert info["nlist"] == 64 and info["nprobe"] == saved.nprobe
-    with open_store(exact.db_path, read_only=True) as con:
-        flat = load_vector_index(con, exact, embedder)
+    with open_store(exact.db_path, read_only=True) as store:
+        flat = load_vector_index(store, exact, embedder)
     assert flat.kind == "flat-ip"
     assert np.array_equal(np.sort(saved.ids()), np.sort(flat.ids()))
     found = []
@@ -151,9 +153,9 @@ def test_an_ivf_index_is_healed_from_duckdb_like_an_exact_one(tmp_path, hashing)
     assert saved.remove(dropped) == 5
     saved.add(np.array([10**9]), hashing.embed(["a passage DuckDB never had"]))
     saved.save(settings.vector_index_path)
-    with open_store(settings.db_path, read_only=True) as con:
-        healed = load_vector_index(con, settings, hashing)
-        assert np.array_equal(np.sort(healed.ids()), con.embedding_ids(hashing.model_id))
+    with open_store(settings.db_path, read_only=True) as store:
+        healed = load_vector_index(store, settings, hashing)
+        assert np.array_equal(np.sort(healed.ids()), store.embedding_ids(hashing.model_id))
     assert healed.kind == "ivf-sq8"
 
 
@@ -161,9 +163,9 @@ def test_reindex_builds_the_index_kind_the_corpus_size_calls_for(tmp_path, hashi
     settings = Settings(db_path=tmp_path / "re.duckdb")
     import_files([SEED_PLAIN, SEED_COMMENTS], settings, hashing)
     assert reindex(settings, hashing).vectors > 50
-    with open_store(settings.db_path, read_only=True) as con:
-        assert load_vector_index(con, settings, hashing).kind == "flat-ip"
+    with open_store(settings.db_path, read_only=True) as store:
+        assert load_vector_index(store, settings, hashing).kind == "flat-ip"
     smaller = Settings(db_path=settings.db_path, ann_min_vectors=50)
     reindex(smaller, hashing)
-    with open_store(settings.db_path, read_only=True) as con:
-        assert load_vector_index(con, smaller, hashing).kind == "ivf-sq8"
+    with open_store(settings.db_path, read_only=True) as store:
+        assert load_vector_index(store, smaller, hashing).kind == "ivf-sq8"

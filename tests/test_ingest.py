@@ -12,16 +12,16 @@ from workbench.storage.duckdb import DuckDBStore
 
 
 def counts(settings):
-    with open_store(settings.db_path, read_only=True) as con:
-        return con.count_rows()
+    with open_store(settings.db_path, read_only=True) as store:
+        return store.count_rows()
 
 
 def test_seeds_import_with_comments_kept_apart(seeded):
     found = counts(seeded)
     assert found["articles"] == 2
     assert found["passages"] == found["embeddings"]
-    with open_store(seeded.db_path, read_only=True) as con:
-        rows = con.execute(
+    with open_store(seeded.db_path, read_only=True) as store:
+        rows = store.execute(
             "SELECT a.origin, p.kind, count(*), count(DISTINCT p.author) FROM passages p JOIN articles a "
             "USING (article_id) GROUP BY ALL ORDER BY ALL"
         ).fetchall()

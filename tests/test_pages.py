@@ -142,8 +142,8 @@ def test_whole_article_opens_with_the_passage_marked(db):
 
 
 def test_article_text_is_escaped_never_rendered(db):
-    with open_store(db.db_path) as con:
-        con.execute("UPDATE passages SET text = '<script>alert(1)</script> 80 km **bold**' WHERE passage_id = 8")
+    with open_store(db.db_path) as store:
+        store.execute("UPDATE passages SET text = '<script>alert(1)</script> 80 km **bold**' WHERE passage_id = 8")
     at = open_page("app_pages/claim.py", claim_id=1)
     bodies = html_bodies(at)
     assert "<script>" not in bodies and "&lt;script&gt;alert(1)&lt;/script&gt;" in bodies
@@ -173,8 +173,8 @@ def test_review_workflow_and_history(db):
     assert any("alice changed status: new → in review" in t for t in history)
     assert any("alice changed status: in review → verdict given" in t for t in history)
     assert any("alice changed human verdict: — → conflicting" in t for t in history)
-    with open_store(db.db_path) as con:
-        stored = review.get_review(con, 1)
+    with open_store(db.db_path) as store:
+        stored = review.get_review(store, 1)
     assert (stored.status, stored.human_verdict, stored.reviewer, stored.version) == (
         "verdict_given",
         "conflicting",
@@ -204,13 +204,13 @@ def test_stale_write_is_detected_and_typed_text_kept(db):
     assert "Not saved: bob saved this claim" in mine.error[0].value
     assert mine.text_area(key="claim_rationale_1").value == "Riverside's 80 km contradicts it; keep looking."
     assert "Three outlets agree." in texts(mine)
-    with open_store(db.db_path) as con:
-        assert review.get_review(con, 1).rationale == "Three outlets agree."
+    with open_store(db.db_path) as store:
+        assert review.get_review(store, 1).rationale == "Three outlets agree."
     # Having seen theirs, saving again replaces it deliberately, and both texts stay in the history.
     mine.button(key="FormSubmitter:claim_verdict_form_1-Save verdict").click().run()
     assert mine.success[0].value == "Saved (version 2)."
-    with open_store(db.db_path) as con:
-        rationales = [e.new_value for e in review.history(con, 1) if e.field == "rationale"]
+    with open_store(db.db_path) as store:
+        rationales = [e.new_value for e in review.history(store, 1) if e.field == "rationale"]
     assert rationales == ["Riverside's 80 km contradicts it; keep looking.", "Three outlets agree."]
 
 
@@ -266,8 +266,8 @@ def test_sources_page_tags_credibility_and_browses_passages(db):
     at.radio(key="sources_credibility_Riverside Post").set_value("not_credible")
     at.button(key="sources_credibility_save").click().run()
     assert "not credible" in list(at.dataframe[0].value["credibility"])
-    with open_store(db.db_path) as con:
-        assert review.queue(con)[0].confidence > 0.737  # the conflicting source now weighs less
+    with open_store(db.db_path) as store:
+        assert review.queue(store)[0].confidence > 0.737  # the conflicting source now weighs less
     at.selectbox(key="sources_article").set_value(4).run()
     tabs = [t.label for t in at.tabs]
     assert tabs[0].startswith("Article body (") and tabs[1] == "Reader comments (3)"
@@ -275,15 +275,15 @@ def test_sources_page_tags_credibility_and_browses_passages(db):
 
 
 def test_export_page_offers_both_downloads_and_the_csv_is_safe(db):
-    with open_store(db.db_path) as con:
+    with open_store(db.db_path) as store:
         review.save_review(
-            con,
+            store,
             2,
             0,
             {"status": "verdict_given", "human_verdict": "refuted", "rationale": '=HYPERLINK("http://evil")'},
             "@mallory",
         )
-        rows = list(csv.reader(io.StringIO(build_verdicts_csv(load_verdicts(con)).decode("utf-8-sig"))))
+        rows = list(csv.reader(io.StringIO(build_verdicts_csv(load_verdicts(store)).decode("utf-8-sig"))))
     at = open_page("app_pages/export.py")
     assert [b.label for b in at.get("download_button")] == ["Download verdicts CSV", "Download ClaimReview JSON-LD"]
     assert "7 claims, 1 with a human verdict." in [m.value for m in at.markdown]

@@ -21,14 +21,14 @@ from workbench.storage import open_store
 def demo(built_demo, tmp_path, embedder):
     """A private copy of the session's demo database and its vector index."""
     cfg = copy_database(built_demo, tmp_path)
-    with open_store(cfg.db_path, read_only=True) as con:
-        return cfg, load_vector_index(con, cfg, embedder)
+    with open_store(cfg.db_path, read_only=True) as store:
+        return cfg, load_vector_index(store, cfg, embedder)
 
 
 def test_numbers_alone_split_the_distance_claim_into_both_sides(demo, embedder):
     cfg, vindex = demo
-    with open_store(cfg.db_path) as con:
-        result = check_claim(con, vindex, embedder, UnsureStanceModel(), 1)  # "... is 30 miles from Orlan"
+    with open_store(cfg.db_path) as store:
+        result = check_claim(store, vindex, embedder, UnsureStanceModel(), 1)  # "... is 30 miles from Orlan"
     by_stance = {}
     for item in result.evidence:
         by_stance.setdefault(item.stance, []).append(item.hit.text)
@@ -41,11 +41,11 @@ def test_numbers_alone_split_the_distance_claim_into_both_sides(demo, embedder):
 
 def test_checks_are_stored_as_history(demo, embedder):
     cfg, vindex = demo
-    with open_store(cfg.db_path) as con:
-        first = check_claim(con, vindex, embedder, UnsureStanceModel(), 2)
-        second = check_claim(con, vindex, embedder, UnsureStanceModel(), 2)
-        history = con.check_history(2)
-        rows = con.execute(
+    with open_store(cfg.db_path) as store:
+        first = check_claim(store, vindex, embedder, UnsureStanceModel(), 2)
+        second = check_claim(store, vindex, embedder, UnsureStanceModel(), 2)
+        history = store.check_history(2)
+        rows = store.execute(
             "SELECT count(*), count(DISTINCT passage_id) FROM evidence WHERE check_id = ?", [second.check_id]
         ).fetchone()
     assert [h.check_id for h in history] == [second.check_id, first.check_id]
@@ -54,8 +54,8 @@ def test_checks_are_stored_as_history(demo, embedder):
 
 def test_comments_are_judged_but_never_sources(demo, embedder):
     cfg, vindex = demo
-    with open_store(cfg.db_path) as con:
-        result = check_claim(con, vindex, embedder, UnsureStanceModel(), 2, k=25, save=False)
+    with open_store(cfg.db_path) as store:
+        result = check_claim(store, vindex, embedder, UnsureStanceModel(), 2, k=25, save=False)
     comments = [item for item in result.evidence if item.hit.kind == "comment"]
     assert comments  # "way more than half a billion" is a reader comment
     counted_articles = {item.hit.article_id for item in result.evidence if item.stance != "unrelated"}
@@ -64,8 +64,8 @@ def test_comments_are_judged_but_never_sources(demo, embedder):
 
 def test_evidence_after_the_claim_date_is_marked(demo, embedder):
     cfg, vindex = demo
-    with open_store(cfg.db_path) as con:
-        result = check_claim(con, vindex, embedder, UnsureStanceModel(), 1, save=False)  # claim dated 2031-03-15
+    with open_store(cfg.db_path) as store:
+        result = check_claim(store, vindex, embedder, UnsureStanceModel(), 1, save=False)  # claim dated 2031-03-15
     for item in result.evidence:
         published = item.hit.published_at
         assert item.after_claim == bool(published and published.date().isoformat() > "2031-03-15")
@@ -74,8 +74,8 @@ def test_evidence_after_the_claim_date_is_marked(demo, embedder):
 
 def test_check_json_shape(demo, embedder):
     cfg, vindex = demo
-    with open_store(cfg.db_path) as con:
-        row = check_claim(con, vindex, embedder, UnsureStanceModel(), 3, save=False).to_json()
+    with open_store(cfg.db_path) as store:
+        row = check_claim(store, vindex, embedder, UnsureStanceModel(), 3, save=False).to_json()
     assert set(row) >= {"claim_id", "claim", "verdict", "confidence", "evidence"}
     assert set(row["evidence"][0]) >= {
         "passage_id",
@@ -92,9 +92,9 @@ def test_check_json_shape(demo, embedder):
 
 def test_similarities_read_the_indexed_vectors_and_embed_the_missing(demo, embedder):
     cfg, vindex = demo
-    with open_store(cfg.db_path, read_only=True) as con:
-        claim = con.get_claim(1)
-        hits = evidence_for_claim(con, vindex, embedder, 1, k=10)
+    with open_store(cfg.db_path, read_only=True) as store:
+        claim = store.get_claim(1)
+        hits = evidence_for_claim(store, vindex, embedder, 1, k=10)
         stored = similarities(vindex, embedder, claim.text, hits)
         fresh = similarities(VectorIndex(embedder.model_id, embedder.dimension), embedder, claim.text, hits)
     query = embedder.embed([claim.text])[0]
@@ -108,8 +108,8 @@ def test_similarities_read_the_indexed_vectors_and_embed_the_missing(demo, embed
 
 def test_off_topic_passages_never_count(demo, embedder):
     cfg, vindex = demo
-    with open_store(cfg.db_path) as con:
-        result = check_claim(con, vindex, embedder, SureConflictModel(), 1, save=False)
+    with open_store(cfg.db_path) as store:
+        result = check_claim(store, vindex, embedder, SureConflictModel(), 1, save=False)
         sims = similarities(vindex, embedder, result.claim.text, [item.hit for item in result.evidence])
     stances = [(item.stance, sim >= MIN_ON_TOPIC_SIMILARITY) for item, sim in zip(result.evidence, sims, strict=True)]
     assert {stance for stance, on_topic in stances if not on_topic} == {"unrelated"}
@@ -121,9 +121,9 @@ def test_off_topic_passages_never_count(demo, embedder):
 
 def test_judge_without_similarities_or_gate_keeps_the_models_stance(demo, embedder):
     cfg, vindex = demo
-    with open_store(cfg.db_path, read_only=True) as con:
-        claim = con.get_claim(1)
-        hits = evidence_for_claim(con, vindex, embedder, 1, k=10)
+    with open_store(cfg.db_path, read_only=True) as store:
+        claim = store.get_claim(1)
+        hits = evidence_for_claim(store, vindex, embedder, 1, k=10)
         sims = similarities(vindex, embedder, claim.text, hits)
     model = SureConflictModel()
     ungated = [item.stance for item in judge(claim, hits, model)]
@@ -136,8 +136,8 @@ def test_judge_without_similarities_or_gate_keeps_the_models_stance(demo, embedd
 def test_a_check_embeds_its_claim_once_for_retrieval_and_the_gate(demo, embedder):
     cfg, vindex = demo
     counting = CountingEmbedder(embedder)
-    with open_store(cfg.db_path) as con:
-        result = check_claim(con, vindex, counting, SureConflictModel(), 1, save=False)
-        plain = check_claim(con, vindex, embedder, SureConflictModel(), 1, save=False)
+    with open_store(cfg.db_path) as store:
+        result = check_claim(store, vindex, counting, SureConflictModel(), 1, save=False)
+        plain = check_claim(store, vindex, embedder, SureConflictModel(), 1, save=False)
     assert counting.texts == [result.claim.text]  # every passage vector comes from the index
     assert result == plain

@@ -11,13 +11,13 @@ from workbench.storage import open_store
 
 @pytest.fixture(scope="module")
 def ready(seeded, embedder):
-    with open_store(seeded.db_path, read_only=True) as con:
-        return load_vector_index(con, seeded, embedder)
+    with open_store(seeded.db_path, read_only=True) as store:
+        return load_vector_index(store, seeded, embedder)
 
 
 def run(seeded, vindex, embedder, query, **kwargs):
-    with open_store(seeded.db_path, read_only=True) as con:
-        return search(con, vindex, embedder, query, **kwargs)
+    with open_store(seeded.db_path, read_only=True) as store:
+        return search(store, vindex, embedder, query, **kwargs)
 
 
 @pytest.mark.parametrize(
@@ -39,12 +39,12 @@ def test_paraphrased_queries_find_the_known_passage_in_top_5(seeded, ready, embe
 
 def test_numeric_forms_meet_in_full_text_search(seeded):
     # "$500 million" in a query must reach "half a billion dollar" through BM25 alone
-    with open_store(seeded.db_path, read_only=True) as con:
-        lexical = con.bm25("dollars 500000000 seized", 5)
+    with open_store(seeded.db_path, read_only=True) as store:
+        lexical = store.bm25("dollars 500000000 seized", 5)
         texts = [
             t
             for (t,) in [
-                con.execute("SELECT text FROM passages WHERE passage_id = ?", [pid]).fetchone() for pid, _ in lexical
+                store.execute("SELECT text FROM passages WHERE passage_id = ?", [pid]).fetchone() for pid, _ in lexical
             ]
         ]
     assert any("half a billion dollar was seized" in t for t in texts)
@@ -64,25 +64,25 @@ def test_comments_are_returned_and_marked_as_comments(seeded, ready, embedder):
 
 
 def test_a_claim_from_an_article_never_cites_that_article(tmp_path, seeded, ready, embedder):
-    with open_store(seeded.db_path, read_only=True) as con:
-        plain_id = con.execute("SELECT article_id FROM articles WHERE origin = ?", [str(SEED_PLAIN)]).fetchone()[0]
-        sentence_passage = con.execute(
+    with open_store(seeded.db_path, read_only=True) as store:
+        plain_id = store.execute("SELECT article_id FROM articles WHERE origin = ?", [str(SEED_PLAIN)]).fetchone()[0]
+        sentence_passage = store.execute(
             "SELECT passage_id, text FROM passages WHERE article_id = ? AND text LIKE '%60 miles north-west%'",
             [plain_id],
         ).fetchone()
     # Same question with and without the claim's provenance: only the provenance excludes its own article.
     open_search = run(seeded, ready, embedder, "Samarra is located about 60 miles north-west of Baghdad", k=10)
     assert any(hit.article_id == plain_id for hit in open_search)
-    with open_store(seeded.db_path) as con:
+    with open_store(seeded.db_path) as store:
         added = claimbook.add_claim(
-            con,
+            store,
             "Samarra is located about 60 miles north-west of Baghdad.",
             origin="extracted",
             source_article_id=plain_id,
             source_passage_id=sentence_passage[0],
         )
-        hits = evidence_for_claim(con, ready, embedder, added.claim_id, k=10)
-        con.execute("DELETE FROM claims WHERE claim_id = ?", [added.claim_id])  # leave the shared db as found
+        hits = evidence_for_claim(store, ready, embedder, added.claim_id, k=10)
+        store.execute("DELETE FROM claims WHERE claim_id = ?", [added.claim_id])  # leave the shared db as found
     assert len(hits) == 10
     assert all(hit.article_id != plain_id for hit in hits)
 

@@ -10,23 +10,23 @@ from workbench import review
 from workbench.claimbook import add_claim
 from workbench.errors import ReviewError, StaleWriteError
 from workbench.indexing import load_vector_index
-from workbench.models import Claim, EvidenceItem, Hit, MachineStance
+from workbench.models import Claim, EvidenceItem, Hit, MachineStance, QueueCount
 from workbench.pipeline import Correction, check_claim, load_corrections, load_latest_check, redecide, verdict_for
 from workbench.storage import open_store
 
 
 @pytest.fixture
 def db(settings):
-    with open_store(settings.db_path) as con:
-        con.execute("INSERT INTO claims (text, normalized, origin) VALUES ('Orlan has 3 bridges', 'x', 'manual')")
+    with open_store(settings.db_path) as store:
+        store.execute("INSERT INTO claims (text, normalized, origin) VALUES ('Orlan has 3 bridges', 'x', 'manual')")
     return settings.db_path
 
 
 def test_first_save_creates_version_1_and_logs_each_changed_field(db):
-    with open_store(db) as con:
-        assert review.get_review(con, 1) == review.Review(1)
-        saved = review.save_review(con, 1, 0, {"status": "in_review", "rationale": "  looking  "}, " alice ")
-        events = review.history(con, 1)
+    with open_store(db) as store:
+        assert review.get_review(store, 1) == review.Review(1)
+        saved = review.save_review(store, 1, 0, {"status": "in_review", "rationale": "  looking  "}, " alice ")
+        events = review.history(store, 1)
     assert (saved.status, saved.rationale, saved.reviewer, saved.version) == ("in_review", "looking", "alice", 1)
     assert [(e.field, e.old_value, e.new_value, e.reviewer) for e in events] == [
         ("rationale", "", "looking", "alice"),
@@ -35,23 +35,23 @@ def test_first_save_creates_version_1_and_logs_each_changed_field(db):
 
 
 def test_an_unchanged_save_writes_nothing(db):
-    with open_store(db) as con:
-        first = review.save_review(con, 1, 0, {"status": "in_review"}, "alice")
-        again = review.save_review(con, 1, 1, {"status": "in_review"}, "bob")
-        assert again == first and len(review.history(con, 1)) == 1
+    with open_store(db) as store:
+        first = review.save_review(store, 1, 0, {"status": "in_review"}, "alice")
+        again = review.save_review(store, 1, 1, {"status": "in_review"}, "bob")
+        assert again == first and len(review.history(store, 1)) == 1
 
 
 def test_a_stale_save_is_refused_and_writes_nothing(db):
-    with open_store(db) as con:
-        review.save_review(con, 1, 0, {"rationale": "first"}, "alice")
-        review.save_review(con, 1, 1, {"rationale": "second"}, "bob")
+    with open_store(db) as store:
+        review.save_review(store, 1, 0, {"rationale": "first"}, "alice")
+        review.save_review(store, 1, 1, {"rationale": "second"}, "bob")
         with pytest.raises(StaleWriteError) as stale:
-            review.save_review(con, 1, 1, {"rationale": "carol's, typed over version 1"}, "carol")
+            review.save_review(store, 1, 1, {"rationale": "carol's, typed over version 1"}, "carol")
         assert stale.value.current.rationale == "second" and stale.value.current.version == 2
-        assert review.get_review(con, 1).rationale == "second"
-        assert len(review.history(con, 1)) == 2
+        assert review.get_review(store, 1).rationale == "second"
+        assert len(review.history(store, 1)) == 2
         with pytest.raises(StaleWriteError):  # two editors both starting from nothing
-            review.save_review(con, 1, 0, {"rationale": "late"}, "dave")
+            review.save_review(store, 1, 0, {"rationale": "late"}, "dave")
 
 
 def test_concurrent_saves_of_one_version_keep_exactly_one(db):
@@ -59,8 +59,8 @@ def test_concurrent_saves_of_one_version_keep_exactly_one(db):
 
     def save(name: str) -> None:
         try:
-            with open_store(db) as con:
-                review.save_review(con, 1, 0, {"rationale": f"by {name}"}, name)
+            with open_store(db) as store:
+                review.save_review(store, 1, 0, {"rationale": f"by {name}"}, name)
             outcomes.append("saved")
         except StaleWriteError:
             outcomes.append("stale")
@@ -71,8 +71,8 @@ def test_concurrent_saves_of_one_version_keep_exactly_one(db):
     for t in threads:
         t.join()
     assert sorted(outcomes) == ["saved", "stale", "stale", "stale"]
-    with open_store(db) as con:
-        assert review.get_review(con, 1).version == 1 and len(review.history(con, 1)) == 1
+    with open_store(db) as store:
+        assert review.get_review(store, 1).version == 1 and len(review.history(store, 1)) == 1
 
 
 @pytest.mark.parametrize(
@@ -86,23 +86,23 @@ def test_concurrent_saves_of_one_version_keep_exactly_one(db):
     ],
 )
 def test_bad_changes_are_refused(db, changes, reviewer, message):
-    with open_store(db) as con, pytest.raises(ReviewError, match=message):
-        review.save_review(con, 1, 0, changes, reviewer)
+    with open_store(db) as store, pytest.raises(ReviewError, match=message):
+        review.save_review(store, 1, 0, changes, reviewer)
 
 
 def test_corrections_are_logged_and_replace_each_other(db):
-    with open_store(db) as con:
-        con.execute("INSERT INTO articles (content_hash, text, origin) VALUES ('h', 'Orlan has 4 bridges', 'f')")
-        con.execute("INSERT INTO passages VALUES (7, 1, 0, 'body', NULL, 'Orlan has 4 bridges', 0, 19, 'x')")
-        review.correct_evidence(con, 1, 7, "conflicts", "alice", was="agrees")
-        review.correct_evidence(con, 1, 7, "unrelated", "bob", was="conflicts")
-        assert load_corrections(con, 1) == {7: Correction(7, "unrelated", "bob")}
-        assert [(e.field, e.old_value, e.new_value) for e in review.history(con, 1)] == [
+    with open_store(db) as store:
+        store.execute("INSERT INTO articles (content_hash, text, origin) VALUES ('h', 'Orlan has 4 bridges', 'f')")
+        store.execute("INSERT INTO passages VALUES (7, 1, 0, 'body', NULL, 'Orlan has 4 bridges', 0, 19, 'x')")
+        review.correct_evidence(store, 1, 7, "conflicts", "alice", was="agrees")
+        review.correct_evidence(store, 1, 7, "unrelated", "bob", was="conflicts")
+        assert load_corrections(store, 1) == {7: Correction(7, "unrelated", "bob")}
+        assert [(e.field, e.old_value, e.new_value) for e in review.history(store, 1)] == [
             ("evidence:7", "conflicts", "unrelated"),
             ("evidence:7", "agrees", "conflicts"),
         ]
         with pytest.raises(ReviewError):
-            review.correct_evidence(con, 1, 7, "maybe", "bob", was="agrees")
+            review.correct_evidence(store, 1, 7, "maybe", "bob", was="agrees")
 
 
 def _item(pid: int, article: int, outlet: str, stance: str, confidence: float, kind: str = "body") -> EvidenceItem:
@@ -143,88 +143,91 @@ def test_a_correction_keeps_the_machines_stance_and_can_be_taken_back():
 
 
 def test_queue_filters_and_summary(db):
-    with open_store(db) as con:
-        add_claim(con, "Tessar has 2 hospitals")
-        review.save_review(con, 2, 0, {"status": "verdict_given", "human_verdict": "refuted"}, "alice")
-        assert [r.claim_id for r in review.queue(con)] == [1, 2]
-        assert [r.claim_id for r in review.queue(con, review.QueueFilter(statuses=("new",)))] == [1]
-        assert [r.claim_id for r in review.queue(con, review.QueueFilter(search="TESSAR"))] == [2]
-        assert [r.claim_id for r in review.queue(con, review.QueueFilter(verdicts=("supported",)))] == []
-        assert review.queue_summary(con) == [("unchecked", "new", 1), ("unchecked", "verdict_given", 1)]
-        assert review.queue(con, sort="updated")[0].claim_id == 2
+    with open_store(db) as store:
+        add_claim(store, "Tessar has 2 hospitals")
+        review.save_review(store, 2, 0, {"status": "verdict_given", "human_verdict": "refuted"}, "alice")
+        assert [r.claim_id for r in review.queue(store)] == [1, 2]
+        assert [r.claim_id for r in review.queue(store, review.QueueFilter(statuses=("new",)))] == [1]
+        assert [r.claim_id for r in review.queue(store, review.QueueFilter(search="TESSAR"))] == [2]
+        assert [r.claim_id for r in review.queue(store, review.QueueFilter(verdicts=("supported",)))] == []
+        assert review.queue_summary(store) == [
+            QueueCount("unchecked", "new", 1),
+            QueueCount("unchecked", "verdict_given", 1),
+        ]
+        assert review.queue(store, sort="updated")[0].claim_id == 2
         with pytest.raises(ReviewError):
-            review.queue(con, sort="text; DROP TABLE claims")
+            review.queue(store, sort="text; DROP TABLE claims")
 
 
 def test_set_credibility_validates(db):
-    with open_store(db) as con:
-        review.set_credibility(con, "Riverside Post", "not_credible")
-        review.set_credibility(con, "Riverside Post", "credible")
-        assert con.credibility_by_outlet() == {"Riverside Post": "credible"}
+    with open_store(db) as store:
+        review.set_credibility(store, "Riverside Post", "not_credible")
+        review.set_credibility(store, "Riverside Post", "credible")
+        assert store.credibility_by_outlet() == {"Riverside Post": "credible"}
         with pytest.raises(ReviewError):
-            review.set_credibility(con, "Riverside Post", "shady")
+            review.set_credibility(store, "Riverside Post", "shady")
 
 
 def test_corrections_survive_redecide_and_recheck(checked_demo, tmp_path, embedder):
     cfg = copy_database(checked_demo, tmp_path)
-    with open_store(cfg.db_path) as con:
-        before = load_latest_check(con, 1)
-        assert redecide(con, 1).check_id == before.check_id  # nothing changed: no new check stored
-        review.correct_evidence(con, 1, 8, "agrees", "carol", was="conflicts")  # Riverside Post's 80 km
-        after = redecide(con, 1)
+    with open_store(cfg.db_path) as store:
+        before = load_latest_check(store, 1)
+        assert redecide(store, 1).check_id == before.check_id  # nothing changed: no new check stored
+        review.correct_evidence(store, 1, 8, "agrees", "carol", was="conflicts")  # Riverside Post's 80 km
+        after = redecide(store, 1)
         assert after.check_id != before.check_id and (after.agreeing, after.conflicting) == (4, 0)
-        assert load_latest_check(con, 1).conflicting == 0
-        vindex = load_vector_index(con, cfg, embedder)
-        again = check_claim(con, vindex, embedder, UnsureStanceModel(), 1, k=25)
+        assert load_latest_check(store, 1).conflicting == 0
+        vindex = load_vector_index(store, cfg, embedder)
+        again = check_claim(store, vindex, embedder, UnsureStanceModel(), 1, k=25)
         (fixed,) = [i for i in again.evidence if i.hit.passage_id == 8]
         assert (fixed.stance, fixed.confidence, fixed.reason) == ("agrees", 1.0, "corrected by carol")
-        assert again.conflicting == 0 and len(con.check_history(1)) == 3
+        assert again.conflicting == 0 and len(store.check_history(1)) == 3
 
 
 def test_taking_a_correction_back_restores_the_machines_stance_and_verdict(checked_demo, tmp_path):
     cfg = copy_database(checked_demo, tmp_path)
-    with open_store(cfg.db_path) as con:
-        before = load_latest_check(con, 1)
+    with open_store(cfg.db_path) as store:
+        before = load_latest_check(store, 1)
         (machine,) = [i for i in before.evidence if i.hit.passage_id == 8]  # Riverside Post's 80 km
-        review.correct_evidence(con, 1, 8, "agrees", "carol", was=machine.stance)
-        redecide(con, 1)
-        (fixed,) = [i for i in load_latest_check(con, 1).evidence if i.hit.passage_id == 8]
+        review.correct_evidence(store, 1, 8, "agrees", "carol", was=machine.stance)
+        redecide(store, 1)
+        (fixed,) = [i for i in load_latest_check(store, 1).evidence if i.hit.passage_id == 8]
         assert fixed.machine == MachineStance(machine.stance, machine.confidence, machine.reason)
-        review.undo_correction(con, 1, 8, "dave", was="agrees", machine_stance=machine.stance)
-        after = redecide(con, 1)
-        assert load_corrections(con, 1) == {}
-        assert after.check_id != before.check_id and len(con.check_history(1)) == 3
+        review.undo_correction(store, 1, 8, "dave", was="agrees", machine_stance=machine.stance)
+        after = redecide(store, 1)
+        assert load_corrections(store, 1) == {}
+        assert after.check_id != before.check_id and len(store.check_history(1)) == 3
         assert (after.verdict, after.agreeing) == (before.verdict, before.agreeing)
         assert after.conflicting == before.conflicting
         assert [i for i in after.evidence if i.hit.passage_id == 8] == [machine]
-        newest = review.history(con, 1)[0]
+        newest = review.history(store, 1)[0]
         assert (newest.field, newest.old_value, newest.new_value, newest.reviewer) == (
             "evidence:8", "agrees", f"{machine.stance} (machine)", "dave"
         )  # fmt: skip
         with pytest.raises(ReviewError, match="no correction to take back"):
-            review.undo_correction(con, 1, 8, "dave", was="agrees", machine_stance=machine.stance)
+            review.undo_correction(store, 1, 8, "dave", was="agrees", machine_stance=machine.stance)
         with pytest.raises(ReviewError):  # nameless
-            review.undo_correction(con, 1, 8, " ", was="agrees", machine_stance=machine.stance)
+            review.undo_correction(store, 1, 8, " ", was="agrees", machine_stance=machine.stance)
 
 
 def test_migration_finds_the_machines_stance_of_evidence_corrected_before_it(checked_demo, tmp_path):
     cfg = copy_database(checked_demo, tmp_path)
-    with open_store(cfg.db_path) as con:  # a file from before migration 5, where a correction overwrote the stance
-        (check_id,) = con.execute("SELECT max(check_id) FROM checks WHERE claim_id = 1").fetchone()
-        original = con.execute(
+    with open_store(cfg.db_path) as store:  # a file from before migration 5, where a correction overwrote the stance
+        (check_id,) = store.execute("SELECT max(check_id) FROM checks WHERE claim_id = 1").fetchone()
+        original = store.execute(
             "SELECT stance, confidence, reason FROM evidence WHERE check_id = ? AND passage_id = 8", [check_id]
         ).fetchone()
         for column in ("machine_stance", "machine_confidence", "machine_reason"):
-            con.execute(f"ALTER TABLE evidence DROP COLUMN {column}")
-        con.execute("DELETE FROM schema_migrations WHERE version = 5")
-        (later,) = con.execute(
+            store.execute(f"ALTER TABLE evidence DROP COLUMN {column}")
+        store.execute("DELETE FROM schema_migrations WHERE version = 5")
+        (later,) = store.execute(
             """INSERT INTO checks (claim_id, verdict, confidence, reason, agreeing, conflicting, stance_model,
                                    embedding_model)
                SELECT claim_id, 'supported', 0.9, 'r', 4, 0, stance_model, embedding_model FROM checks
                WHERE check_id = ? RETURNING check_id""",
             [check_id],
         ).fetchone()
-        con.execute(
+        store.execute(
             """INSERT INTO evidence SELECT ?, passage_id, rank, retrieval_score,
                    CASE WHEN passage_id = 8 THEN 'agrees' ELSE stance END,
                    CASE WHEN passage_id = 8 THEN 1.0 ELSE confidence END,
@@ -233,8 +236,8 @@ def test_migration_finds_the_machines_stance_of_evidence_corrected_before_it(che
                FROM evidence WHERE check_id = ?""",
             [later, check_id],
         )
-    with open_store(cfg.db_path) as con:
-        latest = load_latest_check(con, 1)
+    with open_store(cfg.db_path) as store:
+        latest = load_latest_check(store, 1)
         (fixed,) = [i for i in latest.evidence if i.hit.passage_id == 8]
         assert (fixed.stance, fixed.reason) == ("agrees", "corrected by carol")
         assert fixed.machine == MachineStance(*original)

@@ -43,9 +43,9 @@ def test_an_import_and_a_check_mark_every_stage(settings, hashing):
         import_files([SEED_COMMENTS, SEED_PLAIN], settings, hashing)
     assert set(imported) == {"parse", "segment", "embed", "insert", "faiss", "fts"}
     assert all(s > 0 for s in imported.values())
-    with open_store(settings.db_path) as con:
-        claim_id = claimbook.add_claim(con, "Iran sent 2000 troops to Iraq").claim_id
-        vindex = load_vector_index(con, settings, hashing)
+    with open_store(settings.db_path) as store:
+        claim_id = claimbook.add_claim(store, "Iran sent 2000 troops to Iraq").claim_id
+        vindex = load_vector_index(store, settings, hashing)
         with collect() as checked:
-            check_claim(con, vindex, hashing, UnsureStanceModel(), claim_id, k=10, save=False)
+            check_claim(store, vindex, hashing, UnsureStanceModel(), claim_id, k=10, save=False)
     assert set(checked) == {"embed", "bm25", "faiss", "fetch", "stance", "numbers", "verdict"}

@@ -20,8 +20,8 @@ CHECKED_COLUMNS = {
 
 def check_constraints(path) -> dict[tuple[str, str], set[str]]:
     """(table, column) -> the labels its CHECK (column IN (...)) constraint allows, read from the database."""
-    with open_store(path) as con:
-        rows = con.execute(
+    with open_store(path) as store:
+        rows = store.execute(
             "SELECT table_name, constraint_text FROM duckdb_constraints() WHERE constraint_type = 'CHECK'"
         ).fetchall()
     found = {}

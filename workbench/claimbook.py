@@ -58,17 +58,17 @@ def _clean_text(text: str) -> str:
     return text
 
 
-def find_duplicate(con: Store, text: str) -> int | None:
+def find_duplicate(store: Store, text: str) -> int | None:
     """Return the id of a stored claim that says the same as text, if any."""
     normalised = normalise_claim(text)
-    for claim_id, other in con.normalised_claims():
+    for claim_id, other in store.normalised_claims():
         if near_duplicate_normalised(normalised, other):
             return claim_id
     return None
 
 
 def add_claim(
-    con: Store,
+    store: Store,
     text: str,
     *,
     claim_date: str | date | None = None,
@@ -80,10 +80,10 @@ def add_claim(
     """Store a claim unless an equal or near-duplicate claim is already there (then return that one)."""
     text = _clean_text(text)
     when = parse_claim_date(claim_date)
-    duplicate = find_duplicate(con, text)
+    duplicate = find_duplicate(store, text)
     if duplicate is not None:
         return AddedClaim(duplicate, text, created=False, duplicate_of=duplicate)
-    claim_id = con.insert_claim(
+    claim_id = store.insert_claim(
         text,
         normalise_claim(text),
         claim_date=when,
@@ -98,7 +98,7 @@ def add_claim(
 CLAIM_CSV_COLUMNS = ("claim", "date", "id")
 
 
-def import_claims_csv(con: Store, path: Path, *, max_bytes: int = 20 * 2**20) -> list[AddedClaim]:
+def import_claims_csv(store: Store, path: Path, *, max_bytes: int = 20 * 2**20) -> list[AddedClaim]:
     """Add every row of a CSV with a `claim` column (optional `date`, `id`), all or nothing.
 
     A bad row stops the import with its line number and nothing is stored.
@@ -109,12 +109,12 @@ def import_claims_csv(con: Store, path: Path, *, max_bytes: int = 20 * 2**20) ->
         raise IngestError(path, f"file is over the {max_bytes / 2**20:.0f} MB limit for a claims CSV")
     rows = iter_csv_rows(path, decode(path, path.read_bytes()), required="claim", known=CLAIM_CSV_COLUMNS)
     results = []
-    with con.transaction():
+    with store.transaction():
         for where, row in rows:
             try:
                 results.append(
                     add_claim(
-                        con,
+                        store,
                         row.get("claim", "").strip(),
                         claim_date=row.get("date", "").strip() or None,
                         origin="csv",
@@ -128,10 +128,10 @@ def import_claims_csv(con: Store, path: Path, *, max_bytes: int = 20 * 2**20) ->
     return results
 
 
-def propose_claims(con: Store, *, article_ids: Sequence[int] | None = None, limit: int = 20) -> list[ProposedClaim]:
+def propose_claims(store: Store, *, article_ids: Sequence[int] | None = None, limit: int = 20) -> list[ProposedClaim]:
     """Rank check-worthy sentences of article bodies (never comments), best first."""
     sentences: list[tuple[str, int, int]] = []
-    for passage_id, article_id, text in con.body_passages(article_ids):
+    for passage_id, article_id, text in store.body_passages(article_ids):
         sentences.extend((text[a:b], article_id, passage_id) for a, b in split_sentences(text))
     ranked = rank_check_worthy([s for s, _, _ in sentences])
     return [
@@ -139,12 +139,12 @@ def propose_claims(con: Store, *, article_ids: Sequence[int] | None = None, limi
     ]
 
 
-def save_proposals(con: Store, proposals: Sequence[ProposedClaim]) -> list[AddedClaim]:
+def save_proposals(store: Store, proposals: Sequence[ProposedClaim]) -> list[AddedClaim]:
     """Store proposed claims, remembering the article they came from (it is never their evidence)."""
-    with con.transaction():
+    with store.transaction():
         return [
             add_claim(
-                con,
+                store,
                 p.text,
                 origin="extracted",
                 source_article_id=p.article_id,

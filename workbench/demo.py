@@ -25,22 +25,24 @@ def load_demo(
 
     With make_stance, every demo claim is checked once, so the app opens on machine verdicts to review.
     """
-    with open_store(settings.db_path) as con:
-        if con.count_rows()["articles"]:
+    with open_store(settings.db_path) as store:
+        if store.count_rows()["articles"]:
             return f"{settings.db_path} already holds articles; demo not loaded again"
     embedder = make_embedder(settings)
     results = import_files([folder / "articles"], settings, embedder)
     failed = [r for r in results if r.status == "failed"]
     if failed:
         raise RuntimeError("demo corpus failed to import: " + "; ".join(f"{r.path}: {r.message}" for r in failed))
-    with open_store(settings.db_path) as con:
-        claims = claimbook.import_claims_csv(con, folder / "claims.csv")
-        counts = con.count_rows()
+    with open_store(settings.db_path) as store:
+        claims = claimbook.import_claims_csv(store, folder / "claims.csv")
+        counts = store.count_rows()
         verdicts = Counter()
         if make_stance is not None and claims:
             model = make_stance(settings)
-            vindex = load_vector_index(con, settings, embedder)
-            verdicts.update(check_claim(con, vindex, embedder, model, c.claim_id).verdict for c in claims if c.created)
+            vindex = load_vector_index(store, settings, embedder)
+            verdicts.update(
+                check_claim(store, vindex, embedder, model, c.claim_id).verdict for c in claims if c.created
+            )
     message = (
         f"demo loaded into {settings.db_path}: {counts['articles']} articles, {counts['passages']} passages "
         f"({counts['comments']} comments), {len(claims)} claims"

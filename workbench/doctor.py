@@ -3,7 +3,7 @@ rebuild from DuckDB whatever disagrees."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,7 +11,8 @@ import numpy as np
 from index.embedders import Embedder, shipped_model_id
 from index.vectors import IndexDamagedError, VectorIndex, read_sidecar, sidecar_path
 from workbench.config import Settings
-from workbench.indexing import embed_missing, fulltext_coverage, rebuild_fulltext, rebuild_vector_index
+from workbench.indexing import embed_missing, rebuild_fulltext, rebuild_vector_index
+from workbench.models import StoredVectors
 from workbench.storage import Store, open_store
 
 QUOTED_IDS = 5  # ids quoted in a line that reports missing ones: enough to look one up, short enough to read
@@ -45,8 +46,8 @@ class Finding:
 
 def diagnose(settings: Settings, embedder: Embedder) -> list[Finding]:
     """Check the database against its indexes without changing anything; one finding per check."""
-    with open_store(settings.db_path, read_only=True) as con:
-        return [_embeddings(con, settings, embedder), *_vector_index(con, settings, embedder), *_fulltext(con)]
+    with open_store(settings.db_path, read_only=True) as store:
+        return [_embeddings(store, settings, embedder), *_vector_index(store, settings, embedder), *_fulltext(store)]
 
 
 def repair(
@@ -75,18 +76,19 @@ def repair(
     return done
 
 
-def _ids(values: np.ndarray | list[int]) -> str:
+def _ids(values: np.ndarray | Sequence[int]) -> str:
     """A few ids for a line: '4, 5, 6, ...'."""
     shown = [str(int(v)) for v in values[:QUOTED_IDS]]
     return ", ".join(shown) + (", ..." if len(values) > QUOTED_IDS else "")
 
 
-def _embeddings(con: Store, settings: Settings, embedder: Embedder) -> Finding:
-    counts = con.count_rows()
-    models = con.embedding_models()
+def _embeddings(store: Store, settings: Settings, embedder: Embedder) -> Finding:
+    counts = store.count_rows()
+    models = store.embedding_models()
     model = embedder.model_id
-    _, low, high = models.get(model, (0, embedder.dimension, embedder.dimension))
-    others = "".join(f"; also {n} vectors from {m!r} (not used)" for m, (n, _, _) in models.items() if m != model)
+    stored = models.get(model, StoredVectors(0, embedder.dimension, embedder.dimension))
+    low, high = stored.min_dimension, stored.max_dimension
+    others = "".join(f"; also {v.vectors} vectors from {m!r} (not used)" for m, v in models.items() if m != model)
     detail = (
         f"{counts['passages']} passages in {counts['articles']} articles, all embedded with {model!r} "
         f"(dimension {embedder.dimension}){others}"
@@ -97,7 +99,7 @@ def _embeddings(con: Store, settings: Settings, embedder: Embedder) -> Finding:
             f"; the shipped default is {shipped!r} (no torch, twice the import speed): "
             f"`{settings.rebuild_hint} --re-embed` with WORKBENCH_EMBEDDING_MODEL unset moves the database to it"
         )
-    missing = con.count_missing_embeddings(model)
+    missing = store.count_missing_embeddings(model)
     if missing:
         problem = f"{missing} of {counts['passages']} passages have no embedding from {model!r}{others}"
         return Finding("embeddings", detail, problem, EMBEDDINGS)
@@ -110,10 +112,10 @@ def _embeddings(con: Store, settings: Settings, embedder: Embedder) -> Finding:
     return Finding("embeddings", detail)
 
 
-def _vector_index(con: Store, settings: Settings, embedder: Embedder) -> list[Finding]:
+def _vector_index(store: Store, settings: Settings, embedder: Embedder) -> list[Finding]:
     """The FAISS file and its sidecar against each other, the configured model and DuckDB's embeddings."""
     path = settings.vector_index_path
-    db_ids = con.embedding_ids(embedder.model_id)
+    db_ids = store.embedding_ids(embedder.model_id)
     if not path.exists():
         if not len(db_ids):
             return [Finding("faiss file", f"none yet at {path} (no passages embedded)")]
@@ -167,16 +169,16 @@ def _vector_index(con: Store, settings: Settings, embedder: Embedder) -> list[Fi
             VECTORS,
         )
     )
-    findings.append(_vector_sample(con, vindex, embedder, np.intersect1d(db_ids, have)))
+    findings.append(_vector_sample(store, vindex, embedder, np.intersect1d(db_ids, have)))
     return findings
 
 
-def _vector_sample(con: Store, vindex: VectorIndex, embedder: Embedder, shared: np.ndarray) -> Finding:
+def _vector_sample(store: Store, vindex: VectorIndex, embedder: Embedder, shared: np.ndarray) -> Finding:
     """A spread of stored vectors against DuckDB's: the right ids with the wrong vectors is damage too."""
     if not len(shared):
         return Finding("faiss vectors", "nothing to compare")
     sample = shared[np.linspace(0, len(shared) - 1, min(VECTOR_SAMPLE, len(shared))).astype(int)]
-    ids, truth = con.load_embeddings(embedder.model_id, sample)
+    ids, truth = store.load_embeddings(embedder.model_id, sample)
     stored = vindex.vectors_for(ids)
     worst = max(float(np.abs(stored[int(pid)] - row).max()) for pid, row in zip(ids, truth, strict=True))
     tolerance = TOLERANCE[vindex.kind]
@@ -187,26 +189,21 @@ def _vector_sample(con: Store, vindex: VectorIndex, embedder: Embedder, shared: 
     return Finding("faiss vectors", detail, problem, VECTORS)
 
 
-def _fulltext(con: Store) -> list[Finding]:
-    """The BM25 index's documents and postings against the passages table."""
-    coverage = fulltext_coverage(con)
-    if not con.has_fulltext():
+def _fulltext(store: Store) -> list[Finding]:
+    """The BM25 index's documents (and the backend's own tables) against the passages table."""
+    coverage = store.fulltext_coverage()
+    health = store.fulltext_health(QUOTED_IDS + 1)
+    if not health.exists:
         if not coverage.passages:
             return [Finding("full-text index", "none yet (no passages)")]
         problem = f"missing: keyword search finds none of the {coverage.passages} passages"
         return [Finding("full-text index", "", problem, FULLTEXT)]
     problems = []
-    unindexed, first = con.unindexed_passages(QUOTED_IDS + 1)
-    if unindexed:
-        problems.append(f"lacks {unindexed} of {coverage.passages} passages ({_ids(first)})")
-    gone, first_gone = con.indexed_ids_without_passage(QUOTED_IDS + 1)
-    if gone:
-        problems.append(f"holds {gone} ids that are no passage ({_ids(first_gone)})")
-    unposted, stray, stats_off = con.postings_gaps()
-    if unposted or stray:
-        problems.append(f"its BM25 postings miss {unposted} indexed passages and hold {stray} others")
-    if stats_off:
-        problems.append("its statistics count another number of documents")
+    if health.unindexed:
+        problems.append(f"lacks {health.unindexed} of {coverage.passages} passages ({_ids(health.unindexed_sample)})")
+    if health.stray:
+        problems.append(f"holds {health.stray} ids that are no passage ({_ids(health.stray_sample)})")
+    problems += health.problems
     return [
         Finding(
             "full-text index",

@@ -110,10 +110,10 @@ def judge_claims(
 ) -> list[ClaimEval]:
     """Retrieve and judge evidence for each claim once; verdicts can then be decided under any rules and gate."""
     evals = []
-    with open_store(settings.db_path, read_only=True) as con:
-        vindex = load_vector_index(con, settings, embedder)
+    with open_store(settings.db_path, read_only=True) as store:
+        vindex = load_vector_index(store, settings, embedder)
         for number, row in enumerate(rows, start=1):
-            hits, sims = retrieve(con, vindex, embedder, row["claim"], k=k)
+            hits, sims = retrieve(store, vindex, embedder, row["claim"], k=k)
             claim = Claim(claim_id=number, text=row["claim"], claim_date=None, origin="csv")
             items = judge(claim, hits, model, sims, min_similarity=None)
             gold = _gold_sentences(row)
@@ -187,8 +187,8 @@ def tune_gate(evals: Sequence[ClaimEval], rules: VerdictRules = DEFAULT_RULES) -
 
 def build_corpus(settings: Settings, embedder: Embedder, data: Path, work: Path) -> None:
     """Import the Climate-FEVER evidence sentences into settings' database (once)."""
-    with open_store(settings.db_path) as con:
-        if con.count_rows()["articles"]:
+    with open_store(settings.db_path) as store:
+        if store.count_rows()["articles"]:
             return
     results = import_files([write_corpus(load_climate_fever(data), work)], settings, embedder)
     if results[0].status != "imported":

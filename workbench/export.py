@@ -69,11 +69,11 @@ class VerdictRecord:
     discussing: tuple[CitedEvidence, ...] = ()  # on topic, taking no side: shown, never counted
 
 
-def load_verdicts(con: Store) -> list[VerdictRecord]:
+def load_verdicts(store: Store) -> list[VerdictRecord]:
     """Read every claim with its newest check (corrections applied) and its review, in id order."""
     records = []
-    for row in queue(con):
-        check = load_latest_check(con, row.claim_id) if row.check_id is not None else None
+    for row in queue(store):
+        check = load_latest_check(store, row.claim_id) if row.check_id is not None else None
         sides: dict[str, list[CitedEvidence]] = {AGREES: [], CONFLICTS: [], DISCUSSES: []}
         for item in check.evidence if check else ():
             hit = item.hit
@@ -81,7 +81,7 @@ def load_verdicts(con: Store) -> list[VerdictRecord]:
             counted = counts_toward_verdict(hit.kind, item.stance, item.confidence)
             if counted or (hit.kind == "body" and item.stance == DISCUSSES):
                 sides[item.stance].append(CitedEvidence(hit.outlet, hit.title, hit.url, hit.text))
-        source = con.source_article_url(row.claim_id)
+        source = store.source_article_url(row.claim_id)
         urls = [source] if source else []
         urls += [e.url for e in sides[AGREES] if e.url]
         records.append(

@@ -30,8 +30,8 @@ def embedder_spec(settings: Settings) -> str | None:
     """
     if settings.embedding_model or not settings.db_path.exists():
         return settings.embedding_model
-    with open_store(settings.db_path, read_only=True) as con:
-        return spec_of_stored_vectors(con.embedding_counts())
+    with open_store(settings.db_path, read_only=True) as store:
+        return spec_of_stored_vectors(store.embedding_counts())
 
 
 def spec_of_stored_vectors(counts: Mapping[str, int]) -> str | None:
@@ -45,7 +45,7 @@ def spec_of_stored_vectors(counts: Mapping[str, int]) -> str | None:
     return spec_for_model_id(max(counts, key=lambda model: counts[model]))
 
 
-def load_vector_index(con: Store, settings: Settings, embedder: Embedder) -> VectorIndex:
+def load_vector_index(store: Store, settings: Settings, embedder: Embedder) -> VectorIndex:
     """Load the saved FAISS index, or start an empty one, and bring both indexes in step with DuckDB.
 
     DuckDB is the truth: ids it has but the file lacks (an import cut short) are added from the stored
@@ -54,26 +54,26 @@ def load_vector_index(con: Store, settings: Settings, embedder: Embedder) -> Vec
     passages never embedded with the configured model, are refused with the command that rebuilds. The
     full-text index catches up too (see catch_up_fulltext).
     """
-    vindex = _read_saved_index(con, settings, embedder)
-    missing = con.count_missing_embeddings(embedder.model_id)
+    vindex = _read_saved_index(store, settings, embedder)
+    missing = store.count_missing_embeddings(embedder.model_id)
     if missing:
         raise IndexMismatchError(
             f"{missing} passages have no embedding from {embedder.model_id!r}; embed them with: {settings.rebuild_hint}"
         )
-    db_ids = con.embedding_ids(embedder.model_id)
+    db_ids = store.embedding_ids(embedder.model_id)
     have = vindex.ids()
     extra, absent = np.setdiff1d(have, db_ids), np.setdiff1d(db_ids, have)
     vindex.remove(extra)
     if len(absent):
-        vindex.add(*con.load_embeddings(embedder.model_id, absent))
+        vindex.add(*store.load_embeddings(embedder.model_id, absent))
     # Only a writer saves: while an import runs, readers see the file behind DuckDB by design, and heal in memory.
-    if (len(extra) or len(absent)) and not con.is_read_only():
+    if (len(extra) or len(absent)) and not store.is_read_only():
         vindex.save(settings.vector_index_path)
-    catch_up_fulltext(con, settings)
+    catch_up_fulltext(store, settings)
     return vindex
 
 
-def _read_saved_index(con: Store, settings: Settings, embedder: Embedder) -> VectorIndex:
+def _read_saved_index(store: Store, settings: Settings, embedder: Embedder) -> VectorIndex:
     """The saved index; an empty one when there is none; rebuilt from DuckDB (and saved) when it is damaged."""
     path = settings.vector_index_path
     if not path.exists():
@@ -88,7 +88,7 @@ def _read_saved_index(con: Store, settings: Settings, embedder: Embedder) -> Vec
                 time.sleep(RELOAD_PAUSE_S)
                 continue
             damage = exc.problem
-    vindex = build_vector_index(con, settings, embedder)
+    vindex = build_vector_index(store, settings, embedder)
     try:
         vindex.save(path)
         done = "rebuilt it from the embeddings in DuckDB and saved it"
@@ -98,35 +98,15 @@ def _read_saved_index(con: Store, settings: Settings, embedder: Embedder) -> Vec
     return vindex
 
 
-def build_vector_index(con: Store, settings: Settings, embedder: Embedder) -> VectorIndex:
+def build_vector_index(store: Store, settings: Settings, embedder: Embedder) -> VectorIndex:
     """Build the FAISS index over the embeddings DuckDB holds for the embedder's model: exact, or IVF when large."""
-    ids, vectors = con.load_embeddings(embedder.model_id)
+    ids, vectors = store.load_embeddings(embedder.model_id)
     if not len(ids):
         return VectorIndex(embedder.model_id, embedder.dimension)
     return VectorIndex.build(embedder.model_id, ids, vectors, ann_min=settings.ann_min_vectors)
 
 
-@dataclass(frozen=True, slots=True)
-class FulltextCoverage:
-    """How much of the stored passages the BM25 index covers."""
-
-    indexed: int
-    indexed_max_id: int
-    passages: int
-    passages_max_id: int
-
-    @property
-    def behind(self) -> bool:
-        """True when the index misses passages (or holds ids that are gone): BM25 would not find them."""
-        return (self.indexed, self.indexed_max_id) != (self.passages, self.passages_max_id)
-
-
-def fulltext_coverage(con: Store) -> FulltextCoverage:
-    """Compare the BM25 index with the passages table (a few aggregates: about 2 ms at 50,000 passages)."""
-    return FulltextCoverage(*con.fulltext_coverage())
-
-
-def catch_up_fulltext(con: Store, settings: Settings) -> bool:
+def catch_up_fulltext(store: Store, settings: Settings) -> bool:
     """Rebuild the BM25 index when it does not cover the stored passages; True when it was rebuilt.
 
     An import rebuilds it once, after its last file, so one killed or failed before then leaves committed
@@ -134,11 +114,11 @@ def catch_up_fulltext(con: Store, settings: Settings) -> bool:
     (search, the app) cannot write, so it warns once, naming the command that fixes it: an import still running
     will also rebuild the index when it ends.
     """
-    coverage = fulltext_coverage(con)
+    coverage = store.fulltext_coverage()
     if not coverage.behind:
         return False
-    if not con.is_read_only():
-        con.rebuild_fulltext()
+    if not store.is_read_only():
+        store.rebuild_fulltext()
         return True
     key = (str(settings.db_path), coverage.indexed, coverage.passages)
     if key not in _warned:
@@ -175,13 +155,13 @@ def embed_missing(
     The model runs with no connection open; each batch is written in its own short transaction, replacing the
     batch's old vectors, so every passage keeps a vector and searches beside a re-embedding keep working.
     """
-    with open_store(settings.db_path) as con:
-        todo = con.passage_texts() if re_embed else con.passages_missing_embedding(embedder.model_id)
+    with open_store(settings.db_path) as store:
+        todo = store.passage_texts() if re_embed else store.passages_missing_embedding(embedder.model_id)
     for start in range(0, len(todo), EMBED_BATCH):
         batch = todo[start : start + EMBED_BATCH]
         vectors = embedder.embed([text for _, text in batch])
-        with open_store(settings.db_path) as con, con.transaction():
-            con.insert_embeddings(np.array([pid for pid, _ in batch]), embedder.model_id, vectors)
+        with open_store(settings.db_path) as store, store.transaction():
+            store.insert_embeddings(np.array([pid for pid, _ in batch]), embedder.model_id, vectors)
         if progress:
             progress(min(start + EMBED_BATCH, len(todo)), len(todo))
     return len(todo)
@@ -189,16 +169,16 @@ def embed_missing(
 
 def rebuild_vector_index(settings: Settings, embedder: Embedder) -> VectorIndex:
     """Build the FAISS index from the embeddings in DuckDB and save it with its sidecar."""
-    with open_store(settings.db_path, read_only=True) as con:
-        vindex = build_vector_index(con, settings, embedder)
+    with open_store(settings.db_path, read_only=True) as store:
+        vindex = build_vector_index(store, settings, embedder)
     vindex.save(settings.vector_index_path)
     return vindex
 
 
 def rebuild_fulltext(settings: Settings) -> None:
     """Rebuild the BM25 index over every stored passage (one transaction)."""
-    with open_store(settings.db_path) as con:
-        con.rebuild_fulltext()
+    with open_store(settings.db_path) as store:
+        store.rebuild_fulltext()
 
 
 def reindex(

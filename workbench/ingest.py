@@ -26,8 +26,8 @@ EmbeddingProgress = Callable[[ImportStatus], None]  # after each embedded batch:
 
 def _new_documents(settings: Settings, docs: Sequence[Document]) -> tuple[list[Document], int]:
     """Drop documents already stored or repeated within the file; return the rest and the count dropped."""
-    with stage("insert"), open_store(settings.db_path) as con:
-        seen = con.stored_hashes([doc.content_hash for doc in docs])
+    with stage("insert"), open_store(settings.db_path) as store:
+        seen = store.stored_hashes([doc.content_hash for doc in docs])
     fresh = []
     for doc in docs:
         if doc.content_hash not in seen:
@@ -46,9 +46,9 @@ def _store_documents(
     Hashes are checked again inside the transaction: another process may have imported the same text
     while this one was embedding.
     """
-    with stage("insert"), open_store(settings.db_path) as con, con.transaction():
-        raced = con.stored_hashes([doc.content_hash for doc in docs])
-        first_id = con.next_passage_id()
+    with stage("insert"), open_store(settings.db_path) as store, store.transaction():
+        raced = store.stored_hashes([doc.content_hash for doc in docs])
+        first_id = store.next_passage_id()
         keep: list[Document] = []
         rows: list[int] = []
         offset = 0
@@ -58,8 +58,8 @@ def _store_documents(
                 rows.extend(range(offset, offset + len(doc.passages)))
             offset += len(doc.passages)
         ids = np.arange(first_id, first_id + len(rows), dtype=np.int64)
-        con.insert_documents(keep, first_id)
-        con.insert_embeddings(ids, model, vectors[rows])
+        store.insert_documents(keep, first_id)
+        store.insert_embeddings(ids, model, vectors[rows])
     return ids, np.array(rows, dtype=np.int64), len(docs) - len(keep)
 
 
@@ -79,8 +79,8 @@ def import_files(
     files = list(iter_paths([Path(p) for p in paths]))
     pace = _Pace(files, [_size(path) for path in files], embedding_progress)
     results: list[FileResult] = []
-    with open_store(settings.db_path) as con:
-        vindex = load_vector_index(con, settings, embedder)
+    with open_store(settings.db_path) as store:
+        vindex = load_vector_index(store, settings, embedder)
     try:
         for number, path in enumerate(files, start=1):
             on_batch = partial(pace.batch, number) if embedding_progress else None
@@ -94,8 +94,8 @@ def import_files(
         if any(r.status == "imported" for r in results):
             with stage("faiss"):
                 vindex.save(settings.vector_index_path)
-            with stage("fts"), open_store(settings.db_path) as con:
-                con.rebuild_fulltext()
+            with stage("fts"), open_store(settings.db_path) as store:
+                store.rebuild_fulltext()
     return results
 
 

@@ -307,3 +307,84 @@ class Correction:
     passage_id: int
     stance: str
     reviewer: str
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    """One claim in the review queue: its newest machine verdict and where its review stands."""
+
+    claim_id: int
+    text: str
+    claim_date: date | None
+    verdict: str | None  # None: never checked
+    confidence: float | None
+    agreeing: int | None
+    conflicting: int | None
+    status: str
+    human_verdict: str | None
+    reviewer: str | None
+    rationale: str
+    checked_at: datetime | None
+    updated_at: datetime | None
+    check_id: int | None
+    outlets: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class QueueFilter:
+    """What the queue shows; None or empty lets everything through."""
+
+    statuses: tuple[str, ...] | None = None
+    verdicts: tuple[str, ...] | None = None  # machine verdicts, 'unchecked' for claims never checked
+    outlets: tuple[str, ...] | None = None
+    search: str = ""
+
+    def normalised(self) -> QueueFilter:
+        """The same filter with empty choices as None (everything through) and the search text trimmed."""
+        return QueueFilter(self.statuses or None, self.verdicts or None, self.outlets or None, self.search.strip())
+
+
+@dataclass(frozen=True, slots=True)
+class QueueCount:
+    """How many claims of the filtered queue have one machine verdict ('unchecked' if never checked) and status."""
+
+    verdict: str
+    status: str
+    claims: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoredVectors:
+    """The embeddings stored from one model: how many, and the smallest and largest dimension among them."""
+
+    vectors: int
+    min_dimension: int
+    max_dimension: int
+
+
+@dataclass(frozen=True, slots=True)
+class FulltextCoverage:
+    """How much of the stored passages the BM25 index covers."""
+
+    indexed: int
+    indexed_max_id: int
+    passages: int
+    passages_max_id: int
+
+    @property
+    def behind(self) -> bool:
+        """True when the index misses passages (or holds ids that are gone): BM25 would not find them."""
+        return (self.indexed, self.indexed_max_id) != (self.passages, self.passages_max_id)
+
+
+@dataclass(frozen=True, slots=True)
+class FulltextHealth:
+    """The full-text index checked against the passages, for `doctor`: what it lacks, what it holds that is gone,
+    and any inconsistency of the backend's own tables, in words."""
+
+    exists: bool
+    unindexed: int = 0  # stored passages the index lacks
+    unindexed_sample: tuple[int, ...] = ()
+    stray: int = 0  # ids the index holds that are no stored passage
+    stray_sample: tuple[int, ...] = ()
+    problems: tuple[str, ...] = ()

@@ -118,11 +118,11 @@ def check_labelled_claims(
 ) -> ClaimSetReport:
     """Check every labelled claim against the database's articles (claims are not stored)."""
     outcomes = []
-    with open_store(settings.db_path, read_only=True) as con:
-        vindex = load_vector_index(con, settings, embedder)
+    with open_store(settings.db_path, read_only=True) as store:
+        vindex = load_vector_index(store, settings, embedder)
         for number, labelled in enumerate(claims, start=1):
             claim = Claim(-number, labelled.text, labelled.claim_date, "csv", external_id=labelled.claim_id)
-            outcomes.append(ClaimOutcome(labelled, check_text(con, vindex, embedder, model, claim, k=k)))
+            outcomes.append(ClaimOutcome(labelled, check_text(store, vindex, embedder, model, claim, k=k)))
     return ClaimSetReport(tuple(outcomes))
 
 
@@ -175,8 +175,8 @@ def write_bodies(bodies: dict[str, str], corpus: str, path: Path) -> Path:
 
 def body_articles(settings: Settings, bodies: dict[str, str], corpus: str) -> dict[str, int]:
     """Article id of each body; a body whose text repeats another's was imported once, as that one."""
-    with open_store(settings.db_path, read_only=True) as con:
-        by_url = con.article_ids_by_url()
+    with open_store(settings.db_path, read_only=True) as store:
+        by_url = store.article_ids_by_url()
     first_of_text: dict[str, str] = {}
     for body_id, text in bodies.items():
         first_of_text.setdefault(" ".join(text.split()), body_id)
@@ -249,10 +249,10 @@ def judge_stance_pairs(
     for index, pair in enumerate(pairs):
         by_headline[pair.headline].append(index)
     predicted = ["unrelated"] * len(pairs)
-    with open_store(settings.db_path, read_only=True) as con:
-        vindex = load_vector_index(con, settings, embedder)
+    with open_store(settings.db_path, read_only=True) as store:
+        vindex = load_vector_index(store, settings, embedder)
         for number, (headline, indices) in enumerate(by_headline.items(), start=1):
-            result = check_text(con, vindex, embedder, model, Claim(-number, headline, None, "csv"), k=k)
+            result = check_text(store, vindex, embedder, model, Claim(-number, headline, None, "csv"), k=k)
             by_article: dict[int, list[EvidenceItem]] = defaultdict(list)
             for item in result.evidence:
                 by_article[item.hit.article_id].append(item)

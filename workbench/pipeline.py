@@ -69,7 +69,7 @@ def similarities(
 
 
 def retrieve(
-    con: Store,
+    store: Store,
     vindex: VectorIndex,
     embedder: Embedder,
     text: str,
@@ -80,7 +80,7 @@ def retrieve(
     """The k best passages for a claim and each one's cosine similarity to it, the claim embedded once for both."""
     with stage("embed"):
         vector = embedder.embed([text])[0]
-    hits = search(con, vindex, embedder, text, k=k, exclude_article_ids=exclude_article_ids, query_vector=vector)
+    hits = search(store, vindex, embedder, text, k=k, exclude_article_ids=exclude_article_ids, query_vector=vector)
     return hits, similarities(vindex, embedder, text, hits, query_vector=vector)
 
 
@@ -177,35 +177,35 @@ def verdict_for(
     )
 
 
-def load_corrections(con: Store, claim_id: int) -> dict[int, Correction]:
+def load_corrections(store: Store, claim_id: int) -> dict[int, Correction]:
     """Return the reviewers' corrections of a claim's evidence, by passage id."""
-    return {c.passage_id: c for c in con.corrections(claim_id)}
+    return {c.passage_id: c for c in store.corrections(claim_id)}
 
 
-def _decide_stored(con: Store, claim: Claim, items: Sequence[EvidenceItem]) -> CheckResult:
+def _decide_stored(store: Store, claim: Claim, items: Sequence[EvidenceItem]) -> CheckResult:
     with stage("fetch"):
-        corrections, credibility = load_corrections(con, claim.claim_id), con.credibility_by_outlet()
+        corrections, credibility = load_corrections(store, claim.claim_id), store.credibility_by_outlet()
     with stage("verdict"):
         return verdict_for(claim, items, corrections=corrections, credibility=credibility)
 
 
 def check_text(
-    con: Store, vindex: VectorIndex, embedder: Embedder, model: StanceJudge, claim: Claim, *, k: int = DEFAULT_K
+    store: Store, vindex: VectorIndex, embedder: Embedder, model: StanceJudge, claim: Claim, *, k: int = DEFAULT_K
 ) -> CheckResult:
     """Retrieve, judge and decide a claim, stored or not, with the stored corrections and credibility tags."""
-    hits, sims = _evidence_for(con, vindex, embedder, claim, k)
-    return _decide_stored(con, claim, judge(claim, hits, model, sims))
+    hits, sims = _evidence_for(store, vindex, embedder, claim, k)
+    return _decide_stored(store, claim, judge(claim, hits, model, sims))
 
 
 def _evidence_for(
-    con: Store, vindex: VectorIndex, embedder: Embedder, claim: Claim, k: int
+    store: Store, vindex: VectorIndex, embedder: Embedder, claim: Claim, k: int
 ) -> tuple[list[Hit], list[float]]:
     """The claim's k best passages and their similarities, never from the article the claim came from."""
-    return retrieve(con, vindex, embedder, claim.text, k=k, exclude_article_ids=claim.own_article_ids)
+    return retrieve(store, vindex, embedder, claim.text, k=k, exclude_article_ids=claim.own_article_ids)
 
 
 def check_claim(
-    con: Store,
+    store: Store,
     vindex: VectorIndex,
     embedder: Embedder,
     model: StanceJudge,
@@ -216,12 +216,12 @@ def check_claim(
 ) -> CheckResult:
     """Retrieve, judge and decide one stored claim; with save, append the check to its history."""
     with stage("fetch"):
-        claim = stored_claim(con, claim_id)
-    result = check_text(con, vindex, embedder, model, claim, k=k)
+        claim = stored_claim(store, claim_id)
+    result = check_text(store, vindex, embedder, model, claim, k=k)
     if not save:
         return result
-    with con.transaction():
-        check_id = con.insert_check(result, stance_model=model.model_id, embedding_model=embedder.model_id)
+    with store.transaction():
+        check_id = store.insert_check(result, stance_model=model.model_id, embedding_model=embedder.model_id)
     return replace(result, check_id=check_id)
 
 
@@ -240,15 +240,15 @@ def check_stored(
     open again for one short transaction that decides with the corrections and credibility tags stored by then and
     writes the check. Other processes (the app, an import) read and write in between.
     """
-    with open_store(db_path) as con:
-        claim = stored_claim(con, claim_id)
-        hits, sims = _evidence_for(con, vindex, embedder, claim, k)
+    with open_store(db_path) as store:
+        claim = stored_claim(store, claim_id)
+        hits, sims = _evidence_for(store, vindex, embedder, claim, k)
     items = judge(claim, hits, model, sims)
-    with open_store(db_path) as con, con.transaction():
-        if con.get_claim(claim_id) is None:
+    with open_store(db_path) as store, store.transaction():
+        if store.get_claim(claim_id) is None:
             raise ClaimError(f"claim {claim_id} was deleted while it was being checked; nothing was stored")
-        result = _decide_stored(con, claim, items)
-        check_id = con.insert_check(result, stance_model=model.model_id, embedding_model=embedder.model_id)
+        result = _decide_stored(store, claim, items)
+        check_id = store.insert_check(result, stance_model=model.model_id, embedding_model=embedder.model_id)
     return replace(result, check_id=check_id)
 
 
@@ -274,8 +274,8 @@ def check_many(
     return results
 
 
-def _with_evidence(con: Store, claim: Claim, stored: StoredCheck) -> CheckResult:
-    evidence = tuple(con.check_evidence(stored.check_id))
+def _with_evidence(store: Store, claim: Claim, stored: StoredCheck) -> CheckResult:
+    evidence = tuple(store.check_evidence(stored.check_id))
     return CheckResult(
         claim,
         stored.verdict,
@@ -288,21 +288,21 @@ def _with_evidence(con: Store, claim: Claim, stored: StoredCheck) -> CheckResult
     )
 
 
-def load_latest_check(con: Store, claim_id: int) -> CheckResult | None:
+def load_latest_check(store: Store, claim_id: int) -> CheckResult | None:
     """Return the newest stored check of a claim with its evidence, or None if it was never checked."""
-    claim = con.get_claim(claim_id)
-    stored = con.latest_check(claim_id) if claim is not None else None
-    return _with_evidence(con, claim, stored) if stored is not None else None
+    claim = store.get_claim(claim_id)
+    stored = store.latest_check(claim_id) if claim is not None else None
+    return _with_evidence(store, claim, stored) if stored is not None else None
 
 
-def _redecide(con: Store, claim_id: int) -> tuple[CheckResult | None, bool]:
+def _redecide(store: Store, claim_id: int) -> tuple[CheckResult | None, bool]:
     """Redecide one claim; return the current check and whether a new one was stored."""
-    claim = con.get_claim(claim_id)
-    stored = con.latest_check(claim_id) if claim is not None else None
+    claim = store.get_claim(claim_id)
+    stored = store.latest_check(claim_id) if claim is not None else None
     if stored is None:
         return None, False
-    latest = _with_evidence(con, claim, stored)
-    result = _decide_stored(con, claim, latest.evidence)
+    latest = _with_evidence(store, claim, stored)
+    result = _decide_stored(store, claim, latest.evidence)
     unchanged = (result.verdict, result.confidence, result.agreeing, result.conflicting, result.evidence) == (
         latest.verdict,
         latest.confidence,
@@ -312,24 +312,24 @@ def _redecide(con: Store, claim_id: int) -> tuple[CheckResult | None, bool]:
     )
     if unchanged:
         return latest, False
-    with con.transaction():
-        check_id = con.insert_check(result, stance_model=stored.stance_model, embedding_model=stored.embedding_model)
+    with store.transaction():
+        check_id = store.insert_check(result, stance_model=stored.stance_model, embedding_model=stored.embedding_model)
     return replace(result, check_id=check_id), True
 
 
-def redecide(con: Store, claim_id: int) -> CheckResult | None:
+def redecide(store: Store, claim_id: int) -> CheckResult | None:
     """Decide a checked claim again from its stored evidence with today's corrections and credibility tags.
 
     No retrieval and no model run: a reviewer's correction or a credibility change shows at once. The new
     verdict is stored as a check of its own when it differs, so the history says when it changed.
     """
-    return _redecide(con, claim_id)[0]
+    return _redecide(store, claim_id)[0]
 
 
-def redecide_all(con: Store, *, outlet: str | None = None) -> int:
+def redecide_all(store: Store, *, outlet: str | None = None) -> int:
     """Redecide checked claims (all, or those citing one outlet after its credibility changed).
 
     Returns how many verdicts were stored anew.
     """
-    ids = con.claim_ids_with_checks() if outlet is None else con.claim_ids_citing_outlet(outlet)
-    return sum(_redecide(con, claim_id)[1] for claim_id in ids)
+    ids = store.claim_ids_with_checks() if outlet is None else store.claim_ids_citing_outlet(outlet)
+    return sum(_redecide(store, claim_id)[1] for claim_id in ids)

@@ -19,7 +19,7 @@ DEFAULT_CANDIDATES = 50
 
 
 def search(
-    con: Store,
+    store: Store,
     vindex: VectorIndex,
     embedder: Embedder,
     query: str,
@@ -39,9 +39,9 @@ def search(
         return []
     depth = max(candidates, k)
     with stage("bm25"):
-        lexical = con.bm25(to_search_text(query), depth, exclude_article_ids)
+        lexical = store.bm25(to_search_text(query), depth, exclude_article_ids)
     with stage("fetch"):
-        excluded = set(con.passage_ids_of_articles(exclude_article_ids))
+        excluded = set(store.passage_ids_of_articles(exclude_article_ids))
     if query_vector is None:
         with stage("embed"):
             query_vector = embedder.embed([query])[0]
@@ -54,18 +54,20 @@ def search(
         "dense": {pid: rank for rank, (pid, _) in enumerate(dense, start=1)},
     }
     with stage("fetch"):
-        return con.hits_by_ids(fused, ranks)
+        return store.hits_by_ids(fused, ranks)
 
 
-def stored_claim(con: Store, claim_id: int) -> Claim:
+def stored_claim(store: Store, claim_id: int) -> Claim:
     """The stored claim with this id; ClaimError when there is none."""
-    claim = con.get_claim(claim_id)
+    claim = store.get_claim(claim_id)
     if claim is None:
         raise ClaimError(f"no claim with id {claim_id}")
     return claim
 
 
-def evidence_for_claim(con: Store, vindex: VectorIndex, embedder: Embedder, claim_id: int, *, k: int = 10) -> list[Hit]:
+def evidence_for_claim(
+    store: Store, vindex: VectorIndex, embedder: Embedder, claim_id: int, *, k: int = 10
+) -> list[Hit]:
     """Rank evidence passages for a stored claim; a claim taken from an article never cites that article."""
-    claim = stored_claim(con, claim_id)
-    return search(con, vindex, embedder, claim.text, k=k, exclude_article_ids=claim.own_article_ids)
+    claim = stored_claim(store, claim_id)
+    return search(store, vindex, embedder, claim.text, k=k, exclude_article_ids=claim.own_article_ids)

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date, datetime
 
 from claims.vocabulary import CREDIBILITY_LEVELS, HUMAN_VERDICTS, REVIEW_STATUSES, STANCES, VERDICT_GIVEN
 from workbench.errors import ReviewError, StaleWriteError, WriteConflictError
-from workbench.models import HistoryEvent, Review
+from workbench.models import HistoryEvent, QueueCount, QueueFilter, QueueRow, Review
 from workbench.storage import QUEUE_SORTS, Store
 
 FIELDS = ("status", "human_verdict", "rationale")
@@ -30,9 +28,9 @@ def _reviewer(name: str | None) -> str:
     return name
 
 
-def get_review(con: Store, claim_id: int) -> Review:
+def get_review(store: Store, claim_id: int) -> Review:
     """Return the claim's review (a fresh 'new' one at version 0 if nobody has saved one)."""
-    return con.get_review(claim_id) or Review(claim_id)
+    return store.get_review(claim_id) or Review(claim_id)
 
 
 def _validated(current: Review, changes: Mapping[str, str | None]) -> dict[str, str | None]:
@@ -61,7 +59,7 @@ RETRY_WAIT_S = 0.02
 
 
 def save_review(
-    con: Store, claim_id: int, expected_version: int, changes: Mapping[str, str | None], reviewer: str
+    store: Store, claim_id: int, expected_version: int, changes: Mapping[str, str | None], reviewer: str
 ) -> Review:
     """Apply changes (status, human_verdict, rationale) to the review the editor loaded at expected_version.
 
@@ -69,15 +67,15 @@ def save_review(
     newer review so the caller can show it next to what its user typed. Unchanged fields are not logged.
     """
     reviewer = _reviewer(reviewer)
-    if con.get_claim(claim_id) is None:
+    if store.get_claim(claim_id) is None:
         raise ReviewError(f"no claim with id {claim_id}")
     for attempt in range(SAVE_ATTEMPTS):
         try:
-            return _save_once(con, claim_id, expected_version, changes, reviewer)
+            return _save_once(store, claim_id, expected_version, changes, reviewer)
         except WriteConflictError as exc:
             # Another session wrote the row at the same moment: DuckDB aborts this transaction (a duplicate key or a
             # write conflict), sometimes before the other one has committed. Stale once its version shows.
-            current = get_review(con, claim_id)
+            current = get_review(store, claim_id)
             if current.version != expected_version:
                 raise StaleWriteError(claim_id, expected_version, current) from exc
             collision = exc
@@ -89,10 +87,10 @@ def save_review(
 
 
 def _save_once(
-    con: Store, claim_id: int, expected_version: int, changes: Mapping[str, str | None], reviewer: str
+    store: Store, claim_id: int, expected_version: int, changes: Mapping[str, str | None], reviewer: str
 ) -> Review:
-    with con.transaction():
-        current = get_review(con, claim_id)
+    with store.transaction():
+        current = get_review(store, claim_id)
         if current.version != expected_version:
             raise StaleWriteError(claim_id, expected_version, current)
         new = _validated(current, changes)
@@ -101,21 +99,21 @@ def _save_once(
             return current
         args = (new["status"], new["human_verdict"], new["rationale"], reviewer)
         if current.version == 0:
-            written = con.insert_review(claim_id, *args)
+            written = store.insert_review(claim_id, *args)
         else:
-            written = con.update_review(claim_id, expected_version, *args)
+            written = store.update_review(claim_id, expected_version, *args)
         if not written:
-            raise StaleWriteError(claim_id, expected_version, get_review(con, claim_id))
-        con.insert_history(claim_id, changed, reviewer)
-    return get_review(con, claim_id)
+            raise StaleWriteError(claim_id, expected_version, get_review(store, claim_id))
+        store.insert_history(claim_id, changed, reviewer)
+    return get_review(store, claim_id)
 
 
-def history(con: Store, claim_id: int) -> list[HistoryEvent]:
+def history(store: Store, claim_id: int) -> list[HistoryEvent]:
     """Return every change to a claim's review and evidence, newest first."""
-    return con.review_history(claim_id)
+    return store.review_history(claim_id)
 
 
-def correct_evidence(con: Store, claim_id: int, passage_id: int, stance: str, reviewer: str, *, was: str) -> None:
+def correct_evidence(store: Store, claim_id: int, passage_id: int, stance: str, reviewer: str, *, was: str) -> None:
     """Record that a passage really agrees, conflicts, discusses (no side) or is unrelated to a claim; log it.
 
     `was` is the stance shown to the reviewer, kept as the old value of the history event.
@@ -123,85 +121,47 @@ def correct_evidence(con: Store, claim_id: int, passage_id: int, stance: str, re
     reviewer = _reviewer(reviewer)
     if stance not in STANCES:
         raise ReviewError(f"stance {stance!r} is not one of {', '.join(STANCES)}")
-    with con.transaction():
-        con.upsert_correction(claim_id, passage_id, stance, reviewer)
-        con.insert_history(claim_id, [(f"evidence:{passage_id}", was, stance)], reviewer)
+    with store.transaction():
+        store.upsert_correction(claim_id, passage_id, stance, reviewer)
+        store.insert_history(claim_id, [(f"evidence:{passage_id}", was, stance)], reviewer)
 
 
 def undo_correction(
-    con: Store, claim_id: int, passage_id: int, reviewer: str, *, was: str, machine_stance: str
+    store: Store, claim_id: int, passage_id: int, reviewer: str, *, was: str, machine_stance: str
 ) -> None:
     """Take back the correction of one passage so the machine's stance counts again; log it as history.
 
     `was` is the corrected stance shown to the reviewer; the history event's new value names the machine's.
     """
     reviewer = _reviewer(reviewer)
-    with con.transaction():
-        if not con.delete_correction(claim_id, passage_id):
+    with store.transaction():
+        if not store.delete_correction(claim_id, passage_id):
             raise ReviewError(f"passage {passage_id} of claim {claim_id} has no correction to take back")
-        con.insert_history(claim_id, [(f"evidence:{passage_id}", was, f"{machine_stance} (machine)")], reviewer)
+        store.insert_history(claim_id, [(f"evidence:{passage_id}", was, f"{machine_stance} (machine)")], reviewer)
 
 
-def set_credibility(con: Store, outlet: str, credibility: str) -> None:
+def set_credibility(store: Store, outlet: str, credibility: str) -> None:
     """Tag an outlet credible, unknown or not_credible; the verdict weighs its articles by it."""
     if credibility not in CREDIBILITY_LEVELS:
         raise ReviewError(f"credibility {credibility!r} is not one of {', '.join(CREDIBILITY_LEVELS)}")
     if not outlet.strip():
         raise ReviewError("name the outlet")
-    with con.transaction():
-        con.upsert_credibility(outlet, credibility)
+    with store.transaction():
+        store.upsert_credibility(outlet, credibility)
 
 
-@dataclass(frozen=True, slots=True)
-class QueueRow:
-    """One claim in the review queue: its newest machine verdict and where its review stands."""
-
-    claim_id: int
-    text: str
-    claim_date: date | None
-    verdict: str | None  # None: never checked
-    confidence: float | None
-    agreeing: int | None
-    conflicting: int | None
-    status: str
-    human_verdict: str | None
-    reviewer: str | None
-    rationale: str
-    checked_at: datetime | None
-    updated_at: datetime | None
-    check_id: int | None
-    outlets: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class QueueFilter:
-    """What the queue shows; None or empty lets everything through."""
-
-    statuses: tuple[str, ...] | None = None
-    verdicts: tuple[str, ...] | None = None  # machine verdicts, 'unchecked' for claims never checked
-    outlets: tuple[str, ...] | None = None
-    search: str = ""
-
-    def params(self) -> dict:
-        """Keyword arguments for store.queue and store.queue_summary."""
-        return {
-            "statuses": self.statuses or None,
-            "verdicts": self.verdicts or None,
-            "outlets": self.outlets or None,
-            "search": self.search.strip(),
-        }
+EVERYTHING = QueueFilter()  # the queue unfiltered
 
 
 def queue(
-    con: Store, where: QueueFilter = QueueFilter(), *, sort: str = "id", limit: int | None = None, offset: int = 0
+    store: Store, where: QueueFilter = EVERYTHING, *, sort: str = "id", limit: int | None = None, offset: int = 0
 ) -> list[QueueRow]:
     """Return the claims the filter lets through, a page at a time."""
     if sort not in QUEUE_SORTS:
         raise ReviewError(f"sort by one of {', '.join(QUEUE_SORTS)}")
-    rows = con.queue(**where.params(), sort=sort, limit=limit, offset=offset)
-    return [QueueRow(*row[:-1], tuple(row[-1] or ())) for row in rows]
+    return store.queue(where.normalised(), sort=sort, limit=limit, offset=offset)
 
 
-def queue_summary(con: Store, where: QueueFilter = QueueFilter()) -> list[tuple[str, str, int]]:
-    """Return (machine verdict or 'unchecked', status, claims) counts behind the queue's chart."""
-    return con.queue_summary(**where.params())
+def queue_summary(store: Store, where: QueueFilter = EVERYTHING) -> list[QueueCount]:
+    """Return the claims per machine verdict (or 'unchecked') and status behind the queue's chart."""
+    return store.queue_summary(where.normalised())

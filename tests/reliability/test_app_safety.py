@@ -33,15 +33,15 @@ def test_a_verdict_saved_while_another_process_holds_the_database_keeps_the_text
         assert len(at.error) == 1 and "busy in another process" in plain(at.error[0].value)
         at.run()  # still busy: another run that stops early must not forget the form either
         assert not at.exception and "busy" in plain(at.error[0].value)
-    with open_store(db.db_path) as con:
-        assert review.get_review(con, 1).version == 0  # nothing half-saved
+    with open_store(db.db_path) as store:
+        assert review.get_review(store, 1).version == 0  # nothing half-saved
     at.button(key="page_retry").click().run()
     assert at.text_area(key="claim_rationale_1").value == TYPED
     assert at.selectbox(key="claim_human_verdict_1").value == "supported"
     at.button(key=SAVE).click().run()
     assert at.success[0].value == "Saved (version 1)."
-    with open_store(db.db_path) as con:
-        saved = review.get_review(con, 1)
+    with open_store(db.db_path) as store:
+        saved = review.get_review(store, 1)
     assert (saved.rationale, saved.human_verdict, saved.reviewer) == (TYPED, "supported", "alice")
 
 
@@ -78,8 +78,8 @@ def test_a_claim_added_while_the_database_is_busy_is_kept_and_added_on_retry(db,
     at.button(key="FormSubmitter:claims_add_form-Add claim").click().run()
     assert at.success[0].value.startswith("Added claim #")
     assert at.text_area(key="claims_add_text").value == ""  # emptied only once stored
-    with open_store(db.db_path) as con:
-        assert text in [c.text for c in con.list_claims()]
+    with open_store(db.db_path) as store:
+        assert text in [c.text for c in store.list_claims()]
 
 
 @pytest.mark.parametrize("linked", ["abc", "0", "-5", "1.5", "99999999999999999999", "１", ""])

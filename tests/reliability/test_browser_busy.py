@@ -31,8 +31,8 @@ def test_a_verdict_saved_while_the_database_is_busy_is_kept_and_saved_on_retry(s
         page.get_by_text("busy in another process").first.wait_for()
         wait_idle(page)
         assert page.get_by_role("button", name="Try again").is_visible()
-    with open_store(cfg.db_path) as con:
-        assert review.get_review(con, 2).version == 0  # nothing was half-saved
+    with open_store(cfg.db_path) as store:
+        assert review.get_review(store, 2).version == 0  # nothing was half-saved
 
     page.get_by_role("button", name="Try again").click()
     page.get_by_label("Rationale").wait_for()
@@ -41,6 +41,6 @@ def test_a_verdict_saved_while_the_database_is_busy_is_kept_and_saved_on_retry(s
     page.get_by_role("button", name="Save verdict").click()
     page.get_by_text("Saved (version 1).").wait_for()
     page.close()
-    with open_store(cfg.db_path) as con:
-        stored = review.get_review(con, 2)
+    with open_store(cfg.db_path) as store:
+        stored = review.get_review(store, 2)
     assert (stored.rationale, stored.reviewer, stored.version) == (RATIONALE, "Farid", 1)

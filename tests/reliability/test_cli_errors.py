@@ -35,8 +35,8 @@ def one_line(done: subprocess.CompletedProcess) -> str:
 @pytest.fixture
 def with_claim(tmp_path):
     db = tmp_path / "desk.duckdb"
-    with open_store(db) as con:
-        claimbook.add_claim(con, "Iran sent 2000 troops to Iraq")
+    with open_store(db) as store:
+        claimbook.add_claim(store, "Iran sent 2000 troops to Iraq")
     return db
 
 

@@ -20,7 +20,7 @@ from tests.conftest import REPO, SEED_COMMENTS, SEED_PLAIN
 from workbench import doctor
 from workbench.config import Settings
 from workbench.fulltext import to_search_text
-from workbench.indexing import catch_up_fulltext, fulltext_coverage, load_vector_index
+from workbench.indexing import catch_up_fulltext, load_vector_index
 from workbench.ingest import import_files
 from workbench.retrieval import search
 from workbench.storage import open_store
@@ -81,8 +81,8 @@ def run_cli(db: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def keyword_hits(settings: Settings, text: str) -> list[int]:
-    with open_store(settings.db_path, read_only=True) as con:
-        return [pid for pid, _ in con.bm25(to_search_text(text), 10)]
+    with open_store(settings.db_path, read_only=True) as store:
+        return [pid for pid, _ in store.bm25(to_search_text(text), 10)]
 
 
 @pytest.fixture
@@ -113,8 +113,8 @@ def killed_import(tmp_path, hashing) -> tuple[Settings, list[Path]]:
         child.kill()
     assert seen and seen[-1].startswith(f"committed 1 of {FILES}"), seen
     assert child.returncode == -signal.SIGKILL
-    with open_store(settings.db_path, read_only=True) as con:
-        origins = [row[0] for row in con.execute("SELECT origin FROM articles ORDER BY article_id").fetchall()]
+    with open_store(settings.db_path, read_only=True) as store:
+        origins = [row[0] for row in store.execute("SELECT origin FROM articles ORDER BY article_id").fetchall()]
     committed = [Path(o) for o in origins if Path(o).parent == folder]
     assert 1 <= len(committed) < FILES  # killed after one file was stored, before the last
     return settings, committed
@@ -126,11 +126,11 @@ def test_a_killed_import_is_reported_by_doctor_and_repaired(killed_import, hashi
     assert keyword_hits(settings, word(number)) == []  # committed, but BM25 does not know it yet
 
     # A read-only reader cannot rebuild: dense search heals in memory, keyword search says once what fixes it.
-    with caplog.at_level(logging.WARNING), open_store(settings.db_path, read_only=True) as con:
-        vindex = load_vector_index(con, settings, hashing)
-        load_vector_index(con, settings, hashing)
-        assert np.array_equal(np.sort(vindex.ids()), con.embedding_ids(hashing.model_id))
-        hits = search(con, vindex, hashing, f"council of {word(number)}", k=5)
+    with caplog.at_level(logging.WARNING), open_store(settings.db_path, read_only=True) as store:
+        vindex = load_vector_index(store, settings, hashing)
+        load_vector_index(store, settings, hashing)
+        assert np.array_equal(np.sort(vindex.ids()), store.embedding_ids(hashing.model_id))
+        hits = search(store, vindex, hashing, f"council of {word(number)}", k=5)
     assert any(word(number) in hit.text for hit in hits)
     warnings = [r.getMessage() for r in caplog.records if "keyword search covers" in r.getMessage()]
     assert len(warnings) == 1
@@ -179,20 +179,20 @@ def test_search_on_a_stale_full_text_index_warns_on_stderr_with_the_fix(killed_i
 
 
 def fulltext_stats(settings: Settings) -> str:
-    with open_store(settings.db_path, read_only=True) as con:
-        coverage = fulltext_coverage(con)
+    with open_store(settings.db_path, read_only=True) as store:
+        coverage = store.fulltext_coverage()
     return f"{coverage.indexed} of {coverage.passages}"
 
 
 def test_catch_up_rebuilds_only_when_passages_are_missing(settings, hashing):
     import_files([SEED_PLAIN], settings, hashing)
-    with open_store(settings.db_path) as con:
-        assert not fulltext_coverage(con).behind
-        assert catch_up_fulltext(con, settings) is False
-        con.execute("DELETE FROM fts_main_passages.docs WHERE name = (SELECT max(name) FROM fts_main_passages.docs)")
-        assert fulltext_coverage(con).behind
-        assert catch_up_fulltext(con, settings) is True
-        assert not fulltext_coverage(con).behind
+    with open_store(settings.db_path) as store:
+        assert not store.fulltext_coverage().behind
+        assert catch_up_fulltext(store, settings) is False
+        store.execute("DELETE FROM fts_main_passages.docs WHERE name = (SELECT max(name) FROM fts_main_passages.docs)")
+        assert store.fulltext_coverage().behind
+        assert catch_up_fulltext(store, settings) is True
+        assert not store.fulltext_coverage().behind
 
 
 def truncate(path: Path) -> None:
@@ -216,10 +216,10 @@ def test_a_damaged_faiss_file_is_rebuilt_from_duckdb_with_one_warning(settings, 
     import_files([SEED_PLAIN, SEED_COMMENTS], settings, hashing)
     DAMAGE[damage](settings.vector_index_path)
     assert not all(f.ok for f in doctor.diagnose(settings, hashing))
-    with caplog.at_level(logging.WARNING), open_store(settings.db_path, read_only=True) as con:
-        vindex = load_vector_index(con, settings, hashing)
-        assert np.array_equal(np.sort(vindex.ids()), con.embedding_ids(hashing.model_id))
-        assert search(con, vindex, hashing, "Samarra distance from Baghdad", k=5)
+    with caplog.at_level(logging.WARNING), open_store(settings.db_path, read_only=True) as store:
+        vindex = load_vector_index(store, settings, hashing)
+        assert np.array_equal(np.sort(vindex.ids()), store.embedding_ids(hashing.model_id))
+        assert search(store, vindex, hashing, "Samarra distance from Baghdad", k=5)
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1 and "rebuilt it from the embeddings in DuckDB and saved it" in warnings[0], warnings
     # saved: the next reader loads it as is, and doctor finds nothing wrong
@@ -269,9 +269,9 @@ def test_doctor_checks_an_ivf_index_too(tmp_path, hashing):
 def test_doctor_names_each_disagreement_and_repair_fixes_it(settings, hashing):
     import_files([SEED_PLAIN, SEED_COMMENTS], settings, hashing)
     path = settings.vector_index_path
-    with open_store(settings.db_path) as con:
-        ids, vectors = con.load_embeddings(hashing.model_id)
-        con.execute("DELETE FROM embeddings WHERE passage_id = ?", [int(ids[-1])])
+    with open_store(settings.db_path) as store:
+        ids, vectors = store.load_embeddings(hashing.model_id)
+        store.execute("DELETE FROM embeddings WHERE passage_id = ?", [int(ids[-1])])
     # right ids, wrong vectors, and one id DuckDB never had
     scrambled = VectorIndex.build(hashing.model_id, ids[:-1], np.roll(vectors[:-1], 1, axis=0))
     scrambled.add(np.array([10**6]), vectors[:1])
@@ -296,10 +296,10 @@ def test_a_missing_full_text_index_and_faiss_file_are_reported(settings, hashing
     import_files([SEED_PLAIN], settings, hashing)
     settings.vector_index_path.unlink()
     sidecar_path(settings.vector_index_path).unlink()
-    with open_store(settings.db_path) as con:
-        con.execute("DROP SCHEMA fts_main_passages CASCADE")
-    with open_store(settings.db_path, read_only=True) as con:
-        vectors = con.count_rows()["embeddings"]
+    with open_store(settings.db_path) as store:
+        store.execute("DROP SCHEMA fts_main_passages CASCADE")
+    with open_store(settings.db_path, read_only=True) as store:
+        vectors = store.count_rows()["embeddings"]
     found = {f.check: f for f in doctor.diagnose(settings, hashing)}
     assert found["faiss file"].problem.endswith(
         f"is missing; every search rebuilds it in memory from {vectors} stored vectors"

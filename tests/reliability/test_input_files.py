@@ -172,11 +172,11 @@ def test_a_duplicated_unknown_column_is_harmless(tmp_path):
 
 
 def snapshot(settings) -> tuple:
-    with open_store(settings.db_path, read_only=True) as con:
+    with open_store(settings.db_path, read_only=True) as store:
         return (
-            con.count_rows(),
-            con.execute("SELECT article_id, title, text, published_at FROM articles ORDER BY ALL").fetchall(),
-            con.execute("SELECT passage_id, text, search_text FROM passages ORDER BY ALL").fetchall(),
+            store.count_rows(),
+            store.execute("SELECT article_id, title, text, published_at FROM articles ORDER BY ALL").fetchall(),
+            store.execute("SELECT passage_id, text, search_text FROM passages ORDER BY ALL").fetchall(),
         )
 
 

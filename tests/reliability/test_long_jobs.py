@@ -36,9 +36,9 @@ def corpus(tmp_path, embedder) -> Settings:
     cfg = Settings(db_path=tmp_path / "long.duckdb")
     results = import_files([SEED_COMMENTS, SEED_PLAIN, EXAMPLES / "articles"], cfg, embedder)
     assert all(r.status == "imported" for r in results)
-    with open_store(cfg.db_path) as con:
+    with open_store(cfg.db_path) as store:
         for text in claim_texts(CLAIMS):
-            assert claimbook.add_claim(con, text).created
+            assert claimbook.add_claim(store, text).created
     return cfg
 
 
@@ -66,8 +66,8 @@ def test_check_all_lets_another_process_add_claims_and_search_meanwhile(corpus, 
     reader.start()
     assert started.wait(timeout=300), progress  # the first claim is stored: the long part has begun
 
-    with open_store(corpus.db_path) as con:
-        vindex = load_vector_index(con, corpus, embedder)
+    with open_store(corpus.db_path) as store:
+        vindex = load_vector_index(store, corpus, embedder)
     added, waits, checks_seen = [], [], []
     deadline = time.monotonic() + 600
     while checker.poll() is None:
@@ -76,14 +76,14 @@ def test_check_all_lets_another_process_add_claims_and_search_meanwhile(corpus, 
             pytest.fail(f"check --all still running after 10 minutes; last progress {progress[-1:]}")
         text = f"Marovia sent {len(added) * 100 + 7} troops to Orlan"
         opened = time.monotonic()
-        with open_store(corpus.db_path) as con:
+        with open_store(corpus.db_path) as store:
             waits.append(time.monotonic() - opened)
-            added.append((claimbook.add_claim(con, text).claim_id, text))
+            added.append((claimbook.add_claim(store, text).claim_id, text))
         opened = time.monotonic()
-        with open_store(corpus.db_path, read_only=True) as con:
+        with open_store(corpus.db_path, read_only=True) as store:
             waits.append(time.monotonic() - opened)
-            assert search(con, vindex, embedder, "Samarra distance from Baghdad", k=5)
-            checks_seen.append(con.execute("SELECT count(*) FROM checks").fetchone()[0])
+            assert search(store, vindex, embedder, "Samarra distance from Baghdad", k=5)
+            checks_seen.append(store.execute("SELECT count(*) FROM checks").fetchone()[0])
         time.sleep(0.2)
     reader.join(timeout=10)
 
@@ -93,9 +93,9 @@ def test_check_all_lets_another_process_add_claims_and_search_meanwhile(corpus, 
     # The other process got its work done while the check was still storing verdicts, not after it.
     assert len(added) >= 5
     assert checks_seen[0] < CLAIMS and len(set(checks_seen)) >= 3, checks_seen
-    with open_store(corpus.db_path, read_only=True) as con:
-        assert con.execute("SELECT count(DISTINCT claim_id) FROM checks").fetchone()[0] == CLAIMS
-        stored = {c.claim_id: c.text for c in con.list_claims()}
+    with open_store(corpus.db_path, read_only=True) as store:
+        assert store.execute("SELECT count(DISTINCT claim_id) FROM checks").fetchone()[0] == CLAIMS
+        stored = {c.claim_id: c.text for c in store.list_claims()}
     assert all(stored.get(claim_id) == text for claim_id, text in added)  # every claim added meanwhile is kept
     print(f"\nlongest wait for the database during check --all: {max(waits):.2f} s over {len(waits)} opens")
     assert max(waits) < 5.0  # a lock held for the whole run would make these wait out the 10 s and fail
@@ -118,12 +118,12 @@ def test_check_all_killed_midway_keeps_every_stored_check_whole(corpus):
     finally:
         checker.kill()  # SIGKILL: no cleanup runs
         checker.wait(timeout=30)
-    with open_store(corpus.db_path) as con:
-        checked = con.execute("SELECT count(*) FROM checks").fetchone()[0]
-        per_check = con.execute(
+    with open_store(corpus.db_path) as store:
+        checked = store.execute("SELECT count(*) FROM checks").fetchone()[0]
+        per_check = store.execute(
             "SELECT c.check_id, count(e.passage_id) FROM checks c LEFT JOIN evidence e USING (check_id) GROUP BY ALL"
         ).fetchall()
-        claims = con.execute("SELECT count(*) FROM claims").fetchone()[0]
+        claims = store.execute("SELECT count(*) FROM claims").fetchone()[0]
     assert 5 <= checked < CLAIMS
     assert all(passages == 10 for _, passages in per_check), per_check  # each check stored whole, with its k=10
     assert claims == CLAIMS

@@ -17,9 +17,9 @@ ROUNDS = 40  # with the old code 22 of 100 rounds failed, so 40 rounds miss the 
 @pytest.fixture
 def db(tmp_path):
     path = tmp_path / "race.duckdb"
-    with open_store(path) as con:
+    with open_store(path) as store:
         for i in range(ROUNDS):
-            claimbook.add_claim(con, f"Bridge {i} over the Orlan has {i + 2} spans and {7 * i + 1} lamps")
+            claimbook.add_claim(store, f"Bridge {i} over the Orlan has {i + 2} spans and {7 * i + 1} lamps")
     return path
 
 
@@ -28,8 +28,8 @@ def _race(db, claim_id: int, names: str) -> list[str]:
 
     def save(name: str) -> None:
         try:
-            with open_store(db) as con:
-                review.save_review(con, claim_id, 0, {"rationale": f"by {name}"}, name)
+            with open_store(db) as store:
+                review.save_review(store, claim_id, 0, {"rationale": f"by {name}"}, name)
             outcomes.append("saved")
         except StaleWriteError:
             outcomes.append("stale")
@@ -51,8 +51,8 @@ def test_first_saves_at_once_end_as_one_saved_and_the_rest_stale(db):
         if outcomes != ["saved", "stale", "stale", "stale"]:
             failures[claim_id] = outcomes
     assert not failures
-    with open_store(db) as con:
+    with open_store(db) as store:
         for claim_id in range(1, ROUNDS + 1):
-            saved = review.get_review(con, claim_id)
+            saved = review.get_review(store, claim_id)
             assert saved.version == 1
-            assert [e.new_value for e in review.history(con, claim_id)] == [f"by {saved.reviewer}"]
+            assert [e.new_value for e in review.history(store, claim_id)] == [f"by {saved.reviewer}"]

@@ -23,8 +23,8 @@ def claims_add(
 
     Example: workbench --db news.duckdb claims add "ISIS seized half a billion dollars in Mosul" --date 2014-06-15
     """
-    with open_store(settings_of(ctx).db_path) as con:
-        added = claimbook.add_claim(con, text, claim_date=date)
+    with open_store(settings_of(ctx).db_path) as store:
+        added = claimbook.add_claim(store, text, claim_date=date)
     if added.created:
         typer.echo(f"added claim {added.claim_id}")
     else:
@@ -40,8 +40,8 @@ def claims_import(
 
     Example: workbench --db news.duckdb claims import claims.csv
     """
-    with open_store(settings_of(ctx).db_path) as con:
-        results = claimbook.import_claims_csv(con, path)
+    with open_store(settings_of(ctx).db_path) as store:
+        results = claimbook.import_claims_csv(store, path)
     created = sum(r.created for r in results)
     typer.echo(f"{created} claim(s) added, {len(results) - created} already stored (near-duplicates)")
 
@@ -52,8 +52,8 @@ def claims_list(ctx: typer.Context, as_json: JsonFlag = False) -> None:
 
     Example: workbench --db news.duckdb claims list --json
     """
-    with open_store(settings_of(ctx).db_path, read_only=True) as con:
-        rows = con.list_claims()
+    with open_store(settings_of(ctx).db_path, read_only=True) as store:
+        rows = store.list_claims()
     if as_json:
         print_json([asdict(c) for c in rows])
         return
@@ -74,9 +74,9 @@ def claims_extract(
     Example: workbench --db news.duckdb claims extract --limit 10 --save
     """
     settings = settings_of(ctx)
-    with open_store(settings.db_path, read_only=not save, create=False) as con:
-        proposals = claimbook.propose_claims(con, article_ids=article, limit=limit)
-        saved = claimbook.save_proposals(con, proposals) if save else []
+    with open_store(settings.db_path, read_only=not save, create=False) as store:
+        proposals = claimbook.propose_claims(store, article_ids=article, limit=limit)
+        saved = claimbook.save_proposals(store, proposals) if save else []
     if as_json:
         print_json(
             [

@@ -112,7 +112,7 @@ def search(
     from workbench.retrieval import search as hybrid_search
 
     rank_and_print(
-        settings_of(ctx), as_json, lambda con, vindex, embedder: hybrid_search(con, vindex, embedder, query, k=k)
+        settings_of(ctx), as_json, lambda store, vindex, embedder: hybrid_search(store, vindex, embedder, query, k=k)
     )
 
 
@@ -130,7 +130,9 @@ def evidence(
     from workbench.retrieval import evidence_for_claim
 
     rank_and_print(
-        settings_of(ctx), as_json, lambda con, vindex, embedder: evidence_for_claim(con, vindex, embedder, claim, k=k)
+        settings_of(ctx),
+        as_json,
+        lambda store, vindex, embedder: evidence_for_claim(store, vindex, embedder, claim, k=k),
     )
 
 
@@ -152,14 +154,14 @@ def check(
     if not claim and not all_claims:
         raise typer.BadParameter("name claims with --claim ID or use --all")
     settings = settings_of(ctx)
-    with open_store(settings.db_path, create=False) as con:
-        ids = [c.claim_id for c in con.list_claims()] if all_claims else claim
-        unknown = [claim_id for claim_id in ids if con.get_claim(claim_id) is None]
+    with open_store(settings.db_path, create=False) as store:
+        ids = [c.claim_id for c in store.list_claims()] if all_claims else claim
+        unknown = [claim_id for claim_id in ids if store.get_claim(claim_id) is None]
     if unknown:
         raise WorkbenchError(f"no claim with id {', '.join(map(str, unknown))}; nothing was checked")
     embedder, model = embedder_for(settings), stance_model_for(settings)
-    with open_store(settings.db_path) as con:
-        vindex = load_vector_index(con, settings, embedder)
+    with open_store(settings.db_path) as store:
+        vindex = load_vector_index(store, settings, embedder)
     # Each claim is stored as soon as it is decided; the database is free while the model judges the next one.
     with progress_bar("claim") as report:
         results = check_many(
@@ -261,8 +263,8 @@ def export(
         raise typer.BadParameter(f"--format is one of {', '.join(FORMATS)}")
     db = settings_of(ctx).db_path
     require_db(db)
-    with open_store(db) as con:  # writable: a file from before the review tables gets them (migration 3)
-        records = load_verdicts(con)
+    with open_store(db) as store:  # writable: a file from before the review tables gets them (migration 3)
+        records = load_verdicts(store)
     content = build_export(records, fmt)
     if str(out) == "-":
         sys.stdout.buffer.write(content)

@@ -117,9 +117,9 @@ def print_hits(hits: list[Hit], as_json: bool) -> None:
 
 
 def rank_and_print(settings: Settings, as_json: bool, rank: Callable[..., list[Hit]]) -> None:
-    """Open the database read-only with its vector index, rank passages with rank(con, vindex, embedder), print."""
+    """Open the database read-only with its vector index, rank passages with rank(store, vindex, embedder), print."""
     from workbench.indexing import load_vector_index
 
     embedder = embedder_for(settings)
-    with open_store(settings.db_path, read_only=True) as con:
-        print_hits(rank(con, load_vector_index(con, settings, embedder), embedder), as_json)
+    with open_store(settings.db_path, read_only=True) as store:
+        print_hits(rank(store, load_vector_index(store, settings, embedder), embedder), as_json)

@@ -153,8 +153,8 @@ def eval_news(
         pairs = [p for p in pairs if p.headline in keep]
     settings = replace(settings_of(ctx), db_path=work / f"{corpus}.duckdb")
     embedder, model = embedder_for(settings), stance_model_for(settings)
-    with open_store(settings.db_path) as con:
-        empty = not con.count_rows()["articles"]
+    with open_store(settings.db_path) as store:
+        empty = not store.count_rows()["articles"]
     if empty:
         typer.echo(f"importing {len(bodies)} {corpus} bodies into {settings.db_path} (once)")
         corpus_file = ne.write_bodies(bodies, corpus, work / f"{corpus}-bodies.jsonl")

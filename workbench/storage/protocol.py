@@ -22,12 +22,18 @@ from workbench.models import (
     Correction,
     Document,
     EvidenceItem,
+    FulltextCoverage,
+    FulltextHealth,
     HistoryEvent,
     Hit,
     Outlet,
+    QueueCount,
+    QueueFilter,
+    QueueRow,
     Review,
     StoredCheck,
     StoredPassage,
+    StoredVectors,
 )
 
 # How the review queue can be sorted: claim id, newest claim date, least confident first, most conflicting
@@ -82,32 +88,24 @@ class Store(Protocol):
     def rebuild_fulltext(self) -> None:
         """Rebuild the BM25 index over passages (DuckDB's FTS index is static: inserts need a rebuild)."""
 
-    def has_fulltext(self) -> bool:
-        """True when the BM25 index and its postings exist."""
-
     def bm25(self, search_text: str, limit: int, exclude_article_ids: Sequence[int] = ()) -> list[tuple[int, float]]:
         """Return up to limit (passage_id, BM25 score) pairs for a query already in search-text form."""
 
     def is_read_only(self) -> bool:
         """True for a connection opened read-only."""
 
-    def fulltext_coverage(self) -> tuple[int, int, int, int]:
-        """Return (passages indexed, highest indexed id, passages stored, highest stored id); 0, 0 with no index."""
+    def fulltext_coverage(self) -> FulltextCoverage:
+        """Return how many passages (and up to which id) the full-text index covers, beside the stored ones."""
 
-    def unindexed_passages(self, sample: int) -> tuple[int, list[int]]:
-        """Return how many passages the full-text index lacks, and the first `sample` of their ids."""
-
-    def indexed_ids_without_passage(self, sample: int) -> tuple[int, list[int]]:
-        """Return how many ids the full-text index holds that are no stored passage, and the first `sample`."""
-
-    def postings_gaps(self) -> tuple[int, int, int]:
-        """Return (indexed passages with terms but no postings, posting passages not indexed, stats num_docs - docs)."""
+    def fulltext_health(self, sample: int) -> FulltextHealth:
+        """Check the full-text index against the passages: what it lacks, what it holds that is gone (counts and
+        the first `sample` ids of each) and the backend's own inconsistencies in words."""
 
     def passage_texts(self) -> list[tuple[int, str]]:
         """Return (passage_id, text) of every passage, in id order."""
 
-    def embedding_models(self) -> dict[str, tuple[int, int, int]]:
-        """Return {model: (vectors, smallest dimension, largest dimension)} over the stored embeddings."""
+    def embedding_models(self) -> dict[str, StoredVectors]:
+        """Return the stored embeddings per model: how many, and their smallest and largest dimension."""
 
     def embedding_counts(self) -> dict[str, int]:
         """Return {model: vectors} over the stored embeddings (cheaper than embedding_models)."""
@@ -205,27 +203,12 @@ class Store(Protocol):
         """Return the ids of claims that have been checked at least once."""
 
     def queue(
-        self,
-        *,
-        statuses: Sequence[str] | None = None,
-        verdicts: Sequence[str] | None = None,
-        outlets: Sequence[str] | None = None,
-        search: str = "",
-        sort: str = "id",
-        limit: int | None = None,
-        offset: int = 0,
-    ) -> list[tuple]:
-        """Return queue rows (see _QUEUE) matching the filters; a None filter lets everything through."""
+        self, where: QueueFilter, *, sort: str = "id", limit: int | None = None, offset: int = 0
+    ) -> list[QueueRow]:
+        """Return the claims a (normalised) filter lets through in a QUEUE_SORTS order, a page at a time."""
 
-    def queue_summary(
-        self,
-        *,
-        statuses: Sequence[str] | None = None,
-        verdicts: Sequence[str] | None = None,
-        outlets: Sequence[str] | None = None,
-        search: str = "",
-    ) -> list[tuple[str, str, int]]:
-        """Return (machine verdict or 'unchecked', status, claims) counts of the filtered queue."""
+    def queue_summary(self, where: QueueFilter) -> list[QueueCount]:
+        """Return the claims of the filtered queue per machine verdict (or 'unchecked') and status."""
 
     def source_article_url(self, claim_id: int) -> str | None:
         """Return the URL of the article a claim was extracted from, if any."""

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pyarrow as pa
 
-from workbench.models import Article, ArticleSummary, Document, Hit, PassageDraft, StoredPassage
+from workbench.models import Article, ArticleSummary, Document, Hit, PassageDraft, StoredPassage, StoredVectors
 from workbench.storage.duckdb.connection import Connection
 
 _HIT_COLUMNS = """p.passage_id, p.article_id, a.title, a.outlet, a.url, a.published_at, p.text, p.kind,
@@ -157,12 +157,12 @@ class CorpusStatements:
         """Return (passage_id, text) of every passage, in id order."""
         return self.con.execute("SELECT passage_id, text FROM passages ORDER BY passage_id").fetchall()
 
-    def embedding_models(self) -> dict[str, tuple[int, int, int]]:
-        """Return {model: (vectors, smallest dimension, largest dimension)} over the stored embeddings."""
+    def embedding_models(self) -> dict[str, StoredVectors]:
+        """Return the stored embeddings per model: how many, and their smallest and largest dimension."""
         rows = self.con.execute(
             "SELECT model, count(*), min(len(vector)), max(len(vector)) FROM embeddings GROUP BY model ORDER BY model"
         ).fetchall()
-        return {model: (count, low, high) for model, count, low, high in rows}
+        return {model: StoredVectors(count, low, high) for model, count, low, high in rows}
 
     def embedding_counts(self) -> dict[str, int]:
         """Return {model: vectors} over the stored embeddings (cheaper than embedding_models)."""

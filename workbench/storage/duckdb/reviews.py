@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from claims.vocabulary import NEW, UNCHECKED, UNKNOWN
-from workbench.models import Correction, HistoryEvent, Outlet, Review
+from workbench.models import Correction, HistoryEvent, Outlet, QueueCount, QueueFilter, QueueRow, Review
 from workbench.storage.duckdb.connection import Connection
 
 _REVIEW_COLUMNS = "claim_id, status, human_verdict, rationale, reviewer, version, updated_at"
@@ -47,11 +47,10 @@ QUEUE_ORDER = {
 }
 
 
-def _queue_params(
-    statuses: Sequence[str] | None, verdicts: Sequence[str] | None, outlets: Sequence[str] | None, search: str
-) -> list:
-    lists = [None if v is None else list(v) for v in (statuses, verdicts, outlets)]
-    return [lists[0], lists[0], lists[1], lists[1], lists[2], lists[2], search, search]
+def _queue_params(where: QueueFilter) -> list:
+    """The parameters of _QUEUE_FILTER, each choice twice (its IS NULL test and its list)."""
+    lists = [None if v is None else list(v) for v in (where.statuses, where.verdicts, where.outlets)]
+    return [lists[0], lists[0], lists[1], lists[1], lists[2], lists[2], where.search, where.search]
 
 
 class ReviewStatements:
@@ -158,33 +157,20 @@ class ReviewStatements:
         return [Outlet(*row) for row in rows]
 
     def queue(
-        self,
-        *,
-        statuses: Sequence[str] | None = None,
-        verdicts: Sequence[str] | None = None,
-        outlets: Sequence[str] | None = None,
-        search: str = "",
-        sort: str = "id",
-        limit: int | None = None,
-        offset: int = 0,
-    ) -> list[tuple]:
-        """Return queue rows (see _QUEUE) matching the filters; a None filter lets everything through."""
-        return self.con.execute(
+        self, where: QueueFilter, *, sort: str = "id", limit: int | None = None, offset: int = 0
+    ) -> list[QueueRow]:
+        """Return queue rows (see _QUEUE) that a normalised filter lets through (None lets everything through)."""
+        rows = self.con.execute(
             f"SELECT * FROM ({_QUEUE}) {_QUEUE_FILTER} ORDER BY {QUEUE_ORDER[sort]} LIMIT ? OFFSET ?",
-            [*_queue_params(statuses, verdicts, outlets, search), limit, offset],
+            [*_queue_params(where), limit, offset],
         ).fetchall()
+        return [QueueRow(*row[:-1], tuple(row[-1] or ())) for row in rows]
 
-    def queue_summary(
-        self,
-        *,
-        statuses: Sequence[str] | None = None,
-        verdicts: Sequence[str] | None = None,
-        outlets: Sequence[str] | None = None,
-        search: str = "",
-    ) -> list[tuple[str, str, int]]:
-        """Return (machine verdict or 'unchecked', status, claims) counts of the filtered queue."""
-        return self.con.execute(
+    def queue_summary(self, where: QueueFilter) -> list[QueueCount]:
+        """Return the claims of the filtered queue per machine verdict (or 'unchecked') and status."""
+        rows = self.con.execute(
             f"""SELECT coalesce(verdict, '{UNCHECKED}'), status, count(*) FROM ({_QUEUE}) {_QUEUE_FILTER}
                 GROUP BY ALL ORDER BY ALL""",
-            _queue_params(statuses, verdicts, outlets, search),
+            _queue_params(where),
         ).fetchall()
+        return [QueueCount(*row) for row in rows]
