@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 
 from claims.vocabulary import CREDIBILITY_LEVELS, HUMAN_VERDICTS, REVIEW_STATUSES, STANCES, VERDICT_GIVEN
 from workbench.errors import ReviewError, StaleWriteError, WriteConflictError
@@ -97,12 +98,14 @@ def _save_once(
         changed = [(f, getattr(current, f), new[f]) for f in FIELDS if new[f] != getattr(current, f)]
         if not changed:
             return current
-        args = (new["status"], new["human_verdict"], new["rationale"], reviewer)
-        if current.version == 0:
-            written = store.insert_review(claim_id, *args)
-        else:
-            written = store.update_review(claim_id, expected_version, *args)
-        if not written:
+        review = replace(
+            current,
+            status=new["status"],
+            human_verdict=new["human_verdict"],
+            rationale=new["rationale"],
+            reviewer=reviewer,
+        )
+        if not store.save_review(review, expected_version):
             raise StaleWriteError(claim_id, expected_version, get_review(store, claim_id))
         store.insert_history(claim_id, changed, reviewer)
     return get_review(store, claim_id)

@@ -141,21 +141,9 @@ class Store(Protocol):
     def get_review(self, claim_id: int) -> Review | None:
         """Return a claim's review, or None when nobody has saved one."""
 
-    def insert_review(
-        self, claim_id: int, status: str, human_verdict: str | None, rationale: str, reviewer: str
-    ) -> bool:
-        """Create a claim's first review at version 1; False when another writer created it first."""
-
-    def update_review(
-        self,
-        claim_id: int,
-        expected_version: int,
-        status: str,
-        human_verdict: str | None,
-        rationale: str,
-        reviewer: str,
-    ) -> bool:
-        """Write a review only if it is still at expected_version (then bump it); False when it is not."""
+    def save_review(self, review: Review, expected_version: int) -> bool:
+        """Write a claim's review (status, verdict, rationale, reviewer) if the stored one is still at
+        expected_version (0: none yet), bumping its version; False, writing nothing, when another writer was first."""
 
     def insert_history(self, claim_id: int, rows: Sequence[tuple[str, str | None, str | None]], reviewer: str):
         """Append (field, old_value, new_value) events of one change by reviewer."""

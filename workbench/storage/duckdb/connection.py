@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from workbench.config import lock_wait_s
 from workbench.errors import StorageError, WriteConflictError
@@ -101,6 +102,18 @@ def open_db(path: Path | str, *, read_only: bool = False, create: bool = True) -
         raise StorageError(f"{path}: database error ({exc})") from exc
     finally:
         con.close()
+
+
+@contextmanager
+def registered(con: Connection, **tables: pa.Table) -> Iterator[None]:
+    """Make Arrow tables queryable by name for one block (a bulk insert or update), then forget them."""
+    for name, table in tables.items():
+        con.register(name, table)
+    try:
+        yield
+    finally:
+        for name in tables:
+            con.unregister(name)
 
 
 @contextmanager

@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 
 from workbench.models import Article, ArticleSummary, Document, Hit, PassageDraft, StoredPassage, StoredVectors
-from workbench.storage.duckdb.connection import Connection
+from workbench.storage.duckdb.connection import Connection, registered
 
 _HIT_COLUMNS = """p.passage_id, p.article_id, a.title, a.outlet, a.url, a.published_at, p.text, p.kind,
                   p.author, p.char_start, p.char_end"""
@@ -82,14 +82,9 @@ class CorpusStatements:
                 "search_text": pa.array([p.search_text for p in drafts], pa.string()),
             }
         )
-        self.con.register("new_articles", articles)
-        self.con.register("new_passages", passages)
-        try:
+        with registered(self.con, new_articles=articles, new_passages=passages):
             self.con.execute("INSERT INTO articles BY NAME SELECT * FROM new_articles")
             self.con.execute("INSERT INTO passages BY NAME SELECT * FROM new_passages")
-        finally:
-            self.con.unregister("new_articles")
-            self.con.unregister("new_passages")
 
     def insert_embeddings(self, ids: np.ndarray, model: str, vectors: np.ndarray) -> None:
         """Bulk-insert one embedding per passage id, replacing any older one."""
@@ -105,12 +100,9 @@ class CorpusStatements:
                 ),
             }
         )
-        self.con.register("new_embeddings", table)
-        try:
+        with registered(self.con, new_embeddings=table):
             self.con.execute("DELETE FROM embeddings WHERE passage_id IN (SELECT passage_id FROM new_embeddings)")
             self.con.execute("INSERT INTO embeddings BY NAME SELECT * FROM new_embeddings")
-        finally:
-            self.con.unregister("new_embeddings")
 
     def embedding_ids(self, model: str) -> np.ndarray:
         """Return the ids of the passages embedded with model, in id order."""

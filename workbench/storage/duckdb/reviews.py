@@ -63,33 +63,23 @@ class ReviewStatements:
         row = self.con.execute(f"SELECT {_REVIEW_COLUMNS} FROM reviews WHERE claim_id = ?", [claim_id]).fetchone()
         return Review(*row) if row else None
 
-    def insert_review(
-        self, claim_id: int, status: str, human_verdict: str | None, rationale: str, reviewer: str
-    ) -> bool:
-        """Create a claim's first review at version 1; False when another writer created it first."""
-        row = self.con.execute(
-            f"""INSERT INTO reviews ({_REVIEW_COLUMNS}) VALUES (?, ?, ?, ?, ?, 1, current_timestamp)
-                ON CONFLICT DO NOTHING RETURNING version""",
-            [claim_id, status, human_verdict, rationale, reviewer],
-        ).fetchone()
-        return row is not None
-
-    def update_review(
-        self,
-        claim_id: int,
-        expected_version: int,
-        status: str,
-        human_verdict: str | None,
-        rationale: str,
-        reviewer: str,
-    ) -> bool:
-        """Write a review only if it is still at expected_version (then bump it); False when it is not."""
-        row = self.con.execute(
-            """UPDATE reviews SET status = ?, human_verdict = ?, rationale = ?, reviewer = ?, version = version + 1,
-                                  updated_at = current_timestamp
-               WHERE claim_id = ? AND version = ? RETURNING version""",
-            [status, human_verdict, rationale, reviewer, claim_id, expected_version],
-        ).fetchone()
+    def save_review(self, review: Review, expected_version: int) -> bool:
+        """Create the review at version 1, or update it only if it is still at expected_version (then bump it);
+        False when another writer was first."""
+        fields = [review.status, review.human_verdict, review.rationale, review.reviewer]
+        if expected_version == 0:
+            row = self.con.execute(
+                f"""INSERT INTO reviews ({_REVIEW_COLUMNS}) VALUES (?, ?, ?, ?, ?, 1, current_timestamp)
+                    ON CONFLICT DO NOTHING RETURNING version""",
+                [review.claim_id, *fields],
+            ).fetchone()
+        else:
+            row = self.con.execute(
+                """UPDATE reviews SET status = ?, human_verdict = ?, rationale = ?, reviewer = ?,
+                                      version = version + 1, updated_at = current_timestamp
+                   WHERE claim_id = ? AND version = ? RETURNING version""",
+                [*fields, review.claim_id, expected_version],
+            ).fetchone()
         return row is not None
 
     def insert_history(self, claim_id: int, rows: Sequence[tuple[str, str | None, str | None]], reviewer: str):
