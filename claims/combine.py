@@ -52,7 +52,7 @@ def number_check(claim: str, passage: str) -> tuple[str | None, tuple[Comparison
     "match" needs every figure of the claim matched: "two villages" in a passage does not back "two villages are
     62 miles north of Baghdad" when it gives no distance for them. One conflicting figure is a conflict.
     """
-    quantities = find_quantities(claim)
+    quantities = [q for q in find_quantities(claim) if not q.frame]
     found = tuple(c for c in compare_quantities(quantities, find_quantities(passage)) if c.outcome != "incomparable")
     outcomes = {c.outcome for c in found}
     if not outcomes:

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from claims.combine import number_check
 from claims.quantities import Quantity, compare, compare_quantities, describe, find_quantities
 
 MILE = 1609.344
@@ -108,6 +109,8 @@ CASES = [
     Case("debt of $3 trillion", 3e12, None, None, {"currency": "USD"}),
     Case("200,000 barrels of oil", 200_000 * BARREL, "meter ** 3"),
     Case("the curfew lasts 12 hours", 12 * 3600, "second"),
+    Case("temperatures could increase by 1.1 to 6.4 °C (2.0 to 11.5 °F)", 3.75, "kelvin", "range",
+         {"dimension": "[temperature] difference", "low": 1.1, "high": 6.4, "text": "1.1 to 6.4 °C (2.0 to 11.5 °F)"}),
     Case("a 50-kilometre stretch", 50_000, "meter"),
     Case("3 feet of snow", 3 * 0.3048, "meter"),
     Case("a two-week ceasefire", 14 * DAY, "second"),
@@ -278,6 +281,36 @@ def test_compare_quantities_prefers_the_figure_that_agrees():
     claim = find_quantities("Iran sent 2,000 troops.")
     passage = find_quantities("Iran sent 2,000 troops, among them 500 troops of the Quds Force.")
     assert [c.outcome for c in compare_quantities(claim, passage)] == ["match"]
+
+
+@pytest.mark.parametrize(
+    ("claim", "passage"),
+    [
+        ("In the last 35 years the sun has shown a slight cooling trend.",
+         "In the three decades following 1978 the sun had a slight cooling influence."),
+        ("Over the coming 25 or 30 years the climate is likely to warm.", "The next five years will be warm."),
+        ("The last ice age ended almost exactly 11,500 years ago.", "The last ice age ended 10,800 years ago."),
+        ("For the past 4567 million years the sun has driven climate cycles.", "The sun is 4.6 billion years old."),
+    ],
+)  # fmt: skip
+def test_a_time_frame_is_context_never_a_figure_to_compare(claim: str, passage: str):
+    # Climate-FEVER train: 136 number conflicts on durations, 29 of them for a refuted claim; the frames among them
+    # ("in the last 35 years" against "three decades") said nothing about the claim
+    assert [q.frame for q in find_quantities(claim) if q.dimension == "[time]"] == [True]
+    assert compare_quantities(find_quantities(claim), find_quantities(passage)) == []
+
+
+def test_a_duration_the_text_asserts_is_still_compared():
+    (q,) = find_quantities("The siege of the town lasted 3 weeks.")
+    assert not q.frame
+    assert not any(q.frame for q in find_quantities("CO2 rose to levels not seen in at least 800,000 years."))
+    found = compare_quantities([q], find_quantities("The siege of the town lasted 3 days."))
+    assert [c.outcome for c in found] == ["conflict"]
+
+
+def test_a_claim_with_a_time_frame_matches_on_its_figure_alone():
+    claim = "Over the last 30 years, global temperatures rose by 0.5C."
+    assert number_check(claim, "Global temperatures rose by 0.5C, the agency said.")[0] == "match"
 
 
 def test_bare_counts_are_not_paired_without_a_shared_noun_or_event():

@@ -55,7 +55,12 @@ def compare(claim: Quantity, source: Quantity) -> Comparison:
 def figures_elsewhere(claim: Sequence[Quantity], passage: Sequence[Quantity]) -> list[Comparison]:
     """The passage's figures of the claim's kind that are about something else: "Samarra is about 60 miles from
     Baghdad" against "Jalawla is 37 miles from Baghdad". Empty when any of them is about the claim's subject."""
-    kind = [(q, o) for q in claim for o in passage if q.dimension == o.dimension and q.currency == o.currency]
+    kind = [
+        (q, o)
+        for q in claim
+        for o in passage
+        if q.dimension == o.dimension and q.currency == o.currency and not (q.frame or o.frame)
+    ]
     if not kind or any(_subject(q, o, strict=True) for q, o in kind):
         return []
     return [compare(q, o) for q, o in kind]
@@ -65,11 +70,16 @@ def compare_quantities(claim: Sequence[Quantity], passage: Sequence[Quantity]) -
     """Return the comparisons that matter: each claim quantity against the passage quantities on the same subject.
 
     A passage figure that agrees wins over the others on the same subject for that claim quantity: a passage that
-    names the claimed figure supports it, and its other figures are usually parts, earlier tallies or context.
+    names the claimed figure supports it, and its other figures are usually parts, earlier tallies or context. A
+    time frame ("over the last 30 years") on either side is context, never compared.
     """
     found: list[Comparison] = []
     for quantity in claim:
-        pairs = [compare(quantity, other) for other in passage if _subject(quantity, other, strict=True)]
+        if quantity.frame:
+            continue
+        pairs = [
+            compare(quantity, other) for other in passage if not other.frame and _subject(quantity, other, strict=True)
+        ]
         matches = [pair for pair in pairs if pair.outcome == "match"]
         found.extend(matches or pairs)
     return found

@@ -17,7 +17,16 @@ _CONVERSION_OPEN = re.compile(r"\s*[(\[]\s*(?:or\s+|about\s+|some\s+|around\s+|r
 _CONVERSION_CLOSE = re.compile(r"\s*[)\]]")
 
 
-def _quantity(text: str, atom: _Atom) -> Quantity:
+# The word before a duration that makes it the time frame of a statement ("in the last 35 years", "over the coming
+# 25 years", "for the past 4567 million years"), or "ago" after it ("11,500 years ago"). Only these: "for 3 days"
+# or "not seen in 800,000 years" asserts its duration. On Climate-FEVER train (1,231 claims, `workbench eval claims
+# --split train`) 0.510 right without frames, 0.514 with them; the labelled news claims stay 60/85.
+_FRAME_BEFORE = re.compile(r"\b(?:last|past|next|coming|previous|following|recent)\s+$", re.IGNORECASE)
+_FRAME_AFTER = re.compile(r"\s+ago\b", re.IGNORECASE)
+
+
+def _quantity(text: str, atom: _Atom, *, difference: bool = False) -> Quantity:
+    """The quantity an atom writes; difference: a temperature in it is a difference whatever the words around say."""
     pos, noun, event = atom.end, None, None
     if atom.unit is None or atom.unit == "percent":
         noun, pos = _noun_after(text, pos)
@@ -32,7 +41,9 @@ def _quantity(text: str, atom: _Atom) -> Quantity:
     hedge = atom.hedge
     low, high = _hedged(atom.low, atom.high, hedge, signed=info.offset != 0.0)
     factor, offset, base, dimension = info.factor, info.offset, info.base, info.dimension
-    if offset and (_DELTA_AFTER.match(text, pos) or _DELTA_BEFORE.search(text, max(0, atom.start - 20), atom.start)):
+    if offset and (
+        difference or _DELTA_AFTER.match(text, pos) or _DELTA_BEFORE.search(text, max(0, atom.start - 20), atom.start)
+    ):
         offset, dimension = 0.0, "[temperature] difference"
     if rate:
         period = _unit_info(_RATE_UNIT.get(rate.group(rate.lastindex).lower(), rate.group(rate.lastindex).lower()))
@@ -54,6 +65,8 @@ def _quantity(text: str, atom: _Atom) -> Quantity:
         text=text[atom.start : pos],
         event=event,
         precision=precision * factor,
+        frame=dimension == "[time]"
+        and bool(_FRAME_BEFORE.search(text, max(0, atom.start - 30), atom.start) or _FRAME_AFTER.match(text, pos)),
     )
 
 
@@ -75,6 +88,7 @@ def _merge_conversions(text: str, quantities: list[Quantity]) -> list[Quantity]:
                 last.value, min(last.low, quantity.low), max(last.high, quantity.high), last.unit, last.dimension,
                 last.currency, last.noun or quantity.noun, last.hedge or quantity.hedge, (last.span[0], end),
                 text[last.span[0] : end], last.event or quantity.event, max(last.precision, quantity.precision),
+                frame=last.frame or quantity.frame,
             )  # fmt: skip
             continue
         merged.append(quantity)
@@ -83,6 +97,15 @@ def _merge_conversions(text: str, quantities: list[Quantity]) -> list[Quantity]:
 
 def find_quantities(text: str) -> list[Quantity]:
     """Return every quantity in text, left to right, normalised to base units with its hedge and span."""
-    atoms = _join_ranges(text, _atoms(text, find_numbers(text)))
-    quantities = _merge_conversions(text, [_quantity(text, atom) for atom in atoms])
+    quantities: list[Quantity] = []
+    for atom in _join_ranges(text, _atoms(text, find_numbers(text))):
+        # "by 1.1 to 6.4 °C (2.0 to 11.5 °F)": a conversion in brackets of a difference is a difference too
+        last = quantities[-1] if quantities else None
+        converts_difference = (
+            last is not None
+            and last.dimension == "[temperature] difference"
+            and bool(_CONVERSION_OPEN.fullmatch(text, last.span[1], atom.start))
+        )
+        quantities.append(_quantity(text, atom, difference=converts_difference))
+    quantities = _merge_conversions(text, quantities)
     return [replace(q, places=places) if (places := _distance_places(text, q)) is not None else q for q in quantities]

@@ -27,6 +27,9 @@ class Quantity:
     # A distance's two ends as capitalised words, lower case: (what is that far, from where); an empty set when
     # unnamed. None when the length is not a distance from somewhere ("a 5 m deep crater").
     places: tuple[frozenset[str], frozenset[str]] | None = None
+    # A duration that sets the time frame of what is said ("over the last 30 years", "11,500 years ago"), not a
+    # figure the text asserts: never compared.
+    frame: bool = False
 
 
 @dataclass(frozen=True, slots=True)
