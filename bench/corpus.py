@@ -7,6 +7,8 @@ import random
 from collections.abc import Iterator
 from pathlib import Path
 
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"  # ../shared/seeds beside the repository
+
 PLACES = [
     "Orlan",
     "Tessar",
@@ -124,3 +126,22 @@ def write_corpus(folder: Path, passages: int, *, seed: int = 7, per_file: int = 
         if out:
             out.close()
     return paths
+
+
+def seed_passages(*, body_only: bool = False) -> list[str]:
+    """Every passage of the two seed articles (only the article bodies with body_only), read and cut as an import
+    reads and cuts them; a missing seeds folder is one clear error, never an empty list."""
+    from workbench.config import Settings
+    from workbench.documents import read_documents
+
+    paths = sorted(SEEDS.glob("*.txt"))
+    if not paths:
+        raise SystemExit(f"{SEEDS}: no seed articles here (../shared/seeds beside the repository)")
+    settings = Settings()
+    return [
+        passage.text
+        for path in paths
+        for document in read_documents(path, max_bytes=settings.max_file_bytes, max_words=settings.passage_max_words)
+        for passage in document.passages
+        if passage.kind == "body" or not body_only
+    ]

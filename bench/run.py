@@ -99,6 +99,12 @@ IMPORT_STAGES = ("parse", "segment", "embed", "insert", "faiss", "fts")
 CHECK_STAGES = ("embed", "bm25", "faiss", "fetch", "stance", "numbers", "verdict")
 
 
+def _median_and_range(key: str, values: list[float], digits: int) -> dict:
+    """{key: the median, key_range: [least, most]}, rounded: how a figure of several runs is reported."""
+    rounded = [round(v, digits) for v in (statistics.median(values), min(values), max(values))]
+    return {key: rounded[0], f"{key}_range": rounded[1:]}
+
+
 def encode_speeds(rounds: int = 3) -> dict:
     """Passages per second of the plain PyTorch encode and of the default (ONNX) embedder on the same 5,000
     benchmark passages, alternating, median of rounds (and the range); its own process."""
@@ -117,8 +123,7 @@ def encode_speeds(rounds: int = 3) -> dict:
             speeds[name].append(len(texts) / (time.perf_counter() - started))
     out = {}
     for name, values in speeds.items():
-        out[f"{name}_encode_per_s"] = round(statistics.median(values), 1)
-        out[f"{name}_encode_per_s_range"] = [round(min(values), 1), round(max(values), 1)]
+        out.update(_median_and_range(f"{name}_encode_per_s", values, 1))
     out["onnx_model"] = embedders["onnx"].model_id
     return out
 
@@ -206,18 +211,9 @@ def serve_tier(size: int, work: Path) -> dict:
 
 def seed_passages(count: int = 20) -> list[str]:
     """The first `count` body passages of the two seed articles, read and cut as an import cuts them."""
-    from workbench.config import Settings
-    from workbench.documents import read_documents
+    from bench.corpus import seed_passages as every_seed_passage
 
-    settings = Settings()
-    passages = [
-        passage.text
-        for path in sorted((REPO.parent / "shared" / "seeds").glob("*.txt"))
-        for document in read_documents(path, max_bytes=settings.max_file_bytes, max_words=settings.passage_max_words)
-        for passage in document.passages
-        if passage.kind == "body"
-    ]
-    return passages[:count]
+    return every_seed_passage(body_only=True)[:count]
 
 
 def stance_timing(rounds: int = 30) -> dict:
@@ -361,8 +357,7 @@ def cold_start_cli(work: Path, runs: int = COLD_RUNS) -> dict:
                 proc.stdout.read()
             if proc.returncode or not first:
                 raise RuntimeError(f"workbench {' '.join(args)} failed (exit {proc.returncode})")
-        timings[f"cold_start_{name}_s"] = round(statistics.median(seconds), 2)
-        timings[f"cold_start_{name}_s_range"] = [round(min(seconds), 2), round(max(seconds), 2)]
+        timings.update(_median_and_range(f"cold_start_{name}_s", seconds, 2))
     return timings
 
 
@@ -372,10 +367,7 @@ def cold_start_streamlit(work: Path, runs: int = COLD_RUNS) -> dict:
     seconds = [s for s in (_cold_start_streamlit_once(work) for _ in range(runs)) if s is not None]
     if not seconds:
         return {}
-    return {
-        "cold_start_streamlit_s": round(statistics.median(seconds), 2),
-        "cold_start_streamlit_s_range": [round(min(seconds), 2), round(max(seconds), 2)],
-    }
+    return _median_and_range("cold_start_streamlit_s", seconds, 2)
 
 
 def _cold_start_streamlit_once(work: Path) -> float | None:

@@ -11,10 +11,9 @@ import sys
 import numpy as np
 import pytest
 
-from bench.corpus import passage_texts
+from bench.corpus import passage_texts, seed_passages
 from index.embedders import DEFAULT_MODEL, DEFAULT_ONNX_DIR, EmbedderError, load_embedder
-from tests.conftest import REPO, SEED_COMMENTS, SEED_PLAIN
-from workbench.documents import read_documents
+from tests.conftest import REPO
 
 pytestmark = [pytest.mark.real_model, pytest.mark.slow]
 
@@ -61,15 +60,6 @@ def test_the_shipped_export_is_within_cosine_0_99_of_pytorch_on_every_benchmark_
     seeds = seed_passages()  # real news and its comments: one-word comments ("Brilliant!") agree least
     cosines = np.sum(embedder.embed(seeds) * pytorch.embed(seeds), axis=1)
     assert cosines.min() >= 0.97 and cosines.mean() >= 0.99
-
-
-def seed_passages() -> list[str]:
-    return [
-        p.text
-        for path in (SEED_COMMENTS, SEED_PLAIN)
-        for doc in read_documents(path, max_bytes=2**26, max_words=60)
-        for p in doc.passages
-    ]
 
 
 def test_the_fp32_export_embeds_as_pytorch_does(exported, pytorch):

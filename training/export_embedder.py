@@ -28,7 +28,7 @@ sys.path.insert(0, str(REPO / "training"))
 
 from train_stance import quantise  # noqa: E402  (the same fusion and int8 recipe as the stance model)
 
-from bench.corpus import passage_texts  # noqa: E402  (the passages `make bench` imports)
+from bench.corpus import passage_texts, seed_passages  # noqa: E402  (the passages `make bench` imports)
 from claims.stance import sha256_file  # noqa: E402  (the loader checks the hash the same way)
 from index.embedders import DEFAULT_MODEL, DEFAULT_ONNX_DIR, SentenceTransformerEmbedder, load_embedder  # noqa: E402
 
@@ -90,18 +90,6 @@ def export(model_name: str, out: Path, work: Path, *, fp32: bool) -> dict:
     return meta
 
 
-def seed_texts() -> list[str]:
-    """Every passage of the seed articles, cut as an import cuts them."""
-    from workbench.documents import read_documents
-
-    return [
-        p.text
-        for path in sorted((REPO.parent / "shared" / "seeds").glob("*.txt"))
-        for doc in read_documents(path, max_bytes=50 * 2**20, max_words=60)
-        for p in doc.passages
-    ]
-
-
 def agreement(out: Path, model_name: str, texts: list[str]) -> tuple[float, float]:
     """Min and mean cosine between the ONNX and PyTorch fp32 embeddings of the texts."""
     cosines = np.sum(load_embedder(f"onnx:{out}").embed(texts) * load_embedder(model_name).embed(texts), axis=1)
@@ -121,7 +109,7 @@ def main() -> None:
         meta = export(args.model, args.out, work, fp32=args.fp32)
     size = (args.out / "model.onnx").stat().st_size / 2**20
     print(f"{meta['model_id']}: {size:.1f} MB, sha256 {meta['onnx_sha256']}")
-    for name, texts in (("seed passages", seed_texts()), ("benchmark passages", passage_texts(5000))):
+    for name, texts in (("seed passages", seed_passages()), ("benchmark passages", passage_texts(5000))):
         low, mean = agreement(args.out, args.model, texts)
         print(f"cosine to the PyTorch fp32 embedding over {len(texts)} {name}: min {low:.4f}, mean {mean:.4f}")
 

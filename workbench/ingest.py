@@ -109,12 +109,16 @@ class _Pace:
     started: float = field(default_factory=time.monotonic)
     bytes_done: int = 0
     embedded: int = 0
+    total_bytes: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.total_bytes = max(sum(self.sizes), 1)
 
     def batch(self, number: int, done: int, total: int) -> None:
         """Report a batch of file `number`: done of its total passages embedded."""
         if self.report is None:
             return
-        share = (self.bytes_done + self.sizes[number - 1] * done / max(total, 1)) / max(sum(self.sizes), 1)
+        share = (self.bytes_done + self.sizes[number - 1] * done / max(total, 1)) / self.total_bytes
         path = str(self.files[number - 1])
         elapsed = time.monotonic() - self.started
         self.report(ImportStatus(number, len(self.files), path, done, total, self.embedded + done, share, elapsed))
