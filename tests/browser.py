@@ -79,6 +79,10 @@ def server(tmp_path_factory, built_demo, embedder, stance_model):
             "true",
             "--browser.gatherUsageStats",
             "false",
+            # As `make run` serves it. With the watcher on, Streamlit watches the whole checkout (.venv included),
+            # and under load its log filled with inotify queue overflows and re-scans of the tree.
+            "--server.fileWatcherType",
+            "none",
         ],
         cwd=REPO,
         env=env,

@@ -1,4 +1,5 @@
 import shutil
+import threading
 import time
 
 import pytest
@@ -63,6 +64,47 @@ def test_a_lock_held_too_long_is_one_clear_error(settings, monkeypatch):
         open_store(settings.db_path),
     ):
         pass
+
+
+def _hold_writable(path, seconds: float, opened: threading.Event) -> None:
+    with open_store(path):
+        opened.set()
+        time.sleep(seconds)
+
+
+def test_a_read_only_open_waits_for_a_writer_in_the_same_process(settings):
+    # the app: one session's page reads (read-only) while another session's import writes, in one process
+    with open_store(settings.db_path):
+        pass
+    opened = threading.Event()
+    writer = threading.Thread(target=_hold_writable, args=(settings.db_path, 0.8, opened))
+    writer.start()
+    try:
+        assert opened.wait(10)
+        started = time.monotonic()
+        with open_store(settings.db_path, read_only=True) as store:
+            assert store.count_rows()["claims"] == 0
+        assert time.monotonic() - started > 0.3  # it waited for the writer's connection to close
+    finally:
+        writer.join()
+
+
+def test_a_writer_in_the_same_process_held_too_long_is_one_clear_error(settings, monkeypatch):
+    with open_store(settings.db_path):
+        pass
+    monkeypatch.setenv("WORKBENCH_LOCK_WAIT_S", "0.2")
+    opened = threading.Event()
+    writer = threading.Thread(target=_hold_writable, args=(settings.db_path, 2, opened))
+    writer.start()
+    try:
+        assert opened.wait(10)
+        with (
+            pytest.raises(StorageError, match="busy in another task of this process"),
+            open_store(settings.db_path, read_only=True),
+        ):
+            pass
+    finally:
+        writer.join()
 
 
 MATCH_BM25 = """SELECT passage_id, score FROM (

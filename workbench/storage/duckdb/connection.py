@@ -45,8 +45,12 @@ def _describe_open_error(path: Path, exc: duckdb.Error) -> str:
 MAX_POLL_S = 0.05
 
 
+_SAME_FILE_OTHER_CONFIG = "same database file with a different configuration"
+
+
 def _connect(path: Path, *, read_only: bool, wait_s: float) -> Connection:
-    """Connect, waiting out another process's lock on the file for up to wait_s seconds."""
+    """Connect, waiting out another process's lock on the file, or a connection of this process opened the other way
+    (read-only against writable), for up to wait_s seconds."""
     deadline = time.monotonic() + wait_s
     delay = 0.01
     while True:
@@ -64,6 +68,16 @@ def _connect(path: Path, *, read_only: bool, wait_s: float) -> Connection:
                 raise StorageError(
                     f"{path}: the database is busy in another process for over {wait_s:.0f} s; try again "
                     f"in a moment ({exc})"
+                ) from exc
+        except duckdb.ConnectionException as exc:
+            # One process holds a file with one configuration at a time: the app's page that reads (read-only) while
+            # another session's import writes meets this until the writer's short connection closes.
+            if _SAME_FILE_OTHER_CONFIG not in str(exc):
+                raise StorageError(_describe_open_error(path, exc)) from exc
+            if time.monotonic() > deadline:
+                raise StorageError(
+                    f"{path}: the database is busy in another task of this process for over {wait_s:.0f} s; try "
+                    f"again in a moment ({exc})"
                 ) from exc
         except duckdb.Error as exc:
             raise StorageError(_describe_open_error(path, exc)) from exc
