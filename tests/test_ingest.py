@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from index.vectors import VectorIndex
 from tests.conftest import SEED_COMMENTS, SEED_PLAIN
 from workbench.ingest import import_files
 from workbench.models import FileResult, about
@@ -91,6 +92,55 @@ def test_multi_file_import_reports_progress(settings, hashing, tmp_path):
     results = import_files([tmp_path], settings, hashing, progress=lambda n, total, path: calls.append((n, total)))
     assert [r.status for r in results] == ["imported"] * 3
     assert calls == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_a_file_written_while_the_next_is_embedded_keeps_order_and_counts_a_shared_article_once(
+    settings, hashing, tmp_path
+):
+    # The writer thread stores file n while file n + 1 is read and embedded: an article in both is only caught
+    # inside file n + 1's transaction when file n was not committed yet. Either way it is stored once.
+    shared = {"title": "Shared", "text": "The same wire story ran in every paper."}
+    paths = []
+    for i in range(12):
+        path = tmp_path / f"f{i:02d}.jsonl"
+        rows = [{"title": f"T{i}.{j}", "text": f"Story {i}.{j}: {i * 10 + j} troops came."} for j in range(5)]
+        path.write_text("".join(json.dumps(row) + "\n" for row in [*rows, shared]))
+        paths.append(path)
+    calls = []
+    results = import_files(paths, settings, hashing, progress=lambda n, total, result: calls.append((n, result.path)))
+    assert calls == [(n, str(path)) for n, path in enumerate(paths, start=1)]
+    assert [r.path for r in results] == [str(path) for path in paths]
+    assert [(r.status, r.articles, r.skipped) for r in results] == [("imported", 6, 0)] + [("imported", 5, 1)] * 11
+    found = counts(settings)
+    assert (found["articles"], found["passages"], found["embeddings"]) == (61, 61, 61)
+    assert len(VectorIndex.read(settings.vector_index_path, hashing.model_id)) == 61
+
+
+def test_an_import_stopped_while_embedding_keeps_the_file_already_written(settings, hashing, tmp_path):
+    first, second = tmp_path / "a.md", tmp_path / "b.md"
+    first.write_text("# First\n\nRebels advanced 10 miles.\n\nThe dam held.\n")
+    second.write_text("# Second\n\nRain fell for 3 days.\n")
+
+    class StopsOnSecondFile:
+        model_id, dimension = hashing.model_id, hashing.dimension
+
+        def __init__(self):
+            self.calls = 0
+
+        def embed(self, texts):
+            self.calls += 1
+            if self.calls == 2:
+                raise KeyboardInterrupt  # Ctrl-C while the first file is being written
+            return hashing.embed(texts)
+
+    with pytest.raises(KeyboardInterrupt):
+        import_files([first, second], settings, StopsOnSecondFile())
+    found = counts(settings)
+    assert (found["articles"], found["passages"], found["embeddings"]) == (1, 3, 3)
+    # the written file's vectors were saved with the index, and keyword search covers them
+    assert len(VectorIndex.read(settings.vector_index_path, hashing.model_id)) == 3
+    with open_store(settings.db_path, read_only=True) as store:
+        assert store.fulltext_coverage().indexed == 3
 
 
 def test_an_import_reports_its_pace_by_bytes_and_passages(settings, hashing, tmp_path):

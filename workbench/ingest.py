@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextvars import copy_context
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -74,29 +76,111 @@ def import_files(
     """Import files (folders are expanded); one result per file, failed files leave nothing behind.
 
     Each file is parsed and embedded outside the database, then written in a single short transaction,
-    so the app can keep reading between files. The BM25 index is rebuilt once at the end.
+    so the app can keep reading between files. The write of one file runs on a writer thread while the next
+    file is parsed and embedded (the model and DuckDB both release the GIL); results, progress and callbacks stay
+    in file order on the calling thread. The BM25 index is rebuilt once at the end.
     """
     files = list(iter_paths([Path(p) for p in paths]))
     pace = _Pace(files, [_size(path) for path in files], embedding_progress)
-    results: list[FileResult] = []
     with open_store(settings.db_path) as store:
-        vindex = load_vector_index(store, settings, embedder)
+        writer = _Writer(settings, embedder.model_id, load_vector_index(store, settings, embedder))
+    done = _Results(len(files), progress)
     try:
-        for number, path in enumerate(files, start=1):
-            on_batch = partial(pace.batch, number) if embedding_progress else None
-            results.append(_import_one(path, settings, embedder, vindex, on_batch))
-            pace.file_done(number, results[-1].passages)
-            with stage("faiss"):  # exact search until the corpus is large, then an IVF index
-                vindex = vindex.grown(ann_min=settings.ann_min_vectors)
-            if progress:
-                progress(number, len(files), results[-1])
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="workbench-import-writer") as pool:
+            for number, path in enumerate(files, start=1):
+                on_batch = partial(done.between_batches, partial(pace.batch, number)) if embedding_progress else None
+                prepared = _prepare(path, settings, embedder, on_batch)
+                pace.file_done(number, prepared.passages if isinstance(prepared, _Prepared) else 0)
+                done.wait()  # the previous file's write, done while this one was embedded
+                if isinstance(prepared, FileResult):
+                    done.add(prepared)
+                else:
+                    done.pending = pool.submit(copy_context().run, writer.write, prepared)  # stages timed there too
+            done.wait()
     finally:
-        if any(r.status == "imported" for r in results):
+        # A file whose write was under way when the import stopped is committed (or not) as a whole, and its
+        # vectors are in the index then: the index is saved when any file got in.
+        done.settle()
+        if any(r.status == "imported" for r in done.results):
             with stage("faiss"):
-                vindex.save(settings.vector_index_path)
+                writer.vindex.save(settings.vector_index_path)
             with stage("fts"), open_store(settings.db_path) as store:
                 store.rebuild_fulltext()
-    return results
+    return done.results
+
+
+@dataclass
+class _Results:
+    """The files' results in file order, with the one write that may be under way; progress is called here, on the
+    importing thread."""
+
+    files: int
+    progress: Progress | None
+    results: list[FileResult] = field(default_factory=list)
+    pending: Future[FileResult] | None = None
+
+    def add(self, result: FileResult) -> None:
+        self.results.append(result)
+        if self.progress:
+            self.progress(len(self.results), self.files, result)
+
+    def wait(self) -> None:
+        """Wait for the write under way and record its result (an error the write raised is raised here)."""
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            self.add(pending.result())
+
+    def between_batches(self, report: Callable[[int, int], None], done: int, total: int) -> None:
+        """After an embedded batch of the next file: record the write if it has finished, then report the batch."""
+        if self.pending is not None and self.pending.done():
+            self.wait()
+        report(done, total)
+
+    def settle(self) -> None:
+        """When the import stops early: keep the result of a write that got in, without raising."""
+        if self.pending is not None and self.pending.done() and self.pending.exception() is None:
+            self.results.append(self.pending.result())
+        self.pending = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A file read, cut and embedded, ready to be written: its new documents and one vector per passage."""
+
+    path: Path
+    docs: list[Document]
+    skipped: int
+    vectors: np.ndarray
+    notes: tuple[str, ...]
+
+    @property
+    def passages(self) -> int:
+        return len(self.vectors)
+
+
+@dataclass
+class _Writer:
+    """Writes prepared files one at a time (on the writer thread) and keeps the vector index in step."""
+
+    settings: Settings
+    model: str
+    vindex: VectorIndex
+
+    def write(self, prepared: _Prepared) -> FileResult:
+        """Store one file's documents and vectors in one transaction, add them to the index, report the file."""
+        ids, rows, raced = _store_documents(self.settings, prepared.docs, prepared.vectors, self.model)
+        skipped = prepared.skipped + raced
+        shown = printable_path(prepared.path)
+        if not len(ids):
+            return FileResult(shown, "skipped", skipped=skipped, message="already imported")
+        with stage("faiss"):
+            self.vindex.add(ids, prepared.vectors[rows])
+            self.vindex = self.vindex.grown(ann_min=self.settings.ann_min_vectors)  # exact until large, then IVF
+        articles = len(prepared.docs) - raced
+        message = f"{articles} article(s), {len(ids)} passages" + (f", {skipped} already imported" if skipped else "")
+        if prepared.notes:  # how the bytes were read when they were not plain UTF-8 (a guessed code page, replaced)
+            message += f" ({'; '.join(prepared.notes)})"
+        return FileResult(shown, "imported", articles=articles, passages=len(ids), skipped=skipped, message=message)
 
 
 @dataclass
@@ -152,32 +236,16 @@ def _embed(embedder: Embedder, texts: Sequence[str], on_batch: Callable[[int, in
     return np.concatenate(parts)
 
 
-def _import_one(
-    path: Path,
-    settings: Settings,
-    embedder: Embedder,
-    vindex: VectorIndex,
-    on_batch: Callable[[int, int], None] | None = None,
-) -> FileResult:
+def _prepare(
+    path: Path, settings: Settings, embedder: Embedder, on_batch: Callable[[int, int], None] | None = None
+) -> _Prepared | FileResult:
+    """Read, cut and embed the documents of a file not stored yet; a FileResult when there is nothing to write."""
     try:
         read = read_file(path, max_bytes=settings.max_file_bytes, max_words=settings.passage_max_words)
-        docs = read.documents
-        fresh, skipped = _new_documents(settings, docs)
-        if not fresh:
-            return FileResult(printable_path(path), "skipped", skipped=skipped, message="already imported")
-        vectors = _embed(embedder, [p.text for doc in fresh for p in doc.passages], on_batch)
-        ids, rows, raced = _store_documents(settings, fresh, vectors, embedder.model_id)
+        fresh, skipped = _new_documents(settings, read.documents)
     except IngestError as exc:
         return FileResult(printable_path(path), "failed", message=exc.reason)
-    skipped += raced
-    if not len(ids):
+    if not fresh:
         return FileResult(printable_path(path), "skipped", skipped=skipped, message="already imported")
-    with stage("faiss"):
-        vindex.add(ids, vectors[rows])
-    articles = len(fresh) - raced
-    message = f"{articles} article(s), {len(ids)} passages" + (f", {skipped} already imported" if skipped else "")
-    if read.notes:  # how the bytes were read when they were not plain UTF-8 (a guessed code page, replaced bytes)
-        message += f" ({'; '.join(read.notes)})"
-    return FileResult(
-        printable_path(path), "imported", articles=articles, passages=len(ids), skipped=skipped, message=message
-    )
+    vectors = _embed(embedder, [p.text for doc in fresh for p in doc.passages], on_batch)
+    return _Prepared(path, fresh, skipped, vectors, tuple(read.notes))

@@ -5,11 +5,14 @@
     seconds  # {"parse": 1.2, "segment": 3.4, "embed": 20.1, ...}
 
 Code marks a step with `with stage("embed"):`; outside collect() that costs one context-variable read. A stage
-inside another is taken out of the outer one, so the figures add up to the time spent in marked code.
+inside another is taken out of the outer one, so the figures add up to the time spent in marked code. A thread
+started with the collecting context (`copy_context().run`) adds its stages to the same figures: then they add up
+to the time of all threads together, which can exceed the time the block took.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,7 +23,9 @@ from dataclasses import dataclass, field
 @dataclass
 class _Collector:
     seconds: dict[str, float] = field(default_factory=dict)
-    inner: list[float] = field(default_factory=list)  # per open stage: time spent in stages inside it
+    # Per thread, per open stage: the time spent in stages inside it.
+    inner: dict[int, list[float]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 _active: ContextVar[_Collector | None] = ContextVar("workbench_stages", default=None)
@@ -33,16 +38,18 @@ def stage(name: str) -> Iterator[None]:
     if collector is None:
         yield
         return
-    collector.inner.append(0.0)
+    inner = collector.inner.setdefault(threading.get_ident(), [])  # only this thread touches its own list
+    inner.append(0.0)
     started = time.perf_counter()
     try:
         yield
     finally:
         elapsed = time.perf_counter() - started
-        own = elapsed - collector.inner.pop()
-        collector.seconds[name] = collector.seconds.get(name, 0.0) + own
-        if collector.inner:
-            collector.inner[-1] += elapsed
+        own = elapsed - inner.pop()
+        with collector.lock:
+            collector.seconds[name] = collector.seconds.get(name, 0.0) + own
+        if inner:
+            inner[-1] += elapsed
 
 
 @contextmanager
