@@ -53,6 +53,26 @@ class IndexInfo:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class IdFingerprint:
+    """A set of passage ids in three numbers: how many, their sum and the sum of their squares, both modulo 2**64.
+
+    Two sets that differ give different fingerprints unless the difference is contrived; equal sets always give
+    the same one. It lets the index be checked against DuckDB without holding both id lists in memory (at 1M
+    passages the two lists and their set differences held 90 MB of a serving process, measured).
+    """
+
+    count: int
+    total: int
+    squares: int
+
+
+def fingerprint_of(ids: np.ndarray) -> IdFingerprint:
+    """The fingerprint of these ids (uint64 arithmetic wraps, which is the modulo)."""
+    values = np.asarray(ids).astype(np.uint64)
+    return IdFingerprint(len(values), int(values.sum(dtype=np.uint64)), int((values * values).sum(dtype=np.uint64)))
+
+
 def lists_for(count: int) -> int:
     """Number of inverted lists for count vectors: about 4 * sqrt(count), a power of two."""
     return int(2 ** round(np.log2(max(4 * np.sqrt(count), 64))))
@@ -133,6 +153,17 @@ class VectorIndex:
             if lists.list_size(i)
         ]
         return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
+
+    def fingerprint(self) -> IdFingerprint:
+        """The fingerprint of the stored ids, list by list, without gathering them into one array."""
+        if self._ivf is None:
+            return fingerprint_of(faiss.vector_to_array(self._index.id_map))
+        lists, count, total, squares = self._ivf.invlists, 0, 0, 0
+        for i in range(self._ivf.nlist):
+            if lists.list_size(i):
+                part = fingerprint_of(faiss.rev_swig_ptr(lists.get_ids(i), lists.list_size(i)))
+                count, total, squares = count + part.count, total + part.total, squares + part.squares
+        return IdFingerprint(count, total % 2**64, squares % 2**64)
 
     def vectors(self) -> np.ndarray:
         """Return the stored vectors of the exact index, in the order of ids()."""

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from index.embedders import load_embedder
-from index.vectors import IndexMismatchError, VectorIndex, sidecar_path
+from index.vectors import IdFingerprint, IndexMismatchError, VectorIndex, fingerprint_of, sidecar_path
 from tests.conftest import EXAMPLES, SEED_COMMENTS, SEED_PLAIN
 from workbench.config import Settings
 from workbench.indexing import load_vector_index, reindex
@@ -105,6 +105,33 @@ def test_lost_or_stale_faiss_file_is_healed_from_duckdb(settings, hashing, tmp_p
     settings.vector_index_path.unlink()
     with open_store(settings.db_path, read_only=True) as store:
         assert np.array_equal(np.sort(load_vector_index(store, settings, hashing).ids()), full)
+
+
+@pytest.mark.parametrize("ann_min", [10**6, 50])  # exact and IVF
+def test_an_index_that_swapped_one_id_for_another_is_healed_though_its_count_is_right(tmp_path, hashing, ann_min):
+    # load_vector_index compares fingerprints (count, sum, sum of squares of the ids) before any id list
+    settings = Settings(db_path=tmp_path / "swap.duckdb", ann_min_vectors=ann_min)
+    import_files([SEED_PLAIN, SEED_COMMENTS], settings, hashing)
+    saved = VectorIndex.load(settings.vector_index_path, model=hashing.model_id, dimension=64, rebuild_hint="")
+    with open_store(settings.db_path, read_only=True) as store:
+        stored, missing = store.embedding_fingerprint(hashing.model_id)
+        db_ids = store.embedding_ids(hashing.model_id)
+    assert missing == 0 and saved.fingerprint() == stored == fingerprint_of(db_ids)
+    assert stored.count == len(db_ids) and stored.total == int(db_ids.sum())
+    saved.remove(db_ids[3:4])
+    saved.add(np.array([10**9]), hashing.embed(["a passage DuckDB never had"]))
+    saved.save(settings.vector_index_path)
+    assert saved.fingerprint().count == stored.count and saved.fingerprint() != stored
+    with open_store(settings.db_path, read_only=True) as store:
+        assert np.array_equal(np.sort(load_vector_index(store, settings, hashing).ids()), db_ids)
+
+
+def test_id_fingerprints_tell_sets_apart_and_wrap_past_64_bits():
+    assert fingerprint_of(np.array([3, 1, 2])) == fingerprint_of(np.array([1, 2, 3]))
+    assert fingerprint_of(np.array([1, 4])) != fingerprint_of(np.array([2, 3]))  # same count and sum
+    big = np.array([2**62, 2**62, 2**62, 2**62, 5])  # the sum passes 2**64 and wraps
+    assert fingerprint_of(big) == IdFingerprint(5, 5, 25)
+    assert fingerprint_of(np.array([], dtype=np.int64)) == IdFingerprint(0, 0, 0)
 
 
 def test_corrupt_sidecar_is_rebuilt_from_duckdb_with_a_warning(settings, hashing, caplog):

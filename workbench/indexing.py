@@ -55,11 +55,14 @@ def load_vector_index(store: Store, settings: Settings, embedder: Embedder) -> V
     full-text index catches up too (see catch_up_fulltext).
     """
     vindex = _read_saved_index(store, settings, embedder)
-    missing = store.count_missing_embeddings(embedder.model_id)
+    stored, missing = store.embedding_fingerprint(embedder.model_id)
     if missing:
         raise IndexMismatchError(
             f"{missing} passages have no embedding from {embedder.model_id!r}; embed them with: {settings.rebuild_hint}"
         )
+    if vindex.fingerprint() == stored:  # the usual case: the file holds what DuckDB holds, no id lists needed
+        catch_up_fulltext(store, settings)
+        return vindex
     db_ids = store.embedding_ids(embedder.model_id)
     have = vindex.ids()
     extra, absent = np.setdiff1d(have, db_ids), np.setdiff1d(db_ids, have)

@@ -14,6 +14,7 @@ from typing import Protocol
 
 import numpy as np
 
+from index.vectors import IdFingerprint
 from workbench.models import (
     Article,
     ArticleSummary,
@@ -72,6 +73,9 @@ class Store(Protocol):
 
     def count_missing_embeddings(self, model: str) -> int:
         """Return how many passages have no embedding from model."""
+
+    def embedding_fingerprint(self, model: str) -> tuple[IdFingerprint, int]:
+        """The fingerprint of the ids of the passages embedded with model, and how many passages have none."""
 
     def count_rows(self) -> dict[str, int]:
         """Return the number of articles, passages, comment passages, embeddings and claims."""

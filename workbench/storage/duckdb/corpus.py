@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pyarrow as pa
 
+from index.vectors import IdFingerprint
 from workbench.models import Article, ArticleSummary, Document, Hit, PassageDraft, StoredPassage, StoredVectors
 from workbench.storage.duckdb.connection import Connection, registered
 
@@ -144,6 +145,18 @@ class CorpusStatements:
         return self.con.execute(
             "SELECT (SELECT count(*) FROM passages) - (SELECT count(*) FROM embeddings WHERE model = ?)", [model]
         ).fetchone()[0]
+
+    def embedding_fingerprint(self, model: str) -> tuple[IdFingerprint, int]:
+        """The fingerprint of the ids embedded with model (index.vectors.fingerprint_of), and how many passages have
+        no embedding from it (a difference of counts, as in count_missing_embeddings); one scan, nothing gathered."""
+        count, total, squares, passages = self.con.execute(
+            f"""SELECT count(*), (coalesce(sum(passage_id::HUGEINT), 0) % {2**64})::UBIGINT,
+                       (coalesce(sum(passage_id::HUGEINT * passage_id), 0) % {2**64})::UBIGINT,
+                       (SELECT count(*) FROM passages)
+                FROM embeddings WHERE model = ?""",
+            [model],
+        ).fetchone()
+        return IdFingerprint(count, int(total), int(squares)), passages - count
 
     def passage_texts(self) -> list[tuple[int, str]]:
         """Return (passage_id, text) of every passage, in id order."""
