@@ -92,9 +92,11 @@ with extract:
     chosen_outlets = st.multiselect("From outlets (all when empty)", outlet_names, key="claims_extract_outlets")
     limit = st.number_input("Proposals", min_value=1, max_value=100, value=10, key="claims_extract_limit")
     if st.button("Propose check-worthy sentences", key="claims_extract_propose"):
-        with open_store(cfg.db_path) as store:
+        scorer = resources.checkworthy_model(cfg.checkworthy_model)  # loaded before the database is opened
+        with open_store(cfg.db_path, read_only=True) as store:
             ids = store.newest_article_ids(chosen_outlets or None, EXTRACT_MAX_ARTICLES)
-            st.session_state["claims_proposals"] = claimbook.propose_claims(store, article_ids=ids, limit=int(limit))
+            sentences = claimbook.body_sentences(store, ids)
+        st.session_state["claims_proposals"] = claimbook.propose_claims(sentences, scorer, limit=int(limit))
     proposals = st.session_state.get("claims_proposals", [])
     if proposals:
         keep = st.data_editor(

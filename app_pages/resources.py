@@ -1,4 +1,5 @@
-"""Every cached resource of the app, in one place: the embedding model, the stance model and the FAISS index.
+"""Every cached resource of the app, in one place: the embedding model, the stance model, the check-worthiness
+model and the FAISS index.
 
 DuckDB connections are never cached: each page action opens a short-lived one, so the CLI can import
 while the app is open.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from claims import stance
+from claims.checkworthy import CheckWorthinessModel, load_checkworthy_model
 from index.embedders import Embedder, load_embedder
 from index.vectors import VectorIndex
 from workbench.config import Settings, load_settings
@@ -35,6 +37,12 @@ def embedder(cfg: Settings) -> Embedder:
 def stance_model(spec: str | None) -> stance.StanceModel:
     """The stance model (agrees / conflicts / discusses / unrelated), loaded once per process; None: the shipped one."""
     return stance.load_stance_model(spec)
+
+
+@st.cache_resource(show_spinner="Loading the check-worthiness model…")
+def checkworthy_model(spec: str | None) -> CheckWorthinessModel:
+    """The check-worthiness model for proposing claims, loaded once per process; None: the shipped one."""
+    return load_checkworthy_model(spec)
 
 
 @st.cache_resource(show_spinner="Loading the vector index…", max_entries=2)

@@ -7,8 +7,6 @@ in through HuggingFaceStanceModel, loaded lazily with sentence-transformers.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +14,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from claims.onnx_classifier import OnnxClassifier, is_onnx_folder
 from claims.vocabulary import AGREES, CONFLICTS, DISCUSSES, STANCES
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "stance-minilm"
@@ -43,21 +42,6 @@ class StanceModel(Protocol):
         ...
 
 
-class ModelIntegrityError(RuntimeError):
-    """The model file on disk is not the one its config.json describes."""
-
-
-@dataclass(frozen=True, slots=True)
-class StanceConfig:
-    """The parameters stored beside an ONNX stance model."""
-
-    model_id: str
-    labels: tuple[str, ...]
-    max_length: int
-    bias: tuple[float, ...]  # added to the logits before softmax; fitted on held-out training claims
-    onnx_sha256: str
-
-
 def softmax_dict(logits: np.ndarray, labels: Sequence[str]) -> dict[str, float]:
     """Turn one row of logits into {label: probability}."""
     shifted = np.exp(logits - np.max(logits))
@@ -74,90 +58,11 @@ def predictions_from_probabilities(probabilities: Sequence[Mapping[str, float]])
     return out
 
 
-def length_buckets(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
-    """Group indices into batches of similar length, so padding stays short."""
-    order = sorted(range(len(lengths)), key=lengths.__getitem__)
-    return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
-
-
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def load_stance_config(folder: Path) -> StanceConfig:
-    """Read config.json of an ONNX stance model folder."""
-    raw = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-    labels = tuple(raw["labels"])
-    return StanceConfig(
-        model_id=raw["model_id"],
-        labels=labels,
-        max_length=int(raw["max_length"]),
-        bias=tuple(float(b) for b in raw.get("bias", [0.0] * len(labels))),
-        onnx_sha256=raw["onnx_sha256"],
-    )
-
-
-def verify_model_file(path: Path, expected_sha256: str) -> None:
-    """Refuse a model file whose sha256 differs from the one recorded in its config."""
-    actual = sha256_file(path)
-    if actual != expected_sha256:
-        raise ModelIntegrityError(
-            f"{path} has sha256 {actual}, but its config.json expects {expected_sha256}: the model file is damaged "
-            "or was replaced. Restore models/stance-minilm from the repository or rebuild it with "
-            "training/train_stance.py."
-        )
-
-
-class OnnxStanceModel:
-    """The shipped int8 ONNX cross-encoder, run with onnxruntime and a tokenizers tokenizer."""
+class OnnxStanceModel(OnnxClassifier):
+    """The shipped int8 ONNX cross-encoder; logits(pairs) takes (evidence_passage, claim) pairs."""
 
     def __init__(self, path: Path | str = DEFAULT_MODEL_DIR, *, threads: int = 2, batch_size: int = 1) -> None:
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
-
-        folder = Path(path)
-        self.config = load_stance_config(folder)
-        verify_model_file(folder / "model.onnx", self.config.onnx_sha256)
-        self.model_id = self.config.model_id
-        self.batch_size = batch_size
-        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self._tokenizer.no_padding()
-        self._tokenizer.enable_truncation(max_length=self.config.max_length, strategy="longest_first")
-        self._pad_id = self._tokenizer.token_to_id("[PAD]") or 0
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        self._session = ort.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
-        self._inputs = {i.name for i in self._session.get_inputs()}
-        self._bias = np.asarray(self.config.bias, dtype=np.float32)
-
-    def _batch_arrays(self, encodings: Sequence) -> dict[str, np.ndarray]:
-        """Pad a batch of encodings to its longest member."""
-        width = max(len(e.ids) for e in encodings)
-        ids = np.full((len(encodings), width), self._pad_id, dtype=np.int64)
-        types = np.zeros((len(encodings), width), dtype=np.int64)
-        mask = np.zeros((len(encodings), width), dtype=np.int64)
-        for row, enc in enumerate(encodings):
-            n = len(enc.ids)
-            ids[row, :n], types[row, :n], mask[row, :n] = enc.ids, enc.type_ids, 1
-        arrays = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-        return {name: value for name, value in arrays.items() if name in self._inputs}
-
-    def logits(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
-        """Raw logits with the calibrated bias added, one row per pair, in input order."""
-        out = np.zeros((len(pairs), len(self.config.labels)), dtype=np.float32)
-        if not pairs:
-            return out
-        encodings = self._tokenizer.encode_batch([(evidence, claim) for evidence, claim in pairs])
-        for batch in length_buckets([len(e.ids) for e in encodings], self.batch_size):
-            (result,) = self._session.run(["logits"], self._batch_arrays([encodings[i] for i in batch]))
-            out[batch] = result
-        return out + self._bias
+        super().__init__(path, threads=threads, batch_size=batch_size)
 
     def predict(self, pairs: Sequence[tuple[str, str]]) -> list[StancePrediction]:
         """Score (evidence_passage, claim) pairs."""
@@ -217,7 +122,6 @@ def load_stance_model(spec: str | None = None) -> StanceModel:
     if spec.startswith("onnx:"):
         return OnnxStanceModel(Path(spec[5:]))
     folder = Path(spec)
-    config = folder / "config.json"
-    if config.is_file() and "onnx_sha256" in json.loads(config.read_text(encoding="utf-8")):
+    if is_onnx_folder(folder):
         return OnnxStanceModel(folder)
     return HuggingFaceStanceModel(spec)

@@ -105,7 +105,7 @@ def test_check_worthy_sentences_rank_figures_and_attribution_first():
     ]
     ranked = rank_check_worthy(sentences)
     assert [c.index for c in ranked] == [2, 4]
-    assert ranked[0].reasons[0] == "figure: 2000"
+    assert ranked[0].reasons[0] == "figure: 2000 Iranian troops"
     score, reasons = score_sentence("In 2014 the war began in the north of the country.")
     assert not any(r.startswith("figure") for r in reasons) and score < 2
 
@@ -118,7 +118,7 @@ def test_extraction_uses_bodies_never_comments(settings, hashing, tmp_path):
     )
     import_files([page], settings, hashing)
     with open_store(settings.db_path) as store:
-        proposals = claimbook.propose_claims(store)
+        proposals = claimbook.propose_claims(claimbook.body_sentences(store))
         saved = claimbook.save_proposals(store, proposals)
         claim = store.get_claim(saved[0].claim_id)
     assert [p.text for p in proposals] == ["Officials said rebels seized 40 trucks in Tessar on Friday."]

@@ -41,6 +41,8 @@ def test_the_readme_tour(cli, tmp_path):
     assert "1 claim(s) added" in cli("claims", "import", str(claims_csv))
     extracted = cli("claims", "extract", "--limit", "3", "--save")
     assert extracted.count("-> claim") == 3
+    assert extracted.count("(article ") == 3 and extracted.count("; model 0.") == 3  # the score and why
+    assert "figure: " in extracted.splitlines()[0]  # a figure the number check can compare comes first
 
     hits = json.loads(cli("search", "Samarra distance from Baghdad", "-k", "10", "--json"))
     assert len(hits) == 10
@@ -53,6 +55,15 @@ def test_the_readme_tour(cli, tmp_path):
     listed = json.loads(cli("claims", "list", "--json"))
     assert [c["claim_id"] for c in listed] == [1, 2, 3, 4, 5]
     assert "FAISS index holds" in cli("reindex")
+
+
+@pytest.mark.real_model
+def test_eval_checkworthy_prints_the_ranker_beside_the_hand_written_rules(cli):
+    out = cli("eval", "checkworthy", "--limit", "200")
+    assert out.startswith("checkworthy-minilm-l6-v1 on 200 dev sentences")
+    rows = [line.split(" | ") for line in out.splitlines() if line.startswith(("| checkworthy", "| hand-written"))]
+    assert len(rows) == 2 and all(0.0 <= float(row[-1].rstrip(" |")) <= 1.0 for row in rows)
+    assert "split is dev or train" in cli("eval", "checkworthy", "--split", "test", code=2)
 
 
 @pytest.mark.real_model
@@ -100,6 +111,7 @@ def test_every_command_is_documented_in_readme():
         "eval claims",
         "eval news",
         "eval news-claims",
+        "eval checkworthy",
         "claims add",
         "claims import",
         "claims list",

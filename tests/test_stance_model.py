@@ -11,14 +11,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from claims.onnx_classifier import ModelIntegrityError, length_buckets
 from claims.stance import (
     DEFAULT_MODEL_DIR,
     HuggingFaceStanceModel,
-    ModelIntegrityError,
     OnnxStanceModel,
     StanceModel,
     StancePrediction,
-    length_buckets,
     load_stance_model,
 )
 from claims.stance_eval import LABELS, LabelledPair, balanced_accuracy, evaluate, macro_f1

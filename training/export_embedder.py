@@ -29,7 +29,7 @@ sys.path.insert(0, str(REPO / "training"))
 from train_stance import quantise  # noqa: E402  (the same fusion and int8 recipe as the stance model)
 
 from bench.corpus import passage_texts, seed_passages  # noqa: E402  (the passages `make bench` imports)
-from claims.stance import sha256_file  # noqa: E402  (the loader checks the hash the same way)
+from claims.onnx_classifier import sha256_file  # noqa: E402  (the loader checks the hash the same way)
 from index.embedders import DEFAULT_MODEL, DEFAULT_ONNX_DIR, SentenceTransformerEmbedder, load_embedder  # noqa: E402
 
 NAMES = ["input_ids", "attention_mask", "token_type_ids"]

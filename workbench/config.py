@@ -24,6 +24,7 @@ class Settings:
     max_file_bytes: int = int(DEFAULT_MAX_FILE_MB * 1024 * 1024)
     passage_max_words: int = 60
     stance_model: str | None = None  # None: the model shipped in models/; else a path or hub NLI model name
+    checkworthy_model: str | None = None  # None: models/checkworthy-minilm; else a folder train_checkworthy.py wrote
     ann_min_vectors: int = ANN_MIN_VECTORS  # from this many passages on, dense search uses an IVF index
 
     @property
@@ -67,4 +68,5 @@ def load_settings(db: Path | str | None = None, model: str | None = None) -> Set
         embedding_model=model or os.environ.get("WORKBENCH_EMBEDDING_MODEL") or None,
         max_file_bytes=int(max_mb * 1024 * 1024),
         stance_model=os.environ.get("WORKBENCH_STANCE_MODEL") or None,
+        checkworthy_model=os.environ.get("WORKBENCH_CHECKWORTHY_MODEL") or None,
     )

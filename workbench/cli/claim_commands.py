@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from workbench import claimbook
-from workbench.cli.common import JsonFlag, claims_app, print_json, settings_of
+from workbench.cli.common import JsonFlag, checkworthy_model_for, claims_app, print_json, settings_of
 from workbench.storage import open_store
 
 
@@ -69,14 +69,20 @@ def claims_extract(
     save: Annotated[bool, typer.Option("--save", help="Store the proposals as claims.")] = False,
     as_json: JsonFlag = False,
 ) -> None:
-    """Propose check-worthy sentences from article bodies (figures, attributions, events), best first.
+    """Propose check-worthy sentences from article bodies, best first: the check-worthiness model's score combined
+    with what the sentence holds (figures, attributions, events), and why.
 
     Example: workbench --db news.duckdb claims extract --limit 10 --save
     """
     settings = settings_of(ctx)
-    with open_store(settings.db_path, read_only=not save, create=False) as store:
-        proposals = claimbook.propose_claims(store, article_ids=article, limit=limit)
-        saved = claimbook.save_proposals(store, proposals) if save else []
+    scorer = checkworthy_model_for(settings)
+    with open_store(settings.db_path, read_only=True, create=False) as store:
+        sentences = claimbook.body_sentences(store, article)
+    proposals = claimbook.propose_claims(sentences, scorer, limit=limit)
+    saved = []
+    if save:
+        with open_store(settings.db_path, create=False) as store:
+            saved = claimbook.save_proposals(store, proposals)
     if as_json:
         print_json(
             [

@@ -50,6 +50,13 @@ def stance_model_for(settings: Settings):
     return load_stance_model(settings.stance_model)
 
 
+def checkworthy_model_for(settings: Settings):
+    """The check-worthiness model the settings name (the shipped one by default); loaded only by `claims extract`."""
+    from claims.checkworthy import load_checkworthy_model
+
+    return load_checkworthy_model(settings.checkworthy_model)
+
+
 @contextmanager
 def progress_bar(unit: str) -> Iterator[Callable[[int, int, str], None]]:
     """Report progress on stderr: a bar on a terminal, else one plain line per step (piped output stays readable)."""

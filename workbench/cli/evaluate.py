@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from workbench.cli.common import DATA, embedder_for, eval_app, settings_of, stance_model_for
+from workbench.cli.common import DATA, checkworthy_model_for, embedder_for, eval_app, settings_of, stance_model_for
 from workbench.storage import open_store
 
 
@@ -163,3 +163,30 @@ def eval_news(
     predicted = ne.judge_stance_pairs(settings, embedder, model, pairs, articles, k=k)
     typer.echo(f"{model.model_id}, k={k}")
     typer.echo(ne.format_stance_score(corpus, ne.score_stances(pairs, predicted)))
+
+
+@eval_app.command("checkworthy")
+def eval_checkworthy(
+    ctx: typer.Context,
+    split: Annotated[str, typer.Option(help="dev (report) or train.")] = "dev",
+    data: Annotated[Path, typer.Option(help="Folder of the check-worthiness data.")] = DATA / "checkworthy",
+    limit: Annotated[int | None, typer.Option(help="Only the first N sentences of the split.")] = None,
+) -> None:
+    """F1 of the check-worthy class on CheckThat! 2024 English sentences: the shipped ranker (the model combined
+    with the hand-written features, fragment rules included) beside the hand-written rules alone.
+
+    Example: workbench eval checkworthy --split dev
+    """
+    from claims.extraction import HandRules
+    from workbench.checkworthy_eval import evaluate_checkworthy, format_reports, load_checkworthy
+
+    if split not in ("train", "dev"):
+        raise typer.BadParameter("split is dev or train")
+    rows = load_checkworthy(data, split)[:limit]
+    model = checkworthy_model_for(settings_of(ctx))
+    typer.echo(f"{model.model_id} on {len(rows)} {split} sentences")
+    reports = [
+        evaluate_checkworthy(rows, model, model.model_id),
+        evaluate_checkworthy(rows, HandRules(), "hand-written rules"),
+    ]
+    typer.echo(format_reports(reports))

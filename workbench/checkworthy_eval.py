@@ -1,0 +1,73 @@
+"""Check-worthiness against sentences labelled by fact-checkers (CheckThat! 2024 English, from ClaimBuster): the
+product's proposals (claims.extraction.rank_check_worthy, fragment rules included) scored as the lab scores them,
+by precision, recall and F1 of the check-worthy class."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from claims.extraction import SentenceScorer, rank_check_worthy
+from workbench.errors import IngestError
+
+SPLIT_FILES = {"train": "CT24_checkworthy_english_train.tsv", "dev": "CT24_checkworthy_english_dev.tsv"}
+
+
+@dataclass(frozen=True, slots=True)
+class LabelledSentence:
+    sentence_id: str
+    text: str
+    worthy: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CheckworthyReport:
+    """How the proposals of one scorer compare with the labels."""
+
+    scorer: str
+    sentences: int
+    worthy: int
+    proposed: int
+    precision: float
+    recall: float
+    f1: float
+
+
+def load_checkworthy(folder: Path, split: str) -> list[LabelledSentence]:
+    """Read a CT24 TSV (Sentence_id, Text, class_label Yes/No); some texts are quoted, so a real CSV reader."""
+    path = folder / SPLIT_FILES[split]
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh, delimiter="\t"))
+    except OSError as exc:
+        raise IngestError(path, f"cannot read the check-worthiness data ({exc.strerror or exc})") from None
+    missing = {"Sentence_id", "Text", "class_label"} - set(rows[0] if rows else {})
+    if missing:
+        raise IngestError(path, f"not a CT24 file: no {', '.join(sorted(missing))} column")
+    return [LabelledSentence(r["Sentence_id"], r["Text"].strip(), r["class_label"].strip() == "Yes") for r in rows]
+
+
+def evaluate_checkworthy(rows: Sequence[LabelledSentence], scorer: SentenceScorer, name: str) -> CheckworthyReport:
+    """Propose from the sentences one by one as the product would, and score the proposals against the labels."""
+    chosen = {c.index for c in rank_check_worthy([r.text for r in rows], scorer)}
+    hits = sum(1 for i in chosen if rows[i].worthy)
+    worthy = sum(r.worthy for r in rows)
+    precision = hits / len(chosen) if chosen else 0.0
+    recall = hits / worthy if worthy else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return CheckworthyReport(name, len(rows), worthy, len(chosen), precision, recall, f1)
+
+
+def format_reports(reports: Sequence[CheckworthyReport]) -> str:
+    """A table of the reports."""
+    lines = [
+        "| ranker | sentences | check-worthy | proposed | precision | recall | F1 |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {r.scorer} | {r.sentences} | {r.worthy} | {r.proposed} | {r.precision:.3f} | {r.recall:.3f} | {r.f1:.3f} |"
+        for r in reports
+    ]
+    return "\n".join(lines)
