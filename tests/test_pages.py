@@ -110,6 +110,7 @@ def test_extract_claims_from_articles(db):
     at.button(key="claims_extract_propose").click().run()
     proposals = at.session_state["claims_proposals"]
     assert proposals and all(p.article_id == 1 for p in proposals)
+    assert all(p.reasons[0].startswith("model ") and 0 <= p.score <= 1 for p in proposals)  # the model's score, why
     at.button(key="claims_extract_save").click().run()
     assert "claim(s) saved" in at.success[0].value
     assert len(at.dataframe[-1].value) > 5 or at.session_state["claims_page"] == 1
