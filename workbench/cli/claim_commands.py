@@ -69,8 +69,8 @@ def claims_extract(
     save: Annotated[bool, typer.Option("--save", help="Store the proposals as claims.")] = False,
     as_json: JsonFlag = False,
 ) -> None:
-    """Propose check-worthy sentences from article bodies, best first: the check-worthiness model's score combined
-    with what the sentence holds (figures, attributions, events), and why.
+    """Propose check-worthy sentences from article bodies: the check-worthiness model decides, and sentences with a
+    figure the number check can compare come first; each with the model's score and why.
 
     Example: workbench --db news.duckdb claims extract --limit 10 --save
     """
