@@ -230,3 +230,33 @@ def test_fulltext_health_names_what_the_index_lacks_and_holds_that_is_gone(seede
         "its BM25 postings miss 2 indexed passages and hold 1 others",
         "its statistics count another number of documents",
     )
+
+
+def test_the_fts_extension_is_checked_once_against_its_wheel_and_a_changed_one_is_refused(tmp_path, monkeypatch):
+    import importlib.metadata
+
+    from workbench.storage.duckdb import connection
+
+    connection.extension_verified_here.cache_clear()
+    assert connection.extension_verified_here()  # the installed binary matches its RECORD: DuckDB's check is skipped
+    with open_store(tmp_path / "ok.duckdb") as store:
+        assert store.execute("SELECT stem('checking', 'porter')").fetchone()[0] == "check"
+
+    real_files = importlib.metadata.files
+
+    def tampered_record(name):
+        listed = real_files(name)
+        for entry in listed:
+            if entry.hash:
+                entry.hash = importlib.metadata.FileHash("sha256=" + "A" * 43)
+        return listed
+
+    monkeypatch.setattr(importlib.metadata, "files", tampered_record)
+    connection.extension_verified_here.cache_clear()
+    try:
+        with pytest.raises(StorageError, match="not the file its package installed"), open_store(tmp_path / "x.duckdb"):
+            pass
+        assert not (tmp_path / "x.duckdb").exists()
+    finally:
+        monkeypatch.undo()
+        connection.extension_verified_here.cache_clear()
