@@ -172,8 +172,8 @@ def eval_checkworthy(
     data: Annotated[Path, typer.Option(help="Folder of the check-worthiness data.")] = DATA / "checkworthy",
     limit: Annotated[int | None, typer.Option(help="Only the first N sentences of the split.")] = None,
 ) -> None:
-    """F1 of the check-worthy class on CheckThat! 2024 English sentences: the shipped ranker (the model combined
-    with the hand-written features, fragment rules included) beside the hand-written rules alone.
+    """F1 of the check-worthy class on CheckThat! 2024 English sentences: the shipped ranker (the check-worthiness
+    model with the fragment rules, as `claims extract` proposes) beside the hand-written rules alone.
 
     Example: workbench eval checkworthy --split dev
     """
