@@ -49,7 +49,12 @@ from train_stance import (  # noqa: E402  (training loop, checkpoints and export
 
 from claims.checkworthy import POSITIVE  # noqa: E402
 from claims.extraction import FEATURE_NAMES, sentence_features  # noqa: E402
-from workbench.checkworthy_eval import LabelledSentence, evaluate_checkworthy, load_checkworthy  # noqa: E402
+from workbench.checkworthy_eval import (  # noqa: E402
+    LabelledSentence,
+    evaluate_checkworthy,
+    load_checkworthy,
+    precision_recall_f1,
+)
 from workbench.news_data import stable_bucket  # noqa: E402  (the same stable hash the other splits use)
 
 LABELS = ("not_check_worthy", POSITIVE)
@@ -154,12 +159,8 @@ def fit_combination(logits: np.ndarray, rows: Sequence[LabelledSentence]) -> dic
     }
 
 
-def prf(predicted: np.ndarray, truth: np.ndarray) -> dict:
-    """Precision, recall and F1 of the positive class."""
-    tp = float(np.sum(predicted & truth))
-    precision = tp / max(float(predicted.sum()), 1.0)
-    recall = tp / max(float(truth.sum()), 1.0)
-    f1 = 2 * precision * recall / max(precision + recall, 1e-12)
+def prf(precision: float, recall: float, f1: float) -> dict:
+    """The three figures, rounded, as metrics.json keeps them."""
     return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
 
 
@@ -176,13 +177,12 @@ def report(args: argparse.Namespace, model, combination: dict, log: dict) -> Non
     int8 = 1 / (1 + np.exp(-shipped.model_logits(texts)))
     alone = combination["model_alone_threshold"]
     rows = {
-        f"fp32 model (>= {alone})": prf(fp32 >= alone, truth),
-        f"int8 model (>= {alone})": prf(int8 >= alone, truth),
+        f"fp32 model (>= {alone})": prf(*precision_recall_f1(fp32 >= alone, truth)),
+        f"int8 model (>= {alone})": prf(*precision_recall_f1(int8 >= alone, truth)),
     }
     for scorer, name in ((shipped, "shipped ranker (int8 model, fragment rules)"), (HandRules(), "hand rules")):
         result = evaluate_checkworthy(dev, scorer, name)
-        rows[name] = {"precision": round(result.precision, 4), "recall": round(result.recall, 4),
-                      "f1": round(result.f1, 4)}  # fmt: skip
+        rows[name] = prf(result.precision, result.recall, result.f1)
     print(f"\ndev split, {len(dev)} sentences, {int(truth.sum())} check-worthy", flush=True)
     for name, figures in rows.items():
         print(f"  {name:52s} P {figures['precision']:.3f} R {figures['recall']:.3f} F1 {figures['f1']:.3f}", flush=True)

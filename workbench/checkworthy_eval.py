@@ -52,12 +52,19 @@ def load_checkworthy(folder: Path, split: str) -> list[LabelledSentence]:
 def evaluate_checkworthy(rows: Sequence[LabelledSentence], scorer: SentenceScorer, name: str) -> CheckworthyReport:
     """Propose from the sentences one by one as the product would, and score the proposals against the labels."""
     chosen = {c.index for c in rank_check_worthy([r.text for r in rows], scorer)}
-    hits = sum(1 for i in chosen if rows[i].worthy)
-    worthy = sum(r.worthy for r in rows)
-    precision = hits / len(chosen) if chosen else 0.0
-    recall = hits / worthy if worthy else 0.0
+    truth = [r.worthy for r in rows]
+    precision, recall, f1 = precision_recall_f1([i in chosen for i in range(len(rows))], truth)
+    return CheckworthyReport(name, len(rows), sum(truth), len(chosen), precision, recall, f1)
+
+
+def precision_recall_f1(predicted: Sequence[bool], truth: Sequence[bool]) -> tuple[float, float, float]:
+    """Precision, recall and F1 of the positive class (each 0 when undefined)."""
+    hits = sum(1 for p, t in zip(predicted, truth, strict=True) if p and t)
+    proposed, positive = sum(map(bool, predicted)), sum(map(bool, truth))
+    precision = hits / proposed if proposed else 0.0
+    recall = hits / positive if positive else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return CheckworthyReport(name, len(rows), worthy, len(chosen), precision, recall, f1)
+    return precision, recall, f1
 
 
 def format_reports(reports: Sequence[CheckworthyReport]) -> str:

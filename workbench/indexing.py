@@ -60,20 +60,23 @@ def load_vector_index(store: Store, settings: Settings, embedder: Embedder) -> V
         raise IndexMismatchError(
             f"{missing} passages have no embedding from {embedder.model_id!r}; embed them with: {settings.rebuild_hint}"
         )
-    if vindex.fingerprint() == stored:  # the usual case: the file holds what DuckDB holds, no id lists needed
-        catch_up_fulltext(store, settings)
-        return vindex
-    db_ids = store.embedding_ids(embedder.model_id)
+    if vindex.fingerprint() != stored:  # the usual case is equal: the file holds what DuckDB holds
+        _heal_ids(store, settings, embedder.model_id, vindex)
+    catch_up_fulltext(store, settings)
+    return vindex
+
+
+def _heal_ids(store: Store, settings: Settings, model: str, vindex: VectorIndex) -> None:
+    """Add the ids DuckDB has and the index lacks, drop the ones it lacks; a writer saves the healed index."""
+    db_ids = store.embedding_ids(model)
     have = vindex.ids()
     extra, absent = np.setdiff1d(have, db_ids), np.setdiff1d(db_ids, have)
     vindex.remove(extra)
     if len(absent):
-        vindex.add(*store.load_embeddings(embedder.model_id, absent))
+        vindex.add(*store.load_embeddings(model, absent))
     # Only a writer saves: while an import runs, readers see the file behind DuckDB by design, and heal in memory.
     if (len(extra) or len(absent)) and not store.is_read_only():
         vindex.save(settings.vector_index_path)
-    catch_up_fulltext(store, settings)
-    return vindex
 
 
 def _read_saved_index(store: Store, settings: Settings, embedder: Embedder) -> VectorIndex:

@@ -78,44 +78,40 @@ MAX_POLL_S = 0.05
 _SAME_FILE_OTHER_CONFIG = "same database file with a different configuration"
 
 
+def _busy_holder(exc: duckdb.Error) -> str | None:
+    """Who holds the file when exc says it is busy: another process's lock, or a connection of this process opened
+    the other way (DuckDB holds a file with one configuration per process: the app's page that reads while another
+    session's import writes meets this until the writer's short connection closes); None for any other error."""
+    if isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower():
+        return "another process"
+    if isinstance(exc, duckdb.ConnectionException) and _SAME_FILE_OTHER_CONFIG in str(exc):
+        return "another task of this process"
+    return None
+
+
 def _connect(path: Path, *, read_only: bool, wait_s: float) -> Connection:
     """Connect, waiting out another process's lock on the file, or a connection of this process opened the other way
     (read-only against writable), for up to wait_s seconds."""
     deadline = time.monotonic() + wait_s
     delay = 0.01
+    config = {
+        # No auto-install: this machine cannot download extensions, so open_db loads the shipped binary by path,
+        # which extension_verified_here checked.
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+        "allow_unsigned_extensions": extension_verified_here(),
+    }
     while True:
         try:
-            # No auto-install: this machine cannot download extensions, so load the shipped binary by path.
-            return duckdb.connect(
-                str(path),
-                read_only=read_only,
-                config={
-                    "autoinstall_known_extensions": False,
-                    "autoload_known_extensions": False,
-                    # the one extension loaded (by path, in open_db) was checked by extension_verified_here
-                    "allow_unsigned_extensions": extension_verified_here(),
-                },
-            )
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower():
-                raise StorageError(_describe_open_error(path, exc)) from exc
-            if time.monotonic() > deadline:
-                raise StorageError(
-                    f"{path}: the database is busy in another process for over {wait_s:.0f} s; try again "
-                    f"in a moment ({exc})"
-                ) from exc
-        except duckdb.ConnectionException as exc:
-            # One process holds a file with one configuration at a time: the app's page that reads (read-only) while
-            # another session's import writes meets this until the writer's short connection closes.
-            if _SAME_FILE_OTHER_CONFIG not in str(exc):
-                raise StorageError(_describe_open_error(path, exc)) from exc
-            if time.monotonic() > deadline:
-                raise StorageError(
-                    f"{path}: the database is busy in another task of this process for over {wait_s:.0f} s; try "
-                    f"again in a moment ({exc})"
-                ) from exc
+            return duckdb.connect(str(path), read_only=read_only, config=config)
         except duckdb.Error as exc:
-            raise StorageError(_describe_open_error(path, exc)) from exc
+            holder = _busy_holder(exc)
+            if holder is None:
+                raise StorageError(_describe_open_error(path, exc)) from exc
+            if time.monotonic() > deadline:
+                raise StorageError(
+                    f"{path}: the database is busy in {holder} for over {wait_s:.0f} s; try again in a moment ({exc})"
+                ) from exc
         time.sleep(delay)
         delay = min(delay * 2, MAX_POLL_S)
 

@@ -140,15 +140,15 @@ class CorpusStatements:
 
     def count_missing_embeddings(self, model: str) -> int:
         """Return how many passages have no embedding from model."""
-        # A difference of two counts, not an anti-join: a passage has at most one embedding (the primary key) and
-        # every embedding has its passage (the foreign key). The join held 130 MB more at 1M passages.
-        return self.con.execute(
-            "SELECT (SELECT count(*) FROM passages) - (SELECT count(*) FROM embeddings WHERE model = ?)", [model]
-        ).fetchone()[0]
+        return self.embedding_fingerprint(model)[1]
 
     def embedding_fingerprint(self, model: str) -> tuple[IdFingerprint, int]:
         """The fingerprint of the ids embedded with model (index.vectors.fingerprint_of), and how many passages have
-        no embedding from it (a difference of counts, as in count_missing_embeddings); one scan, nothing gathered."""
+        no embedding from it; one scan, nothing gathered.
+
+        The missing count is a difference of two counts, not an anti-join: a passage has at most one embedding (the
+        primary key) and every embedding has its passage (the foreign key). The join held 130 MB more at 1M passages.
+        """
         count, total, squares, passages = self.con.execute(
             f"""SELECT count(*), (coalesce(sum(passage_id::HUGEINT), 0) % {2**64})::UBIGINT,
                        (coalesce(sum(passage_id::HUGEINT * passage_id), 0) % {2**64})::UBIGINT,
