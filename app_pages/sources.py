@@ -13,8 +13,9 @@ from app_pages.components import md, saved_uploads
 from claims.vocabulary import CREDIBILITY_LEVELS, label
 from workbench import review
 from workbench.documents import SUFFIXES
-from workbench.errors import WorkbenchError
-from workbench.ingest import import_files
+from workbench.errors import IngestError, WorkbenchError
+from workbench.fetching import read_links
+from workbench.ingest import feed_links, import_files
 from workbench.models import ImportStatus
 from workbench.pipeline import redecide_all
 from workbench.storage import open_store
@@ -27,24 +28,61 @@ st.title("Sources")
 
 # --- import -------------------------------------------------------------------------------------------
 st.subheader("Import articles")
-st.caption(f"Files: {', '.join(SUFFIXES)}. Several at once; a bad file is reported and the others still import.")
-uploads = st.file_uploader("Article files", accept_multiple_files=True, key="sources_upload")
-if uploads and st.button(f"Import {len(uploads)} file(s)", key="sources_import", type="primary"):
+
+
+def shown_name(path: str) -> str:
+    """A file by its name, a web page by its address."""
+    return path if "://" in path else Path(path).name
+
+
+def run_import(sources: list, before: tuple[tuple[str, str, str], ...] = ()) -> None:
+    """Import files or web addresses with a progress bar; keep each one's result (after `before`) for the list
+    below."""
+    if not sources:
+        st.session_state["sources_results"] = list(before)
+        return
     bar = st.progress(0.0, text="Loading the embedding model…")
     embedder = resources.embedder(cfg)
 
     def embedded(status: ImportStatus) -> None:
-        name = Path(status.path).name
+        name = shown_name(status.path)
         what = f"{name}: embedded {status.embedded:,} of {status.file_passages:,} passages"
         bar.progress(min(status.fraction, 1.0), text=f"{md(what)} · {status.describe()}")
 
     try:
-        with saved_uploads(uploads) as paths:
-            results = import_files(paths, cfg, embedder, embedding_progress=embedded)
+        results = import_files(sources, cfg, embedder, embedding_progress=embedded)
     except WorkbenchError as exc:
         st.error(md(exc))
     else:
-        st.session_state["sources_results"] = [(Path(r.path).name, r.status, r.message) for r in results]
+        bar.empty()  # the result lines below say what happened; a bar left at the last embedded file would not
+        shown = [(shown_name(r.path), r.status, r.message) for r in results]
+        st.session_state["sources_results"] = [*before, *shown]
+
+
+st.caption(f"Files: {', '.join(SUFFIXES)}. Several at once; a bad file is reported and the others still import.")
+uploads = st.file_uploader("Article files", accept_multiple_files=True, key="sources_upload")
+if uploads and st.button(f"Import {len(uploads)} file(s)", key="sources_import", type="primary"):
+    with saved_uploads(uploads) as paths:
+        run_import(paths)
+
+st.caption(
+    "Or web pages and feeds: a page is read as an .html file is and keeps its address and fetch time; "
+    "a feed's entries fetched before are skipped."
+)
+links_text = st.text_area("Web page links, one per line", key="sources_links", placeholder="https://…")
+feed_text = st.text_input("RSS or Atom feed (imports each entry not fetched before)", key="sources_feed")
+if (links_text.strip() or feed_text.strip()) and st.button("Fetch and import", key="sources_fetch"):
+    links, refused = read_links(links_text)
+    noted = [(line, "failed", reason) for line, reason in refused]
+    if feed_text.strip():
+        try:
+            found, new, known = feed_links(feed_text.strip(), cfg)
+        except IngestError as exc:
+            noted.append((feed_text.strip(), "failed", exc.reason))
+        else:
+            links += [link for link in new if link not in links]
+            noted += [(link, "skipped", f"fetched before (feed {found.title or 'untitled'})") for link in known]
+    run_import(links, tuple(noted))
 results = st.session_state.get("sources_results")
 if results:
     done = {s: sum(status == s for _, status, _ in results) for s in ("imported", "skipped", "failed")}

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser import WAIT_MS, wait_idle
+from tests.webserver import serving
 from workbench import review
 from workbench.storage import open_store
 
@@ -42,6 +43,15 @@ def test_import_review_and_export_in_a_real_browser(server, browser, tmp_path):
     page.get_by_role("button", name="Import 1 file(s)").click()
     page.get_by_text("hill_courier.md: imported").wait_for()
     wait_idle(page)
+
+    # Sources: a web page link and a feed, from a local HTTP server.
+    with serving() as web:
+        page.get_by_label("Web page links, one per line").fill(f"{web}/moved\n{web}/nowhere")
+        page.get_by_label("RSS or Atom feed (imports each entry not fetched before)").fill(f"{web}/atom.xml")
+        page.get_by_role("button", name="Fetch and import").click()
+        page.get_by_text(f"{web}/moved: imported").wait_for()
+        page.get_by_text(f"{web}/nowhere: failed — HTTP 404 Not Found").wait_for()
+        wait_idle(page)
     page.screenshot(path=str(SCREENSHOTS / "sources.png"), full_page=True)
 
     # Claims: the queue.

@@ -9,9 +9,13 @@ from pathlib import Path
 
 from index.vectors import ANN_MIN_VECTORS
 from workbench.errors import WorkbenchError
+from workbench.fetching import FetchLimits
 
 DEFAULT_DB = Path("data/workbench.duckdb")
 DEFAULT_MAX_FILE_MB = 100.0
+# Not chosen on data: a person pasting links waits for each; a page not complete in 20 s is reported, not waited for
+# (trafilatura's own downloader allows 30 s). WORKBENCH_FETCH_TIMEOUT_S changes it.
+DEFAULT_FETCH_TIMEOUT_S = 20.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +30,12 @@ class Settings:
     stance_model: str | None = None  # None: the model shipped in models/; else a path or hub NLI model name
     checkworthy_model: str | None = None  # None: models/checkworthy-minilm; else a folder train_checkworthy.py wrote
     ann_min_vectors: int = ANN_MIN_VECTORS  # from this many passages on, dense search uses an IVF index
+    fetch_timeout_s: float = DEFAULT_FETCH_TIMEOUT_S  # one web page or feed, redirects and body included
+
+    @property
+    def fetch_limits(self) -> FetchLimits:
+        """The limits of one fetch: this timeout, the file-size limit of an import, FetchLimits' redirects."""
+        return FetchLimits(timeout_s=self.fetch_timeout_s, max_bytes=self.max_file_bytes)
 
     @property
     def vector_index_path(self) -> Path:
@@ -69,4 +79,5 @@ def load_settings(db: Path | str | None = None, model: str | None = None) -> Set
         max_file_bytes=int(max_mb * 1024 * 1024),
         stance_model=os.environ.get("WORKBENCH_STANCE_MODEL") or None,
         checkworthy_model=os.environ.get("WORKBENCH_CHECKWORTHY_MODEL") or None,
+        fetch_timeout_s=env_number("WORKBENCH_FETCH_TIMEOUT_S", DEFAULT_FETCH_TIMEOUT_S, minimum=0.1),
     )

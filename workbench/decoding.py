@@ -51,7 +51,7 @@ def decode(path: Path, data: bytes) -> str:
     return decode_text(path, data).text
 
 
-def decode_text(path: Path, data: bytes) -> DecodedText:
+def decode_text(path: Path | str, data: bytes) -> DecodedText:
     """Decode file bytes to text: UTF-8 (stray bad bytes replaced, with a note), UTF-16/32, cp1252, else detected.
 
     Raises IngestError for an empty file, a PDF, binary data, or bytes that no text encoding fits.

@@ -13,15 +13,17 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from index.segmenting import Section, build_passages
-from workbench.decoding import read_text
+from workbench.decoding import decode_text, read_text
 from workbench.errors import IngestError, printable_path
+from workbench.fetching import Fetched, is_url
 from workbench.fulltext import to_search_text
-from workbench.models import Document, PassageDraft
+from workbench.models import Document, FetchRecord, PassageDraft
 from workbench.stages import stage
 
 MIN_HTML_WORDS = 5
@@ -206,7 +208,7 @@ def parse_markdown(path: Path, raw: str, max_words: int) -> list[Document]:
     return [_document_from_text(path, _strip_markdown(body), max_words, meta)]
 
 
-def parse_html(path: Path, raw: str, max_words: int) -> list[Document]:
+def parse_html(path: Path | str, raw: str, max_words: int) -> list[Document]:
     """An HTML page through trafilatura: main text and comments, never scripts or markup."""
     import trafilatura
 
@@ -391,14 +393,41 @@ def read_file(path: Path, *, max_bytes: int, max_words: int) -> FileDocuments:
         return FileDocuments(parser(path, decoded.text, max_words), (decoded.note,) if decoded.note else ())
 
 
+def read_page(page: Fetched, *, max_words: int) -> FileDocuments:
+    """A fetched HTML page as one article, origin its address and the fetch recorded; IngestError names the URL.
+
+    The charset the server declared is used when the bytes decode with it; otherwise they are read as a file is.
+    """
+    with stage("parse"):
+        text, note = None, None
+        if page.charset:
+            try:
+                text = page.body.decode(page.charset)
+            except (LookupError, UnicodeDecodeError):
+                note = f"the server said charset {page.charset!r}, which does not fit the bytes"
+        if text is None:
+            decoded = decode_text(page.url, page.body)
+            text, note = decoded.text, note or decoded.note
+        (doc,) = parse_html(page.url, text, max_words)
+    record = FetchRecord(page.url, page.final_url, page.fetched_at, page.content_type or "unknown")
+    # A page that names no site gets its host as outlet, so credibility can still be set for it.
+    outlet = doc.outlet or (urlsplit(page.final_url).hostname or "").removeprefix("www.") or None
+    doc = replace(doc, url=doc.url or page.final_url, outlet=outlet, fetched=record)
+    return FileDocuments([doc], (note,) if note else ())
+
+
 def read_documents(path: Path, *, max_bytes: int, max_words: int) -> list[Document]:
     """Read one file into its articles, or raise IngestError naming the file and the problem."""
     return read_file(path, max_bytes=max_bytes, max_words=max_words).documents
 
 
-def iter_paths(paths: list[Path]) -> Iterator[Path]:
-    """Expand folders into the supported files inside them, in name order."""
-    for path in paths:
+def iter_paths(paths: Sequence[Path | str]) -> Iterator[Path | str]:
+    """Expand folders into the supported files inside them, in name order; web addresses pass through as text."""
+    for item in paths:
+        if isinstance(item, str) and is_url(item):
+            yield item.strip()
+            continue
+        path = Path(item)
         if path.is_dir():
             yield from sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file())
         else:

@@ -15,8 +15,10 @@ import numpy as np
 from index.embedders import Embedder
 from index.vectors import VectorIndex
 from workbench.config import Settings
-from workbench.documents import iter_paths, read_file
+from workbench.documents import FileDocuments, iter_paths, read_file, read_page
 from workbench.errors import IngestError, printable_path
+from workbench.feeds import Feed, read_feed
+from workbench.fetching import HTML_TYPES, fetch
 from workbench.indexing import EMBED_BATCH, load_vector_index
 from workbench.models import Document, FileResult, ImportStatus
 from workbench.stages import stage
@@ -80,7 +82,7 @@ def import_files(
     file is parsed and embedded (the model and DuckDB both release the GIL); results, progress and callbacks stay
     in file order on the calling thread. The BM25 index is rebuilt once at the end.
     """
-    files = list(iter_paths([Path(p) for p in paths]))
+    files = list(iter_paths(paths))
     pace = _Pace(files, [_size(path) for path in files], embedding_progress)
     with open_store(settings.db_path) as store:
         writer = _Writer(settings, embedder.model_id, load_vector_index(store, settings, embedder))
@@ -147,7 +149,7 @@ class _Results:
 class _Prepared:
     """A file read, cut and embedded, ready to be written: its new documents and one vector per passage."""
 
-    path: Path
+    path: Path | str
     docs: list[Document]
     skipped: int
     vectors: np.ndarray
@@ -187,7 +189,7 @@ class _Writer:
 class _Pace:
     """An import's progress so far, for ImportStatus: the bytes of the files done and the passages embedded."""
 
-    files: list[Path]
+    files: list[Path | str]
     sizes: list[int]
     report: EmbeddingProgress | None
     started: float = field(default_factory=time.monotonic)
@@ -196,6 +198,11 @@ class _Pace:
     total_bytes: int = field(init=False)
 
     def __post_init__(self) -> None:
+        # A web page's size is known only once fetched: it counts as the files' mean (1 byte when all are pages).
+        pairs = list(zip(self.sizes, self.files, strict=True))
+        known = [size for size, item in pairs if not isinstance(item, str)]
+        guess = round(sum(known) / len(known)) if known and sum(known) else 1
+        self.sizes = [guess if isinstance(item, str) else size for size, item in pairs]
         self.total_bytes = max(sum(self.sizes), 1)
 
     def batch(self, number: int, done: int, total: int) -> None:
@@ -212,8 +219,11 @@ class _Pace:
         self.embedded += passages
 
 
-def _size(path: Path) -> int:
-    """The file's size in bytes, for the progress fraction; 0 when it cannot be read (its import reports why)."""
+def _size(path: Path | str) -> int:
+    """The file's size in bytes, for the progress fraction; 0 for a web address (see _Pace) or a file that cannot be
+    read (its import reports why)."""
+    if isinstance(path, str):
+        return 0
     try:
         return path.stat().st_size
     except OSError:
@@ -236,12 +246,30 @@ def _embed(embedder: Embedder, texts: Sequence[str], on_batch: Callable[[int, in
     return np.concatenate(parts)
 
 
+def read_source(source: Path | str, settings: Settings) -> FileDocuments:
+    """The articles of a file, or of a web page (a str that iter_paths kept as an address); IngestError otherwise."""
+    if isinstance(source, str):
+        page = fetch(source, settings.fetch_limits, accept=HTML_TYPES)
+        return read_page(page, max_words=settings.passage_max_words)
+    return read_file(source, max_bytes=settings.max_file_bytes, max_words=settings.passage_max_words)
+
+
+def feed_links(source: str, settings: Settings) -> tuple[Feed, list[str], list[str]]:
+    """A feed, the links of its entries not fetched before (to import) and those fetched before (to skip)."""
+    feed = read_feed(source, settings.fetch_limits)
+    links = [entry.link for entry in feed.entries]
+    with open_store(settings.db_path) as store:
+        known = store.fetched_urls(links)
+    return feed, [link for link in links if link not in known], [link for link in links if link in known]
+
+
 def _prepare(
-    path: Path, settings: Settings, embedder: Embedder, on_batch: Callable[[int, int], None] | None = None
+    path: Path | str, settings: Settings, embedder: Embedder, on_batch: Callable[[int, int], None] | None = None
 ) -> _Prepared | FileResult:
-    """Read, cut and embed the documents of a file not stored yet; a FileResult when there is nothing to write."""
+    """Read, cut and embed the documents of a file or page not stored yet; a FileResult when there is nothing to
+    write."""
     try:
-        read = read_file(path, max_bytes=settings.max_file_bytes, max_words=settings.passage_max_words)
+        read = read_source(path, settings)
         fresh, skipped = _new_documents(settings, read.documents)
     except IngestError as exc:
         return FileResult(printable_path(path), "failed", message=exc.reason)

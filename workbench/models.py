@@ -22,6 +22,16 @@ class PassageDraft:
 
 
 @dataclass(frozen=True, slots=True)
+class FetchRecord:
+    """Where and when an article imported from the web was fetched (the page it came from, after redirects)."""
+
+    url: str  # as the user or the feed gave it
+    final_url: str
+    fetched_at: datetime
+    content_type: str
+
+
+@dataclass(frozen=True, slots=True)
 class Document:
     """One article parsed from a file: cleaned text plus where its body and comments lie."""
 
@@ -33,6 +43,7 @@ class Document:
     origin: str
     passages: tuple[PassageDraft, ...] = field(default=())
     content_hash: str = ""
+    fetched: FetchRecord | None = None  # set for a page fetched from the web
 
 
 @dataclass(frozen=True, slots=True)

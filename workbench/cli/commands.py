@@ -22,7 +22,7 @@ from workbench.cli.common import (
     stance_model_for,
 )
 from workbench.config import load_settings
-from workbench.errors import WorkbenchError
+from workbench.errors import IngestError, WorkbenchError
 from workbench.models import FileResult, ImportStatus
 from workbench.storage import open_store
 
@@ -55,19 +55,50 @@ IMPORT_PROGRESS_EVERY_S = 10.0
 @app.command("import")
 def import_command(
     ctx: typer.Context,
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders: .txt .md .html .jsonl .csv")],
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(help="Files or folders (.txt .md .html .jsonl .csv) or web pages (http:// or https://)."),
+    ] = None,
+    feed: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--feed",
+            help="An RSS or Atom feed, a web address or a file: import each entry's page not fetched before "
+            "(repeatable).",
+        ),
+    ] = None,
 ) -> None:
-    """Import articles; re-importing the same content is a reported no-op.
+    """Import articles from files, web pages and feeds; re-importing the same content is a reported no-op.
 
-    Example: workbench --db news.duckdb import ../shared/seeds/*.txt more/*.html feed.jsonl table.csv
+    Example: workbench --db news.duckdb import ../shared/seeds/*.txt more/*.html https://example.org/story
+    --feed https://example.org/rss.xml
     """
-    from workbench.ingest import import_files
+    from workbench.ingest import feed_links, import_files
 
     settings = settings_of(ctx)
+    sources: list[str] = list(paths or [])
+    if not sources and not feed:
+        raise WorkbenchError("nothing to import: name files, folders or web addresses, or a --feed")
+    feed_failed = 0
+    for source in feed or []:
+        try:
+            found, new, known = feed_links(source, settings)
+        except IngestError as exc:
+            typer.echo(f"{'failed':<8} {exc}")
+            feed_failed += 1
+            continue
+        extra = f", {found.skipped} without a web link" if found.skipped else ""
+        typer.echo(
+            f"{'feed':<8} {source}: {len(found.entries)} entries, {len(new)} to import, "
+            f"{len(known)} imported before{extra}"
+        )
+        sources += new
     embedder = embedder_for(settings)
     on_terminal = sys.stderr.isatty()  # a bar redraws in place: every batch; a piped line every so often
 
     def shown(path: str) -> str:
+        if "://" in path:
+            return path  # a web address is its own name
         return Path(path).name if on_terminal else path  # a terminal line is one row wide; a log keeps the path
 
     with import_progress_bar() as report:
@@ -86,10 +117,10 @@ def import_command(
                 what = f"{shown(status.path)}: embedded {status.embedded:,} of {status.file_passages:,} passages"
                 report(status.fraction, f"{what} · {status.describe()}")
 
-        results = import_files(paths, settings, embedder, progress=file_done, embedding_progress=embedded)
+        results = import_files(sources, settings, embedder, progress=file_done, embedding_progress=embedded)
     for result in results:
         typer.echo(f"{result.status:<8} {result.path}: {result.message}")
-    failed = sum(r.status == "failed" for r in results)
+    failed = sum(r.status == "failed" for r in results) + feed_failed
     typer.echo(
         f"{sum(r.articles for r in results)} article(s) and {sum(r.passages for r in results)} passages imported, "
         f"{sum(r.status == 'skipped' for r in results)} file(s) already there, {failed} failed"

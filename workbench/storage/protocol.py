@@ -51,6 +51,9 @@ class Store(Protocol):
     def stored_hashes(self, hashes: Sequence[str]) -> set[str]:
         """Return which of these content hashes belong to articles imported before."""
 
+    def fetched_urls(self, urls: Sequence[str]) -> set[str]:
+        """Return which of these addresses an article was fetched from before (as requested or after redirects)."""
+
     def next_passage_id(self) -> int:
         """Return the first free passage id (one writer per file, so this holds inside a transaction)."""
 

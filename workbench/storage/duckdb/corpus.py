@@ -44,6 +44,17 @@ class CorpusStatements:
         ).fetchall()
         return {row[0] for row in rows}
 
+    def fetched_urls(self, urls: Sequence[str]) -> set[str]:
+        """Return which of these addresses an article was fetched from before (as requested or after redirects)."""
+        if not urls:
+            return set()
+        rows = self.con.execute(
+            """SELECT requested_url FROM article_fetches WHERE requested_url IN (SELECT unnest(?))
+               UNION SELECT final_url FROM article_fetches WHERE final_url IN (SELECT unnest(?))""",
+            [list(urls), list(urls)],
+        ).fetchall()
+        return {row[0] for row in rows}
+
     def next_passage_id(self) -> int:
         """Return the first free passage id (one writer per file, so this holds inside a transaction)."""
         return self.con.execute("SELECT coalesce(max(passage_id), 0) + 1 FROM passages").fetchone()[0]
@@ -83,9 +94,20 @@ class CorpusStatements:
                 "search_text": pa.array([p.search_text for p in drafts], pa.string()),
             }
         )
-        with registered(self.con, new_articles=articles, new_passages=passages):
+        fetched = [(a, d.fetched) for a, d in zip(article_ids, docs, strict=True) if d.fetched is not None]
+        fetches = pa.table(
+            {
+                "article_id": pa.array([a for a, _ in fetched], pa.int64()),
+                "requested_url": pa.array([f.url for _, f in fetched], pa.string()),
+                "final_url": pa.array([f.final_url for _, f in fetched], pa.string()),
+                "fetched_at": pa.array([f.fetched_at for _, f in fetched], pa.timestamp("us")),
+                "content_type": pa.array([f.content_type for _, f in fetched], pa.string()),
+            }
+        )
+        with registered(self.con, new_articles=articles, new_passages=passages, new_fetches=fetches):
             self.con.execute("INSERT INTO articles BY NAME SELECT * FROM new_articles")
             self.con.execute("INSERT INTO passages BY NAME SELECT * FROM new_passages")
+            self.con.execute("INSERT INTO article_fetches BY NAME SELECT * FROM new_fetches")
 
     def insert_embeddings(self, ids: np.ndarray, model: str, vectors: np.ndarray) -> None:
         """Bulk-insert one embedding per passage id, replacing any older one."""

@@ -272,6 +272,20 @@ def _m007_search_text(con: Connection) -> None:
         build_fulltext(con)
 
 
+def _m008_article_fetches(con: Connection) -> None:
+    # A table of its own rather than columns of articles: DuckDB cannot ALTER a table other tables reference.
+    con.execute("""
+        CREATE TABLE article_fetches (
+            article_id    BIGINT PRIMARY KEY REFERENCES articles (article_id),
+            requested_url VARCHAR NOT NULL,   -- as the user or the feed gave it
+            final_url     VARCHAR NOT NULL,   -- after redirects
+            fetched_at    TIMESTAMP NOT NULL, -- UTC
+            content_type  VARCHAR NOT NULL
+        );
+        CREATE INDEX article_fetches_requested ON article_fetches (requested_url);
+    """)
+
+
 # Append only: a migration that has shipped is never edited, a change is a new numbered entry.
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "articles, passages, embeddings, claims", _m001_articles_passages_claims),
@@ -281,6 +295,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (5, "the machine's stance kept beside a reviewer's correction", _m005_machine_stance),
     (6, "stance 'discusses' (on topic, no side) in evidence and corrections", _m006_discusses),
     (7, "search text: space-grouped thousands, leading zeros, number words, no zero-width marks", _m007_search_text),
+    (8, "where and when articles imported from the web were fetched", _m008_article_fetches),
 ]
 
 
