@@ -19,10 +19,19 @@ from app_pages.components import (
 )
 from claims.combine import number_check
 from claims.verdicts import counts_toward_verdict
-from claims.vocabulary import HUMAN_VERDICTS, REVIEW_STATUSES, STANCE_BUTTON_LABELS, STANCE_LABELS, STANCES, label
+from claims.vocabulary import (
+    AWAITING_APPROVAL,
+    CHOSEN_STATUSES,
+    HUMAN_VERDICTS,
+    STANCE_BUTTON_LABELS,
+    STANCE_LABELS,
+    STANCES,
+    VERDICT_GIVEN,
+    label,
+)
 from workbench import review
 from workbench.errors import StaleWriteError, WorkbenchError
-from workbench.models import EvidenceItem
+from workbench.models import EvidenceItem, Review
 from workbench.pipeline import check_stored, load_latest_check, redecide
 from workbench.storage import Store, open_store
 
@@ -105,6 +114,36 @@ def undo(claim_id: int, passage_id: int, *, was: str, machine_stance: str) -> No
         ),
         f"Passage {passage_id} is back to the machine's stance ({STANCE_LABELS[machine_stance]}).",
     )
+
+
+def show_approval(current: Review, reviewer: str) -> None:
+    """The second reviewer's box: approve the verdict awaiting approval, or send it back with a note."""
+    claim_id = current.claim_id
+    with st.container(border=True):
+        st.markdown(
+            f"**Awaiting approval**: {md(label(current.human_verdict))}, given by {md(current.reviewer)}. "
+            "A different reviewer approves it (then it can be published) or sends it back with a note."
+        )
+        note = st.text_area("Note (needed to send it back)", key=f"claim_approval_note_{claim_id}")
+        approve_col, back_col = st.columns(2)
+        if approve_col.button("Approve verdict", key=f"claim_approve_{claim_id}", type="primary"):
+            act(lambda store: review.approve(store, claim_id, current.version, reviewer), "Approved")
+        if back_col.button("Send back", key=f"claim_send_back_{claim_id}"):
+            act(lambda store: review.send_back(store, claim_id, current.version, reviewer, note), "Sent back")
+
+
+def act(step: Callable[[Store], Review], done: str) -> None:
+    """Run an approval step; on success reload the form from the stored review, else say why (the note stays)."""
+    try:
+        with open_store(cfg.db_path) as store:
+            after = step(store)
+    except WorkbenchError as exc:
+        st.error(f"Not done: {md(exc)}")
+        return
+    for key in [*keys.values(), version_key, f"claim_approval_note_{after.claim_id}"]:
+        st.session_state.pop(key, None)
+    st.session_state["claim_saved"] = f"{done} (version {after.version})."
+    st.rerun()
 
 
 cfg = resources.settings()
@@ -211,7 +250,8 @@ st.subheader("Verdict")
 keys = {f: f"claim_{f}_{claim_id}" for f in review.FIELDS}
 version_key = f"claim_version_{claim_id}"
 if keys["status"] not in st.session_state:  # first visit, or after another claim: load the stored review
-    st.session_state[keys["status"]] = current.status
+    # A verdict awaiting approval is one given: the form shows what its reviewer chose.
+    st.session_state[keys["status"]] = VERDICT_GIVEN if current.status == AWAITING_APPROVAL else current.status
     st.session_state[keys["human_verdict"]] = current.human_verdict
     st.session_state[keys["rationale"]] = current.rationale
     st.session_state[version_key] = current.version
@@ -221,7 +261,7 @@ if keys["status"] not in st.session_state:  # first visit, or after another clai
 with st.form(f"claim_verdict_form_{claim_id}"):
     st.radio(
         "Status",
-        REVIEW_STATUSES,
+        CHOSEN_STATUSES,
         format_func=label,
         horizontal=True,
         key=keys["status"],
@@ -242,7 +282,9 @@ if saved:
     changes = {f: st.session_state[keys[f]] for f in review.FIELDS}
     try:
         with open_store(cfg.db_path) as store:
-            after = review.save_review(store, claim_id, st.session_state[version_key], changes, reviewer)
+            after = review.save_review(
+                store, claim_id, st.session_state[version_key], changes, reviewer, second_reviewer=cfg.second_reviewer
+            )
     except StaleWriteError as exc:
         theirs = exc.current
         # Keep what this reviewer typed in the form; the next save knowingly replaces the newer version.
@@ -260,12 +302,22 @@ if saved:
         st.error(f"Not saved: {md(exc)}. Your text is still in the form; press Save verdict again to retry.")
     else:
         st.session_state[version_key] = after.version
-        st.session_state["claim_saved"] = f"Saved (version {after.version})."
+        waiting = " It awaits a second reviewer's approval." if after.status == AWAITING_APPROVAL else ""
+        st.session_state["claim_saved"] = f"Saved (version {after.version}).{waiting}"
         st.rerun()
 if saved_note := st.session_state.pop("claim_saved", None):
     st.success(saved_note)
 if current.version:
-    st.caption(f"Version {current.version}, saved by {md(current.reviewer)} at {current.updated_at:%Y-%m-%d %H:%M:%S}")
+    when = f"{current.updated_at:%Y-%m-%d %H:%M:%S}"
+    if current.approved_by:  # the approval is the last save; the verdict stays its giver's
+        st.caption(
+            f"Version {current.version}: verdict by {md(current.reviewer)}, approved by {md(current.approved_by)} "
+            f"at {when}"
+        )
+    else:
+        st.caption(f"Version {current.version}, saved by {md(current.reviewer)} at {when}")
+if current.status == AWAITING_APPROVAL:
+    show_approval(current, reviewer)
 
 st.subheader("History")
 if not events and not checks:
@@ -273,7 +325,9 @@ if not events and not checks:
 timeline = [
     (
         e.changed_at,
-        f"{e.reviewer} changed {e.field.replace('_', ' ')}: {label(e.old_value)} → {label(e.new_value)}",
+        f"{e.reviewer} {e.new_value}"  # "bob approved", "bob sent back: <note>"
+        if e.field == "approval"
+        else f"{e.reviewer} changed {e.field.replace('_', ' ')}: {label(e.old_value)} → {label(e.new_value)}",
     )
     for e in events
 ]

@@ -9,7 +9,7 @@ from app_pages import resources
 from app_pages.components import md, require_database
 from claims.vocabulary import UNCHECKED, label
 from workbench.errors import WorkbenchError
-from workbench.export import build_claimreview, build_verdicts_csv, load_verdicts
+from workbench.export import build_claimreview, build_verdicts_csv, load_verdicts, publishable
 from workbench.storage import open_store
 
 cfg = resources.settings()
@@ -23,6 +23,7 @@ except WorkbenchError as exc:
     st.stop()
 
 reviewed = sum(1 for r in records if r.row.human_verdict)
+published = sum(1 for r in records if publishable(r.row, approved_only=cfg.second_reviewer))
 st.write(f"{len(records)} claims, {reviewed} with a human verdict.")
 csv_col, json_col = st.columns(2)
 csv_col.download_button(
@@ -39,12 +40,18 @@ csv_col.caption(
 )
 json_col.download_button(
     "Download ClaimReview JSON-LD",
-    build_claimreview(records),
+    build_claimreview(records, approved_only=cfg.second_reviewer),
     file_name="claimreview.json",
     mime="application/ld+json",
     key="export_claimreview",
 )
-json_col.caption("schema.org ClaimReview for each claim with a human verdict.")
+if cfg.second_reviewer:
+    json_col.caption(
+        f"schema.org ClaimReview for the {published} verdict(s) a second reviewer approved (the desk rule is on; "
+        f"{reviewed - published} not yet approved are left out)."
+    )
+else:
+    json_col.caption("schema.org ClaimReview for each claim with a human verdict.")
 
 st.subheader("Preview")
 st.dataframe(
@@ -56,6 +63,7 @@ st.dataframe(
             "human verdict": [label(r.row.human_verdict) if r.row.human_verdict else "" for r in records],
             "status": [label(r.row.status) for r in records],
             "reviewer": [r.row.reviewer or "" for r in records],
+            "approved by": [r.row.approved_by or "" for r in records],
             "agreeing passages": [len(r.agreeing) for r in records],
             "conflicting passages": [len(r.conflicting) for r in records],
         }

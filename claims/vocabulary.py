@@ -21,7 +21,11 @@ UNCHECKED = "unchecked"  # the review queue's name for a claim no machine check 
 
 # --- where a claim stands with its reviewers ---------------------------------------------------------------
 NEW, IN_REVIEW, VERDICT_GIVEN = "new", "in_review", "verdict_given"
-REVIEW_STATUSES = (NEW, IN_REVIEW, VERDICT_GIVEN)
+# A verdict waiting for a second reviewer's approval: only with the desk rule on (WORKBENCH_SECOND_REVIEWER), and set
+# by the workbench, never chosen: a reviewer who gives a verdict under the rule leaves it awaiting approval.
+AWAITING_APPROVAL = "awaiting_approval"
+REVIEW_STATUSES = (NEW, IN_REVIEW, AWAITING_APPROVAL, VERDICT_GIVEN)
+CHOSEN_STATUSES = (NEW, IN_REVIEW, VERDICT_GIVEN)  # the ones a reviewer picks in the verdict form
 
 # --- how far an outlet is trusted ------------------------------------------------------------------------
 CREDIBLE, UNKNOWN, NOT_CREDIBLE = "credible", "unknown", "not_credible"

@@ -60,6 +60,7 @@ def server(tmp_path_factory, built_demo, embedder, stance_model):
         **os.environ,
         "WORKBENCH_DB": str(cfg.db_path),
         "WORKBENCH_LOCK_WAIT_S": str(LOCK_WAIT_S),
+        "WORKBENCH_SECOND_REVIEWER": "1",  # the desk rule: a verdict is published once a second reviewer approves
         "HF_HUB_OFFLINE": "1",
         "TOKENIZERS_PARALLELISM": "false",
     }

@@ -260,3 +260,31 @@ def test_the_fts_extension_is_checked_once_against_its_wheel_and_a_changed_one_i
     finally:
         monkeypatch.undo()
         connection.extension_verified_here.cache_clear()
+
+
+def test_migration_9_keeps_reviews_and_allows_awaiting_approval(tmp_path):
+    import duckdb
+
+    from workbench.storage.duckdb.connection import fts_extension_path
+    from workbench.storage.duckdb.migrations import migrate
+
+    con = duckdb.connect(str(tmp_path / "v8.duckdb"))
+    con.execute(f"LOAD '{fts_extension_path()}'")
+    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, "
+                "applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)")  # fmt: skip
+    for version, name, step in MIGRATIONS[:8]:  # a file written before the second reviewer
+        step(con)
+        con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
+    con.execute("INSERT INTO claims (text, normalized, origin) VALUES ('A claim', 'a claim', 'manual')")
+    con.execute("INSERT INTO reviews VALUES (1, 'verdict_given', 'refuted', 'why', 'ann', 3, now())")
+    with pytest.raises(duckdb.ConstraintException):
+        con.execute("UPDATE reviews SET status = 'awaiting_approval'")
+    assert migrate(con) == [v for v, _, _ in MIGRATIONS[8:]]
+    assert con.execute(
+        "SELECT status, human_verdict, rationale, reviewer, version, approved_by FROM reviews"
+    ).fetchall() == [("verdict_given", "refuted", "why", "ann", 3, None)]
+    con.execute("UPDATE reviews SET status = 'awaiting_approval'")
+    with pytest.raises(duckdb.ConstraintException):
+        con.execute("UPDATE reviews SET status = 'approved'")
+    with pytest.raises(duckdb.ConstraintException):  # the foreign key to claims still holds
+        con.execute("INSERT INTO reviews VALUES (99, 'new', NULL, '', NULL, 1, now(), NULL)")

@@ -1,4 +1,5 @@
-"""End to end in headless Chromium: import through the uploader, open a claim, record a verdict, download the CSV.
+"""End to end in headless Chromium: import through the uploader and from links, open a claim, record a verdict, have
+a second reviewer approve it, download the CSV.
 
 The server and browser fixtures are in tests/browser.py. Screenshots of the main pages go to a temporary folder,
 or to docs/screenshots/ (the README's pictures) when WORKBENCH_SCREENSHOTS=docs/screenshots is set, so a test run
@@ -82,8 +83,17 @@ def test_import_review_and_export_in_a_real_browser(server, browser, tmp_path):
     page.get_by_role("option", name="conflicting").click()
     page.get_by_label("Rationale").fill("Ledger and Forum say 30 miles; Riverside Post says 80 km.")
     page.get_by_role("button", name="Save verdict").click()
-    page.get_by_text("Saved (version 1).").wait_for()
+    page.get_by_text("Saved (version 1). It awaits a second reviewer's approval.").wait_for()
     page.get_by_text("Erin changed human verdict: — → conflicting").wait_for()
+    # The desk rule is on (tests/browser.py): Erin cannot approve her own verdict; Femi does.
+    page.get_by_role("button", name="Approve verdict").click()
+    page.get_by_text("Erin gave this verdict; a different reviewer approves it or sends it back").wait_for()
+    page.get_by_label("Your name (reviewer)").fill("Femi")
+    page.get_by_label("Your name (reviewer)").press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name="Approve verdict").click()
+    page.get_by_text("Approved (version 2).").wait_for()
+    page.get_by_text("Femi approved").wait_for()
     wait_idle(page)
     page.screenshot(path=str(SCREENSHOTS / "claim-verdict.png"), full_page=True)
 
@@ -102,10 +112,16 @@ def test_import_review_and_export_in_a_real_browser(server, browser, tmp_path):
     first = dict(zip(rows[0], rows[1], strict=True))
     assert first["claim"] == "The Red Ridge Front is 30 miles from Orlan"
     assert (first["human_verdict"], first["status"], first["reviewer"]) == ("conflicting", "verdict given", "Erin")
+    assert first["approved_by"] == "Femi"
     assert first["rationale"] == "Ledger and Forum say 30 miles; Riverside Post says 80 km."
     assert first["machine_verdict"] in {"supported", "refuted", "conflicting", "not enough evidence"}
     assert "Riverside Post" in first["conflicting_evidence"]
     page.close()
     with open_store(cfg.db_path) as store:
         stored = review.get_review(store, 1)
-    assert (stored.human_verdict, stored.reviewer, stored.version) == ("conflicting", "Erin", 1)
+    assert (stored.human_verdict, stored.reviewer, stored.approved_by, stored.version) == (
+        "conflicting",
+        "Erin",
+        "Femi",
+        2,
+    )

@@ -63,13 +63,14 @@ def test_csv_has_one_row_per_claim_and_every_cell_right(reviewed):
         "human_verdict",
         "status",
         "reviewer",
+        "approved_by",
         "rationale",
         "agreeing_evidence",
         "conflicting_evidence",
         "discussing_evidence",
     ]
     first = rows[1]
-    assert first[:9] == [
+    assert first[:10] == [
         "1",
         "The Red Ridge Front is 30 miles from Orlan",
         "2031-03-15",
@@ -78,25 +79,26 @@ def test_csv_has_one_row_per_claim_and_every_cell_right(reviewed):
         "conflicting",
         "verdict given",
         "ann",
+        "",  # no second reviewer: the desk rule is off
         "30 mi vs 80 km",
     ]
-    agreeing = first[9].split("\n")
+    agreeing = first[10].split("\n")
     assert len(agreeing) == 3
     assert agreeing[0].startswith("Valley Forum | Is Orlan next? What we know about the Red Ridge Front | ")
     assert any(
         "| https://northern-ledger.example/2031/03/14/tessar-falls | The rebels are now just 30 miles" in a
         for a in agreeing
     )
-    assert first[10] == (
+    assert first[11] == (
         "Riverside Post | Orlan braces as Red Ridge Front nears | https://riversidepost.example/world/orlan-braces | "
         "The Red Ridge Front advance stalled on Saturday near the village of Amsel, about 80 km north of Orlan, "
         "where the army has dug in behind the Kessel canal."
     )
     second = rows[2]
-    assert second[6:9] == ["in review", "'-bob", '\'=HYPERLINK("http://x","y")']
+    assert second[6:10] == ["in review", "'-bob", "", '\'=HYPERLINK("http://x","y")']
     assert rows[5][1] == "'@SUM(1,2) rebels took the bank"
-    assert rows[5][3:11] == ["unchecked", "", "", "new", "", "", "", ""]
-    assert not any("comment" in cell.lower() for row in rows[1:] for cell in row[9:])
+    assert rows[5][3:12] == ["unchecked", "", "", "new", "", "", "", "", ""]
+    assert not any("comment" in cell.lower() for row in rows[1:] for cell in row[10:])
 
 
 def test_claimreview_json_ld(reviewed):

@@ -290,7 +290,7 @@ def test_export_page_offers_both_downloads_and_the_csv_is_safe(db):
     assert "7 claims, 1 with a human verdict." in [m.value for m in at.markdown]
     header, second = rows[0], rows[2]
     assert header == list(CSV_COLUMNS)  # the columns themselves are spelled out in tests/test_export.py
-    assert second[5:9] == ["refuted", "verdict given", "'@mallory", '\'=HYPERLINK("http://evil")']
+    assert second[5:10] == ["refuted", "verdict given", "'@mallory", "", '\'=HYPERLINK("http://evil")']
 
 
 def test_check_now_with_the_shipped_stance_model(db, monkeypatch):
@@ -306,3 +306,43 @@ def test_check_now_with_the_shipped_stance_model(db, monkeypatch):
     assert at.metric[0].value in {"supported", "refuted", "conflicting", "not enough evidence"}
     assert any(f"stance model {shipped.model_id}" in plain(c.value) for c in at.caption)
     resources.stance_model.clear()
+
+
+def test_a_second_reviewer_approves_or_sends_back_a_verdict(db, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_SECOND_REVIEWER", "1")
+    at = open_page("app_pages/claim.py", claim_id=1)
+    at.text_input(key="claim_reviewer").input("alice").run()
+    at.radio(key="claim_status_1").set_value("verdict_given")
+    at.selectbox(key="claim_human_verdict_1").set_value("conflicting")
+    at.text_area(key="claim_rationale_1").input("Ledger says 30 miles, Riverside 80 km.")
+    at.button(key="FormSubmitter:claim_verdict_form_1-Save verdict").click().run()
+    assert at.success[0].value == "Saved (version 1). It awaits a second reviewer's approval."
+    assert any("Awaiting approval" in m.value and "given by alice" in m.value for m in at.markdown)
+    at.button(key="claim_approve_1").click().run()
+    assert "alice gave this verdict; a different reviewer approves it or sends it back" in plain(at.error[0].value)
+    at.text_input(key="claim_reviewer").input("bob").run()
+    at.button(key="claim_approve_1").click().run()
+    assert not at.exception and at.success[0].value == "Approved (version 2)."
+    assert any("bob approved" in t for t in texts(at))
+    assert any("verdict by alice, approved by bob at" in c.value for c in at.caption)
+    assert at.radio(key="claim_status_1").value == "verdict_given"
+
+    at.switch_page("app_pages/claim.py").run()
+    at.number_input(key="claim_pick").set_value(2).run()
+    at.radio(key="claim_status_2").set_value("verdict_given")
+    at.selectbox(key="claim_human_verdict_2").set_value("supported")
+    at.button(key="FormSubmitter:claim_verdict_form_2-Save verdict").click().run()  # as bob
+    at.text_input(key="claim_reviewer").input("carol").run()
+    at.button(key="claim_send_back_2").click().run()
+    assert "say why the verdict goes back" in plain(at.error[0].value)
+    at.text_area(key="claim_approval_note_2").input("Check the second source first.")
+    at.button(key="claim_send_back_2").click().run()
+    assert at.success[0].value == "Sent back (version 2)."
+    assert any("carol sent back: Check the second source first." in t for t in texts(at))
+    assert at.radio(key="claim_status_2").value == "in_review"
+
+    with open_store(db.db_path) as store:
+        records = load_verdicts(store)
+    export = open_page("app_pages/export.py")
+    assert any("the 1 verdict(s) a second reviewer approved" in c.value for c in export.caption)
+    assert [r.row.claim_id for r in records if r.row.approved_by] == [1]

@@ -249,3 +249,91 @@ def test_every_queue_sort_has_its_order_in_the_duckdb_store():
     from workbench.storage.duckdb.reviews import QUEUE_ORDER
 
     assert list(QUEUE_ORDER) == list(QUEUE_SORTS)
+
+
+GIVE = {"status": "verdict_given", "human_verdict": "refuted", "rationale": "Orlan has two bridges."}
+
+
+def test_the_desk_rule_holds_a_verdict_until_a_different_reviewer_approves_it(db):
+    from workbench.export import build_claimreview, load_verdicts
+
+    with open_store(db) as store:
+        given = review.save_review(store, 1, 0, GIVE, "alice", second_reviewer=True)
+        assert (given.status, given.approved_by) == ("awaiting_approval", None)
+        assert build_claimreview(load_verdicts(store), approved_only=True) == "[]\n"  # not published yet
+        assert "refuted" not in build_claimreview(load_verdicts(store), approved_only=True)
+        with pytest.raises(ReviewError, match="alice gave this verdict; a different reviewer"):
+            review.approve(store, 1, given.version, " Alice ")  # the same person, however typed
+        with pytest.raises(StaleWriteError):
+            review.approve(store, 1, given.version - 1, "bob")
+        same = review.save_review(store, 1, given.version, GIVE, "alice", second_reviewer=True)
+        assert same == given  # saving the form again as it was changes nothing
+        approved = review.approve(store, 1, given.version, "bob")
+        assert (approved.status, approved.reviewer, approved.approved_by) == ("verdict_given", "alice", "bob")
+        published = build_claimreview(load_verdicts(store), approved_only=True)
+        assert '"alternateName": "False"' in published and '"name": "alice"' in published
+        with pytest.raises(ReviewError, match="no verdict awaiting approval"):
+            review.approve(store, 1, approved.version, "carol")
+        kept = review.save_review(store, 1, approved.version, GIVE, "carol", second_reviewer=True)
+        assert kept == approved  # an approved verdict saved unchanged stays approved
+        edited = review.save_review(
+            store, 1, approved.version, GIVE | {"rationale": "Two bridges, one closed."}, "carol", second_reviewer=True
+        )
+        assert (edited.status, edited.approved_by) == ("awaiting_approval", None)  # an edit needs a new approval
+        events = [(e.field, e.old_value, e.new_value, e.reviewer) for e in review.history(store, 1)]
+    assert ("approval", None, "approved", "bob") in events
+    assert ("status", "awaiting_approval", "verdict_given", "bob") in events
+    assert events[0][:3] in {("status", "verdict_given", "awaiting_approval"), ("rationale", GIVE["rationale"],
+                                                                             "Two bridges, one closed.")}  # fmt: skip
+
+
+def test_a_second_reviewer_sends_a_verdict_back_with_a_note(db):
+    with open_store(db) as store:
+        given = review.save_review(store, 1, 0, GIVE, "alice", second_reviewer=True)
+        with pytest.raises(ReviewError, match="say why the verdict goes back"):
+            review.send_back(store, 1, given.version, "bob", "   ")
+        back = review.send_back(store, 1, given.version, "bob", "The city's site lists three bridges.")
+        assert (back.status, back.human_verdict, back.approved_by) == ("in_review", "refuted", None)
+        events = [(e.field, e.new_value, e.reviewer) for e in review.history(store, 1)]
+        assert ("approval", "sent back: The city's site lists three bridges.", "bob") in events
+        with pytest.raises(ReviewError, match="awaiting approval' is set by the workbench"):
+            review.save_review(store, 1, back.version, {"status": "awaiting_approval"}, "alice")
+
+
+def test_without_the_desk_rule_a_verdict_is_given_and_published_at_once(db):
+    from workbench.export import build_claimreview, load_verdicts
+
+    with open_store(db) as store:
+        given = review.save_review(store, 1, 0, GIVE, "alice")
+        assert (given.status, given.approved_by) == ("verdict_given", None)
+        assert '"alternateName": "False"' in build_claimreview(load_verdicts(store))
+        # Turned on later, the rule publishes only what a second reviewer approved: this verdict is held back.
+        assert build_claimreview(load_verdicts(store), approved_only=True) == "[]\n"
+        resaved = review.save_review(store, 1, given.version, GIVE, "alice", second_reviewer=True)
+        assert resaved.status == "awaiting_approval"
+
+
+def test_the_cli_export_follows_the_desk_rule(db, monkeypatch):
+    import json
+
+    from typer.testing import CliRunner
+
+    from workbench.cli import app
+
+    with open_store(db) as store:
+        review.save_review(store, 1, 0, GIVE, "alice", second_reviewer=True)
+
+    def exported() -> list:
+        result = CliRunner().invoke(app, ["--db", str(db), "export", "-", "--format", "claimreview"])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    assert [r["reviewRating"]["alternateName"] for r in exported()] == ["False"]  # the rule off: any human verdict
+    monkeypatch.setenv("WORKBENCH_SECOND_REVIEWER", "1")
+    assert exported() == []  # awaiting approval
+    with open_store(db) as store:
+        review.approve(store, 1, 1, "bob")
+    assert [r["author"]["name"] for r in exported()] == ["alice"]
+    monkeypatch.setenv("WORKBENCH_SECOND_REVIEWER", "maybe")
+    result = CliRunner().invoke(app, ["--db", str(db), "export", "-", "--format", "claimreview"])
+    assert result.exit_code != 0 and "WORKBENCH_SECOND_REVIEWER='maybe' is not one of 1, true" in str(result.exception)

@@ -31,6 +31,9 @@ class Settings:
     checkworthy_model: str | None = None  # None: models/checkworthy-minilm; else a folder train_checkworthy.py wrote
     ann_min_vectors: int = ANN_MIN_VECTORS  # from this many passages on, dense search uses an IVF index
     fetch_timeout_s: float = DEFAULT_FETCH_TIMEOUT_S  # one web page or feed, redirects and body included
+    # The desk rule of a second reviewer (WORKBENCH_SECOND_REVIEWER=1): a verdict awaits a different reviewer's
+    # approval, and only approved verdicts go to the ClaimReview export. Off by default.
+    second_reviewer: bool = False
 
     @property
     def fetch_limits(self) -> FetchLimits:
@@ -65,6 +68,19 @@ def env_number(name: str, default: float, *, minimum: float = 0.0) -> float:
     return value
 
 
+FLAG_VALUES = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+
+
+def env_flag(name: str) -> bool:
+    """An on/off setting from the environment variable name (off when unset), refused in one line when unclear."""
+    raw = (os.environ.get(name) or "").strip().lower()
+    if not raw:
+        return False
+    if raw not in FLAG_VALUES:
+        raise WorkbenchError(f"{name}={raw!r} is not one of {', '.join(FLAG_VALUES)}")
+    return FLAG_VALUES[raw]
+
+
 def lock_wait_s() -> float:
     """How long to wait for another process's lock on the database: WORKBENCH_LOCK_WAIT_S seconds, default 10."""
     return env_number("WORKBENCH_LOCK_WAIT_S", DEFAULT_LOCK_WAIT_S)
@@ -80,4 +96,5 @@ def load_settings(db: Path | str | None = None, model: str | None = None) -> Set
         stance_model=os.environ.get("WORKBENCH_STANCE_MODEL") or None,
         checkworthy_model=os.environ.get("WORKBENCH_CHECKWORTHY_MODEL") or None,
         fetch_timeout_s=env_number("WORKBENCH_FETCH_TIMEOUT_S", DEFAULT_FETCH_TIMEOUT_S, minimum=0.1),
+        second_reviewer=env_flag("WORKBENCH_SECOND_REVIEWER"),
     )

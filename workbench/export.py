@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from claims.verdicts import counts_toward_verdict
-from claims.vocabulary import AGREES, CLAIMREVIEW_RATINGS, CONFLICTS, DISCUSSES, UNCHECKED, label
+from claims.vocabulary import AGREES, CLAIMREVIEW_RATINGS, CONFLICTS, DISCUSSES, UNCHECKED, VERDICT_GIVEN, label
 from workbench.errors import WorkbenchError
 from workbench.pipeline import load_latest_check
 from workbench.review import QueueRow, queue
@@ -36,6 +36,7 @@ CSV_COLUMNS = (
     "human_verdict",
     "status",
     "reviewer",
+    "approved_by",
     "rationale",
     "agreeing_evidence",
     "conflicting_evidence",
@@ -132,6 +133,7 @@ def build_verdicts_csv(records: Sequence[VerdictRecord]) -> bytes:
             label(r.human_verdict) if r.human_verdict else "",
             label(r.status),
             r.reviewer or "",
+            r.approved_by or "",
             r.rationale,
             "\n".join(e.line() for e in rec.agreeing),
             "\n".join(e.line() for e in rec.conflicting),
@@ -141,12 +143,22 @@ def build_verdicts_csv(records: Sequence[VerdictRecord]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def build_claimreview(records: Sequence[VerdictRecord], *, publisher: str = "Claim workbench") -> str:
-    """schema.org ClaimReview JSON-LD for every claim a reviewer has given a verdict."""
+def publishable(row: QueueRow, *, approved_only: bool) -> bool:
+    """Whether a claim's verdict goes into a ClaimReview export: any human verdict, or with the desk rule of a second
+    reviewer (approved_only) only a verdict a second reviewer approved."""
+    if not row.human_verdict:
+        return False
+    return not approved_only or (row.status == VERDICT_GIVEN and row.approved_by is not None)
+
+
+def build_claimreview(
+    records: Sequence[VerdictRecord], *, publisher: str = "Claim workbench", approved_only: bool = False
+) -> str:
+    """schema.org ClaimReview JSON-LD for every claim a reviewer has given a verdict (see publishable)."""
     reviews = []
     for rec in records:
         r = rec.row
-        if not r.human_verdict:
+        if not publishable(r, approved_only=approved_only):
             continue
         item: dict = {"@type": "Claim"}
         if r.claim_date:
@@ -170,12 +182,12 @@ def build_claimreview(records: Sequence[VerdictRecord], *, publisher: str = "Cla
     return json.dumps(reviews, ensure_ascii=False, indent=2) + "\n"
 
 
-def build_export(records: Sequence[VerdictRecord], fmt: str) -> bytes:
-    """The export file's bytes in one of FORMATS."""
+def build_export(records: Sequence[VerdictRecord], fmt: str, *, approved_only: bool = False) -> bytes:
+    """The export file's bytes in one of FORMATS (approved_only: see publishable)."""
     if fmt == "csv":
         return build_verdicts_csv(records)
     if fmt == "claimreview":
-        return build_claimreview(records).encode("utf-8")
+        return build_claimreview(records, approved_only=approved_only).encode("utf-8")
     raise ValueError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
 
 

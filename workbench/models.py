@@ -297,6 +297,7 @@ class Review:
     reviewer: str | None = None
     version: int = 0
     updated_at: datetime | None = None
+    approved_by: str | None = None  # the second reviewer who approved this verdict (the desk rule), else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,6 +340,7 @@ class QueueRow:
     updated_at: datetime | None
     check_id: int | None
     outlets: tuple[str, ...]
+    approved_by: str | None = None  # the second reviewer who approved the verdict (the desk rule)
 
 
 @dataclass(frozen=True, slots=True)

@@ -163,7 +163,7 @@ def test_migration_7_recomputes_many_passages_in_one_statement(tmp_path):
                    FROM range(20000) t(i)""")
     con.execute(f"LOAD '{fts_extension_path()}'")
     started = time.monotonic()
-    assert migrate(con) == [7]
+    assert migrate(con) == [v for v, _, _ in MIGRATIONS if v >= 7]
     elapsed = time.monotonic() - started
     fixed = con.execute("SELECT count(*) FROM passages WHERE search_text LIKE '% 3000 francs in room 007 today'")
     assert fixed.fetchone() == (20000,)

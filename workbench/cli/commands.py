@@ -292,11 +292,12 @@ def export(
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"--format is one of {', '.join(FORMATS)}")
-    db = settings_of(ctx).db_path
+    settings = settings_of(ctx)
+    db = settings.db_path
     require_db(db)
     with open_store(db) as store:  # writable: a file from before the review tables gets them (migration 3)
         records = load_verdicts(store)
-    content = build_export(records, fmt)
+    content = build_export(records, fmt, approved_only=settings.second_reviewer)
     if str(out) == "-":
         sys.stdout.buffer.write(content)
         return

@@ -286,6 +286,32 @@ def _m008_article_fetches(con: Connection) -> None:
     """)
 
 
+def _m009_second_reviewer(con: Connection) -> None:
+    # The desk rule of a second reviewer: status 'awaiting_approval' and who approved a verdict. DuckDB cannot alter
+    # a CHECK constraint, so reviews is rebuilt through a plain copy, as in migration 6.
+    statuses = ", ".join(f"'{s}'" for s in ("new", "in_review", "awaiting_approval", "verdict_given"))
+    verdicts = ", ".join(
+        f"'{v}'" for v in ("supported", "refuted", "conflicting", "not_enough_evidence", "unverifiable")
+    )
+    con.execute(f"""
+        CREATE TEMP TABLE reviews_copy AS SELECT * FROM reviews;
+        DROP TABLE reviews;
+        CREATE TABLE reviews (
+            claim_id      BIGINT PRIMARY KEY REFERENCES claims (claim_id),
+            status        VARCHAR NOT NULL CHECK (status IN ({statuses})),
+            human_verdict VARCHAR CHECK (human_verdict IN ({verdicts})),
+            rationale     VARCHAR NOT NULL DEFAULT '',
+            reviewer      VARCHAR,                  -- who saved the review last (who gave the verdict)
+            version       INTEGER NOT NULL,         -- optimistic lock: a save names the version it edited
+            updated_at    TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            approved_by   VARCHAR                   -- the second reviewer who approved the verdict, if one did
+        );
+        INSERT INTO reviews SELECT claim_id, status, human_verdict, rationale, reviewer, version, updated_at, NULL
+            FROM reviews_copy;
+        DROP TABLE reviews_copy;
+    """)
+
+
 # Append only: a migration that has shipped is never edited, a change is a new numbered entry.
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "articles, passages, embeddings, claims", _m001_articles_passages_claims),
@@ -296,6 +322,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (6, "stance 'discusses' (on topic, no side) in evidence and corrections", _m006_discusses),
     (7, "search text: space-grouped thousands, leading zeros, number words, no zero-width marks", _m007_search_text),
     (8, "where and when articles imported from the web were fetched", _m008_article_fetches),
+    (9, "a second reviewer: verdicts awaiting approval, and who approved", _m009_second_reviewer),
 ]
 
 

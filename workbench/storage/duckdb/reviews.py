@@ -8,7 +8,7 @@ from claims.vocabulary import NEW, UNCHECKED, UNKNOWN
 from workbench.models import Correction, HistoryEvent, Outlet, QueueCount, QueueFilter, QueueRow, Review
 from workbench.storage.duckdb.connection import Connection
 
-_REVIEW_COLUMNS = "claim_id, status, human_verdict, rationale, reviewer, version, updated_at"
+_REVIEW_COLUMNS = "claim_id, status, human_verdict, rationale, reviewer, version, updated_at, approved_by"
 
 
 # The newest check per claim, its evidence outlets and the review: what the queue and the exports show.
@@ -24,7 +24,8 @@ _QUEUE = f"""
            coalesce(r.status, '{NEW}') AS status, r.human_verdict, r.reviewer, coalesce(r.rationale, '') AS rationale,
            l.checked_at, r.updated_at, l.check_id,
            list_distinct(list_concat(coalesce(cited.outlets, []), CASE WHEN src.outlet IS NULL THEN []
-                                                                  ELSE [src.outlet] END)) AS outlets
+                                                                  ELSE [src.outlet] END)) AS outlets,
+           r.approved_by
     FROM claims c
     LEFT JOIN latest l USING (claim_id)
     LEFT JOIN cited ON cited.check_id = l.check_id
@@ -69,16 +70,16 @@ class ReviewStatements:
         fields = [review.status, review.human_verdict, review.rationale, review.reviewer]
         if expected_version == 0:
             row = self.con.execute(
-                f"""INSERT INTO reviews ({_REVIEW_COLUMNS}) VALUES (?, ?, ?, ?, ?, 1, current_timestamp)
+                f"""INSERT INTO reviews ({_REVIEW_COLUMNS}) VALUES (?, ?, ?, ?, ?, 1, current_timestamp, ?)
                     ON CONFLICT DO NOTHING RETURNING version""",
-                [review.claim_id, *fields],
+                [review.claim_id, *fields, review.approved_by],
             ).fetchone()
         else:
             row = self.con.execute(
-                """UPDATE reviews SET status = ?, human_verdict = ?, rationale = ?, reviewer = ?,
+                """UPDATE reviews SET status = ?, human_verdict = ?, rationale = ?, reviewer = ?, approved_by = ?,
                                       version = version + 1, updated_at = current_timestamp
                    WHERE claim_id = ? AND version = ? RETURNING version""",
-                [*fields, review.claim_id, expected_version],
+                [*fields, review.approved_by, review.claim_id, expected_version],
             ).fetchone()
         return row is not None
 
@@ -154,7 +155,7 @@ class ReviewStatements:
             f"SELECT * FROM ({_QUEUE}) {_QUEUE_FILTER} ORDER BY {QUEUE_ORDER[sort]} LIMIT ? OFFSET ?",
             [*_queue_params(where), limit, offset],
         ).fetchall()
-        return [QueueRow(*row[:-1], tuple(row[-1] or ())) for row in rows]
+        return [QueueRow(*row[:-2], tuple(row[-2] or ()), row[-1]) for row in rows]
 
     def queue_summary(self, where: QueueFilter) -> list[QueueCount]:
         """Return the claims of the filtered queue per machine verdict (or 'unchecked') and status."""
