@@ -22,16 +22,22 @@ from claims.verdicts import counts_toward_verdict
 from claims.vocabulary import (
     AWAITING_APPROVAL,
     CHOSEN_STATUSES,
+    CONFIRMED,
+    FACTCHECK,
     HUMAN_VERDICTS,
+    OWN_CLAIM,
+    PROPOSED,
+    REJECTED,
     STANCE_BUTTON_LABELS,
     STANCE_LABELS,
     STANCES,
     VERDICT_GIVEN,
     label,
 )
-from workbench import review
+from workbench import factchecks, review
 from workbench.errors import StaleWriteError, WorkbenchError
-from workbench.models import EvidenceItem, Review
+from workbench.export import web_url
+from workbench.models import ClaimMatch, EvidenceItem, HistoryEvent, Review
 from workbench.pipeline import check_stored, load_latest_check, redecide
 from workbench.storage import Store, open_store
 
@@ -80,6 +86,58 @@ def show_card(item: EvidenceItem, claim_text: str, claim_id: int) -> None:
             start = max(0, hit.char_start - ARTICLE_PREVIEW_CHARS // 2)
             shown = text[start : start + ARTICLE_PREVIEW_CHARS]
             show_highlighted(shown, [(hit.char_start - start, hit.char_end - start, "passage")])
+
+
+def earlier_markdown(match: ClaimMatch) -> str:
+    """'Example Checks rated it "Mostly false" (2014-06-20): <claim> · link', escaped for markdown."""
+    c = match.candidate
+    if c.kind == OWN_CLAIM:
+        said = f"this desk's claim #{c.match_id} got the verdict **{md(label(c.rating))}**"
+    else:
+        said = f"{md(c.publisher or 'an earlier fact-check')} rated it **{md(c.rating or 'unrated')}**"
+    when = f" ({c.review_date})" if c.review_date else ""
+    link = f" · {md(web_url(c.url))}" if web_url(c.url) else ""
+    return f"{said}{when}: “{md(c.text)}”{link}"
+
+
+def show_earlier(found: list[ClaimMatch]) -> None:
+    """Earlier fact-checks: the confirmed ones beside the machine verdict, proposals to confirm or reject."""
+    st.subheader("Earlier fact-checks")
+    for match in (m for m in found if m.decision == CONFIRMED):
+        st.success(f"Confirmed by {md(match.reviewer)}: {earlier_markdown(match)}")
+    proposed = [m for m in found if m.decision == PROPOSED]
+    if proposed:
+        st.caption("Proposed as the same claim: confirm it to show the earlier verdict here and in the exports.")
+    for match in proposed:
+        c = match.candidate
+        with st.container(border=True):
+            st.markdown(earlier_markdown(match))
+            st.caption(f"match {match.score:.2f}: {md(match.reason)}")
+            yes, no = st.columns(2)
+            key = f"{match.claim_id}_{c.kind}_{c.match_id}"
+            if yes.button("Same claim", key=f"claim_match_yes_{key}"):
+                decide_match(match, CONFIRMED)
+            if no.button("Not the same", key=f"claim_match_no_{key}"):
+                decide_match(match, REJECTED)
+    rejected = [m for m in found if m.decision == REJECTED]
+    if rejected:
+        with st.expander(f"Rejected as not the same ({len(rejected)})"):
+            for match in rejected:
+                st.markdown(f"{earlier_markdown(match)} — rejected by {md(match.reviewer)}")
+
+
+def decide_match(match: ClaimMatch, decision: str) -> None:
+    """Store a reviewer's decision on a proposed match (as the reviewer in the sidebar)."""
+    name = st.session_state.get("reviewer", "").strip()
+    c = match.candidate
+    try:
+        with open_store(cfg.db_path) as store:
+            factchecks.decide(store, match.claim_id, c.kind, c.match_id, decision, name)
+    except WorkbenchError as exc:
+        st.session_state["claim_flash"] = ("error", md(exc))
+    else:
+        st.session_state["claim_flash"] = ("success", f"Match {decision}.")
+    st.rerun()
 
 
 def change_evidence(claim_id: int, change: Callable[[Store, str], None], done: str) -> None:
@@ -181,6 +239,7 @@ try:
             current = review.get_review(store, claim_id)
             events = review.history(store, claim_id)
             checks = store.check_history(claim_id)
+            earlier = factchecks.matches(store, claim_id)
 except WorkbenchError as exc:
     stop_on_error(exc)
 if claim is None:
@@ -214,6 +273,10 @@ if button_col.button("Re-check" if result else "Check now", key="claim_check", t
 if result:
     model_id = result.evidence[0].model_id if result.evidence else "no evidence"
     st.caption(f"Why: {md(result.reason)} · stance model {md(model_id)}")
+
+# --- earlier fact-checks ---------------------------------------------------------------------------------
+if earlier:
+    show_earlier(earlier)
 
 # --- evidence -------------------------------------------------------------------------------------------
 if result:
@@ -322,15 +385,20 @@ if current.status == AWAITING_APPROVAL:
 st.subheader("History")
 if not events and not checks:
     st.caption("Nothing has happened to this claim yet.")
-timeline = [
-    (
-        e.changed_at,
-        f"{e.reviewer} {e.new_value}"  # "bob approved", "bob sent back: <note>"
-        if e.field == "approval"
-        else f"{e.reviewer} changed {e.field.replace('_', ' ')}: {label(e.old_value)} → {label(e.new_value)}",
-    )
-    for e in events
-]
+
+
+def event_line(e: HistoryEvent) -> str:
+    """One history event as a person reads it."""
+    if e.field == "approval":
+        return f"{e.reviewer} {e.new_value}"  # "bob approved", "bob sent back: <note>"
+    if e.field.startswith("match:"):  # match:factcheck:3 or match:claim:7
+        _, kind, match_id = e.field.split(":")
+        what = "earlier fact-check" if kind == FACTCHECK else "this desk's claim"
+        return f"{e.reviewer} {e.new_value} {what} #{match_id} as the same claim (was {e.old_value})"
+    return f"{e.reviewer} changed {e.field.replace('_', ' ')}: {label(e.old_value)} → {label(e.new_value)}"
+
+
+timeline = [(e.changed_at, event_line(e)) for e in events]
 timeline += [(c.checked_at, f"machine check #{c.check_id}: {label(c.verdict)} ({c.confidence:.2f})") for c in checks]
 for at, what in sorted(timeline, key=lambda t: t[0], reverse=True):
     st.text(f"{at:%Y-%m-%d %H:%M:%S}  {what}")

@@ -8,7 +8,7 @@ import streamlit as st
 from app_pages import resources
 from app_pages.components import md, require_database, saved_uploads, stop_on_error
 from claims.vocabulary import REVIEW_STATUSES, UNCHECKED, VERDICTS, label
-from workbench import claimbook, review
+from workbench import claimbook, factchecks, review
 from workbench.errors import WorkbenchError
 from workbench.storage import open_store
 
@@ -22,6 +22,18 @@ SORTS = {
     "conflicting": "Most conflicting sources",
     "updated": "Recently reviewed",
 }
+
+
+def earlier_note(claim_ids: list[int]) -> str:
+    """Propose earlier fact-checks for new claims; a sentence saying how many were found ('' when none or on a
+    failure: the claims are stored either way, and the Claim page shows what was proposed)."""
+    try:
+        found = factchecks.propose_for_new_claims(
+            cfg.db_path, lambda: resources.embedder(cfg), claim_ids, window_days=cfg.match_window_days
+        )
+    except WorkbenchError:
+        return " Earlier fact-checks could not be matched just now."
+    return f" {found} earlier fact-check(s) may be the same claim: see the Claim page." if found else ""
 
 
 def open_claim(claim_id: int) -> None:
@@ -66,7 +78,7 @@ with add_one, st.form("claims_add_form"):
         else:
             st.session_state["claims_add_clear"] = True
             st.session_state["claims_add_done"] = (
-                ("success", f"Added claim #{added.claim_id}.")
+                ("success", f"Added claim #{added.claim_id}.{earlier_note([added.claim_id])}")
                 if added.created
                 else ("info", f"Already stored as claim #{added.claim_id}.")
             )
@@ -84,7 +96,8 @@ with add_csv:
             st.error(md(exc))
         else:
             new = sum(a.created for a in added)
-            st.success(f"{new} claim(s) added, {len(added) - new} already stored.")
+            note = earlier_note([a.claim_id for a in added if a.created])
+            st.success(f"{new} claim(s) added, {len(added) - new} already stored.{note}")
 with extract:
     st.caption(
         f"Reads the body (never the comments) of the {EXTRACT_MAX_ARTICLES} newest articles of the outlets chosen."
@@ -121,7 +134,8 @@ with extract:
                 st.error(f"Not saved: {md(exc)}")
             else:
                 del st.session_state["claims_proposals"]
-                st.success(f"{sum(a.created for a in added)} claim(s) saved.")
+                note = earlier_note([a.claim_id for a in added if a.created])
+                st.success(f"{sum(a.created for a in added)} claim(s) saved.{note}")
 
 # --- the queue ------------------------------------------------------------------------------------------
 st.subheader("Review queue")

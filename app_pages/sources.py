@@ -11,7 +11,7 @@ import streamlit as st
 from app_pages import resources
 from app_pages.components import md, saved_uploads
 from claims.vocabulary import CREDIBILITY_LEVELS, label
-from workbench import review
+from workbench import factchecks, review
 from workbench.documents import SUFFIXES
 from workbench.errors import IngestError, WorkbenchError
 from workbench.fetching import read_links
@@ -83,6 +83,30 @@ if (links_text.strip() or feed_text.strip()) and st.button("Fetch and import", k
             links += [link for link in new if link not in links]
             noted += [(link, "skipped", f"fetched before (feed {found.title or 'untitled'})") for link in known]
     run_import(links, tuple(noted))
+# Open while files are chosen or a result is shown: a rerun after an upload would otherwise fold the button away.
+open_fold = bool(st.session_state.get("sources_factchecks"))
+with st.expander("Earlier fact-checks (ClaimReview JSON-LD)", expanded=open_fold):
+    st.caption(
+        "Other desks' or your own published ClaimReview files: an array, an object or an @graph. Each claim is then "
+        "matched against them, and a reviewer confirms a match on the Claim page. Importing a file again adds nothing."
+    )
+    reviews = st.file_uploader(
+        "ClaimReview files", type=["json", "jsonld"], accept_multiple_files=True, key="sources_factchecks"
+    )
+    if reviews and st.button(f"Import {len(reviews)} ClaimReview file(s)", key="sources_factchecks_import"):
+        embedder = resources.embedder(cfg)  # before the database is opened: it reads which model the database uses
+        try:
+            with saved_uploads(reviews) as paths, open_store(cfg.db_path) as store:
+                imported, proposed = factchecks.import_factchecks(
+                    store, embedder, paths, window_days=cfg.match_window_days
+                )
+        except WorkbenchError as exc:
+            st.error(md(exc))
+        else:
+            new = sum(r.new for r in imported)
+            read = sum(r.read for r in imported)
+            st.success(f"{new} fact-check(s) imported ({read - new} already there); {proposed} match(es) proposed.")
+
 results = st.session_state.get("sources_results")
 if results:
     done = {s: sum(status == s for _, status, _ in results) for s in ("imported", "skipped", "failed")}

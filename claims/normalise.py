@@ -72,7 +72,8 @@ def normalise_claim(text: str) -> str:
     return " ".join(w for i, w in enumerate(words) if not (i and w == words[i - 1] and w in _CODES))
 
 
-def _content_words(normalised: str) -> set[str]:
+def content_words(normalised: str) -> set[str]:
+    """The words of a normalised claim that tell it apart from others (numbers included)."""
     return {w for w in normalised.split() if w not in _STOPWORDS}
 
 
@@ -86,7 +87,7 @@ def near_duplicate_normalised(na: str, nb: str, *, threshold: float = NEAR_DUPLI
         return True
     if _numbers(na) != _numbers(nb):
         return False
-    wa, wb = _content_words(na), _content_words(nb)
+    wa, wb = content_words(na), content_words(nb)
     if not wa or not wb:
         return False
     return len(wa & wb) / len(wa | wb) >= threshold

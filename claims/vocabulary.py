@@ -27,6 +27,12 @@ AWAITING_APPROVAL = "awaiting_approval"
 REVIEW_STATUSES = (NEW, IN_REVIEW, AWAITING_APPROVAL, VERDICT_GIVEN)
 CHOSEN_STATUSES = (NEW, IN_REVIEW, VERDICT_GIVEN)  # the ones a reviewer picks in the verdict form
 
+# --- an earlier fact-check proposed as the same claim, and what a reviewer decided -------------------------
+FACTCHECK, OWN_CLAIM = "factcheck", "claim"  # an imported ClaimReview, or one of the desk's own reviewed claims
+MATCH_KINDS = (FACTCHECK, OWN_CLAIM)
+PROPOSED, CONFIRMED, REJECTED = "proposed", "confirmed", "rejected"
+MATCH_DECISIONS = (PROPOSED, CONFIRMED, REJECTED)
+
 # --- how far an outlet is trusted ------------------------------------------------------------------------
 CREDIBLE, UNKNOWN, NOT_CREDIBLE = "credible", "unknown", "not_credible"
 CREDIBILITY_LEVELS = (CREDIBLE, UNKNOWN, NOT_CREDIBLE)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 from pathlib import Path
 
@@ -40,7 +41,7 @@ def test_import_review_and_export_in_a_real_browser(server, browser, tmp_path):
     )
     page.goto(f"{url}/sources")
     page.get_by_role("heading", name="Sources").wait_for()
-    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(article))
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(str(article))
     page.get_by_role("button", name="Import 1 file(s)").click()
     page.get_by_text("hill_courier.md: imported").wait_for()
     wait_idle(page)
@@ -54,6 +55,22 @@ def test_import_review_and_export_in_a_real_browser(server, browser, tmp_path):
         page.get_by_text(f"{web}/nowhere: failed — HTTP 404 Not Found").wait_for()
         wait_idle(page)
     page.screenshot(path=str(SCREENSHOTS / "sources.png"), full_page=True)
+
+    # Sources: an earlier fact-check of claim 1, as ClaimReview JSON-LD.
+    review_file = tmp_path / "earlier.json"
+    review_file.write_text(json.dumps({
+        "@context": "https://schema.org", "@type": "ClaimReview", "url": "https://checks.example/orlan-30-miles",
+        "claimReviewed": "The Red Ridge Front is now 30 miles from the capital Orlan",
+        "publisher": {"@type": "Organization", "name": "Example Checks"},
+        "reviewRating": {"@type": "Rating", "alternateName": "Half true"},
+    }), encoding="utf-8")  # fmt: skip
+    page.locator("summary").filter(has_text="Earlier fact-checks (ClaimReview JSON-LD)").click()
+    page.get_by_text("ClaimReview files", exact=True).wait_for()
+    expander = page.get_by_test_id("stExpanderDetails").filter(has=page.get_by_text("ClaimReview files", exact=True))
+    expander.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(review_file))
+    page.get_by_role("button", name="Import 1 ClaimReview file(s)").click()
+    page.get_by_text("1 fact-check(s) imported (0 already there)").wait_for()
+    wait_idle(page)
 
     # Claims: the queue.
     page.goto(url)
@@ -71,6 +88,8 @@ def test_import_review_and_export_in_a_real_browser(server, browser, tmp_path):
     # Riverside Post's "about 80 km" conflicts with "30 miles" whatever the model says: the number check decides.
     conflicting = page.locator("[data-testid='stColumn']").filter(has=page.get_by_role("heading", name="Conflicting"))
     conflicting.get_by_text("about 80 km north of Orlan").first.wait_for()
+    page.get_by_role("heading", name="Earlier fact-checks").wait_for()
+    page.get_by_text("Example Checks rated it").first.wait_for()
     page.get_by_role("button", name="Re-check").click()
     page.get_by_text("machine check #8").wait_for()  # seven checks were stored before the server started
     wait_idle(page)
@@ -93,6 +112,8 @@ def test_import_review_and_export_in_a_real_browser(server, browser, tmp_path):
     wait_idle(page)
     page.get_by_role("button", name="Approve verdict").click()
     page.get_by_text("Approved (version 2).").wait_for()
+    page.get_by_role("button", name="Same claim").first.click()
+    page.get_by_text("Confirmed by Femi: Example Checks rated it").wait_for()
     page.get_by_text("Femi approved").wait_for()
     wait_idle(page)
     page.screenshot(path=str(SCREENSHOTS / "claim-verdict.png"), full_page=True)
@@ -113,6 +134,7 @@ def test_import_review_and_export_in_a_real_browser(server, browser, tmp_path):
     assert first["claim"] == "The Red Ridge Front is 30 miles from Orlan"
     assert (first["human_verdict"], first["status"], first["reviewer"]) == ("conflicting", "verdict given", "Erin")
     assert first["approved_by"] == "Femi"
+    assert "Example Checks | Half true |" in first["earlier_factchecks"]
     assert first["rationale"] == "Ledger and Forum say 30 miles; Riverside Post says 80 km."
     assert first["machine_verdict"] in {"supported", "refuted", "conflicting", "not enough evidence"}
     assert "Riverside Post" in first["conflicting_evidence"]

@@ -68,6 +68,7 @@ def test_csv_has_one_row_per_claim_and_every_cell_right(reviewed):
         "agreeing_evidence",
         "conflicting_evidence",
         "discussing_evidence",
+        "earlier_factchecks",
     ]
     first = rows[1]
     assert first[:10] == [

@@ -7,6 +7,7 @@ tests.
 
 import csv
 import io
+import json
 import re
 
 from streamlit.testing.v1 import AppTest
@@ -346,3 +347,39 @@ def test_a_second_reviewer_approves_or_sends_back_a_verdict(db, monkeypatch):
     export = open_page("app_pages/export.py")
     assert any("the 1 verdict(s) a second reviewer approved" in c.value for c in export.caption)
     assert [r.row.claim_id for r in records if r.row.approved_by] == [1]
+
+
+def test_earlier_fact_checks_are_imported_proposed_and_confirmed_in_the_app(db):
+    bank = {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "claimReviewed": "Rebels looted two billion crowns from the central bank in Tessar",
+        "url": "https://checks.example/tessar-bank",
+        "publisher": {"@type": "Organization", "name": "Example Checks"},
+        "reviewRating": {"@type": "Rating", "alternateName": "Mostly true"},
+    }
+    at = open_page("app_pages/sources.py")
+    at.file_uploader(key="sources_factchecks").set_value(
+        [("checks.json", json.dumps([bank]).encode(), "application/json"), ("bad.json", b"[1,", "application/json")]
+    )
+    at.run()
+    at.button(key="sources_factchecks_import").click().run()
+    assert "bad.json: not JSON" in plain(at.error[0].value)  # one bad file: nothing is imported
+    good = ("checks.json", json.dumps([bank]).encode(), "application/json")
+    at.file_uploader(key="sources_factchecks").set_value([good])
+    at.run()
+    at.button(key="sources_factchecks_import").click().run()
+    assert not at.exception
+    assert at.success[-1].value.startswith("1 fact-check(s) imported (0 already there);")
+    with open_store(db.db_path) as store:
+        proposed = {m.claim_id for c in store.list_claims() for m in store.claim_matches(c.claim_id)}
+    assert proposed  # the demo's bank claim repeats it
+    claim_id = min(proposed)
+    page = open_page("app_pages/claim.py", claim_id=claim_id)
+    assert any("Example Checks rated it **Mostly true**" in m.value for m in page.markdown)
+    page.button(key=f"claim_match_yes_{claim_id}_factcheck_1").click().run()
+    assert "enter your name" in plain(page.error[0].value)
+    page.text_input(key="claim_reviewer").input("ann").run()
+    page.button(key=f"claim_match_yes_{claim_id}_factcheck_1").click().run()
+    assert any(s.value.startswith("Confirmed by ann: Example Checks rated it") for s in page.success)
+    assert any("ann confirmed earlier fact-check #1 as the same claim (was proposed)" in t for t in texts(page))

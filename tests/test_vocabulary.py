@@ -15,6 +15,8 @@ CHECKED_COLUMNS = {
     ("reviews", "status"): v.REVIEW_STATUSES,
     ("reviews", "human_verdict"): v.HUMAN_VERDICTS,
     ("outlet_credibility", "credibility"): v.CREDIBILITY_LEVELS,
+    ("claim_matches", "kind"): v.MATCH_KINDS,
+    ("claim_matches", "decision"): v.MATCH_DECISIONS,
 }
 
 
@@ -39,7 +41,8 @@ def test_every_checked_column_allows_exactly_the_vocabulary(tmp_path):
 
 
 def test_labels_are_distinct_and_quote_free():
-    for labels in (v.STANCES, v.HUMAN_VERDICTS, v.REVIEW_STATUSES, v.CREDIBILITY_LEVELS):
+    for labels in (v.STANCES, v.HUMAN_VERDICTS, v.REVIEW_STATUSES, v.CREDIBILITY_LEVELS, v.MATCH_KINDS,
+                   v.MATCH_DECISIONS):  # fmt: skip
         assert len(set(labels)) == len(labels)
         assert not any("'" in label for label in labels)  # the DuckDB store writes some into its SQL as literals
     assert v.UNCHECKED not in v.VERDICTS  # a queue filter, never stored

@@ -34,6 +34,8 @@ class Settings:
     # The desk rule of a second reviewer (WORKBENCH_SECOND_REVIEWER=1): a verdict awaits a different reviewer's
     # approval, and only approved verdicts go to the ClaimReview export. Off by default.
     second_reviewer: bool = False
+    # Earlier fact-checks are matched only within this many days of a claim's date (both known); None: any date.
+    match_window_days: int | None = None
 
     @property
     def fetch_limits(self) -> FetchLimits:
@@ -81,6 +83,13 @@ def env_flag(name: str) -> bool:
     return FLAG_VALUES[raw]
 
 
+def _window_days() -> int | None:
+    """WORKBENCH_MATCH_WINDOW_DAYS: a whole number of days, or unset for no window."""
+    if not (os.environ.get("WORKBENCH_MATCH_WINDOW_DAYS") or "").strip():
+        return None
+    return int(env_number("WORKBENCH_MATCH_WINDOW_DAYS", 0, minimum=0))
+
+
 def lock_wait_s() -> float:
     """How long to wait for another process's lock on the database: WORKBENCH_LOCK_WAIT_S seconds, default 10."""
     return env_number("WORKBENCH_LOCK_WAIT_S", DEFAULT_LOCK_WAIT_S)
@@ -97,4 +106,5 @@ def load_settings(db: Path | str | None = None, model: str | None = None) -> Set
         checkworthy_model=os.environ.get("WORKBENCH_CHECKWORTHY_MODEL") or None,
         fetch_timeout_s=env_number("WORKBENCH_FETCH_TIMEOUT_S", DEFAULT_FETCH_TIMEOUT_S, minimum=0.1),
         second_reviewer=env_flag("WORKBENCH_SECOND_REVIEWER"),
+        match_window_days=_window_days(),
     )

@@ -16,8 +16,19 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from claims.verdicts import counts_toward_verdict
-from claims.vocabulary import AGREES, CLAIMREVIEW_RATINGS, CONFLICTS, DISCUSSES, UNCHECKED, VERDICT_GIVEN, label
+from claims.vocabulary import (
+    AGREES,
+    CLAIMREVIEW_RATINGS,
+    CONFIRMED,
+    CONFLICTS,
+    DISCUSSES,
+    OWN_CLAIM,
+    UNCHECKED,
+    VERDICT_GIVEN,
+    label,
+)
 from workbench.errors import WorkbenchError
+from workbench.models import ClaimMatch
 from workbench.pipeline import load_latest_check
 from workbench.review import QueueRow, queue
 from workbench.storage import Store
@@ -41,6 +52,7 @@ CSV_COLUMNS = (
     "agreeing_evidence",
     "conflicting_evidence",
     "discussing_evidence",
+    "earlier_factchecks",
 )
 
 
@@ -68,6 +80,7 @@ class VerdictRecord:
     conflicting: tuple[CitedEvidence, ...]
     appearances: tuple[str, ...]  # URLs where the claim is made: its source article, then agreeing sources
     discussing: tuple[CitedEvidence, ...] = ()  # on topic, taking no side: shown, never counted
+    earlier: tuple[ClaimMatch, ...] = ()  # earlier fact-checks a reviewer confirmed as the same claim
 
 
 def load_verdicts(store: Store) -> list[VerdictRecord]:
@@ -85,12 +98,43 @@ def load_verdicts(store: Store) -> list[VerdictRecord]:
         source = store.source_article_url(row.claim_id)
         urls = [source] if source else []
         urls += [e.url for e in sides[AGREES] if e.url]
+        earlier = tuple(m for m in store.claim_matches(row.claim_id) if m.decision == CONFIRMED)
         records.append(
             VerdictRecord(
-                row, tuple(sides[AGREES]), tuple(sides[CONFLICTS]), tuple(dict.fromkeys(urls)), tuple(sides[DISCUSSES])
+                row,
+                tuple(sides[AGREES]),
+                tuple(sides[CONFLICTS]),
+                tuple(dict.fromkeys(urls)),
+                tuple(sides[DISCUSSES]),
+                earlier,
             )
         )
     return records
+
+
+def earlier_line(match: ClaimMatch) -> str:
+    """A confirmed earlier fact-check in one spreadsheet line: publisher | rating | date | url | its claim."""
+    c = match.candidate
+    who = c.publisher or ("this desk" if c.kind == OWN_CLAIM else "")
+    rating = label(c.rating) if c.kind == OWN_CLAIM else c.rating
+    fields = [who, rating, _iso(c.review_date), web_url(c.url), c.text]
+    return " | ".join(" ".join((field or "").split()) for field in fields)
+
+
+def earlier_claimreview(match: ClaimMatch) -> dict:
+    """A confirmed earlier fact-check as the ClaimReview this review is based on (schema.org isBasedOn)."""
+    c = match.candidate
+    earlier: dict = {"@type": "ClaimReview", "claimReviewed": c.text}
+    if url := web_url(c.url):
+        earlier["url"] = url
+    if c.publisher:
+        earlier["author"] = {"@type": "Organization", "name": c.publisher}
+    if c.rating:
+        rating = CLAIMREVIEW_RATINGS.get(c.rating, c.rating) if c.kind == OWN_CLAIM else c.rating
+        earlier["reviewRating"] = {"@type": "Rating", "alternateName": rating}
+    if c.review_date:
+        earlier["datePublished"] = c.review_date.isoformat()
+    return earlier
 
 
 def web_url(url: str | None) -> str | None:
@@ -138,6 +182,7 @@ def build_verdicts_csv(records: Sequence[VerdictRecord]) -> bytes:
             "\n".join(e.line() for e in rec.agreeing),
             "\n".join(e.line() for e in rec.conflicting),
             "\n".join(e.line() for e in rec.discussing),
+            "\n".join(earlier_line(m) for m in rec.earlier),
         ]
         writer.writerow([neutralise(c) for c in cells])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
@@ -178,6 +223,9 @@ def build_claimreview(
         }
         if r.rationale:
             review["reviewBody"] = r.rationale
+        based_on = [earlier_claimreview(m) for m in rec.earlier]
+        if based_on:
+            review["isBasedOn"] = based_on
         reviews.append(review)
     return json.dumps(reviews, ensure_ascii=False, indent=2) + "\n"
 

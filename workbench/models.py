@@ -32,6 +32,48 @@ class FetchRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class FactCheck:
+    """An earlier fact-check read from ClaimReview JSON-LD: the claim it reviewed and its rating."""
+
+    claim_text: str
+    rating: str | None  # reviewRating.alternateName ("False", "Mostly true", ...)
+    rating_value: float | None  # reviewRating.ratingValue, with its scale
+    best_rating: float | None
+    worst_rating: float | None
+    review_url: str | None
+    publisher: str | None
+    review_date: date | None
+    origin: str  # the file it was read from
+    fingerprint: str  # sha256 of claim, address, publisher and rating: the same review imported again is found
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """Something a claim may repeat: an imported fact-check or one of the desk's own reviewed claims."""
+
+    kind: str  # claims.vocabulary.MATCH_KINDS
+    match_id: int  # factcheck_id or claim_id
+    text: str
+    rating: str | None
+    url: str | None
+    publisher: str | None
+    review_date: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimMatch:
+    """A candidate proposed as the same claim, with the score and reason, and a reviewer's decision."""
+
+    claim_id: int
+    candidate: Candidate
+    score: float
+    reason: str
+    decision: str  # claims.vocabulary.MATCH_DECISIONS
+    reviewer: str | None = None
+    decided_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Document:
     """One article parsed from a file: cleaned text plus where its body and comments lie."""
 

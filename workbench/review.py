@@ -33,7 +33,7 @@ MAX_RATIONALE_CHARS = 20_000
 MAX_REVIEWER_CHARS = 100
 
 
-def _reviewer(name: str | None) -> str:
+def clean_reviewer(name: str | None) -> str:
     name = " ".join((name or "").split())
     if not name:
         raise ReviewError("enter your name as reviewer before saving")
@@ -90,7 +90,7 @@ def save_review(
     its `current` holds the newer review so the caller can show it next to what its user typed. Unchanged fields
     are not logged.
     """
-    reviewer = _reviewer(reviewer)
+    reviewer = clean_reviewer(reviewer)
     once = partial(_save_once, store, claim_id, expected_version, changes, reviewer, second_reviewer)
     return _retrying(store, claim_id, expected_version, once)
 
@@ -187,7 +187,7 @@ def _second_review(
 
 def approve(store: Store, claim_id: int, expected_version: int, reviewer: str) -> Review:
     """A second reviewer approves the verdict awaiting approval: it is given, and may be published."""
-    reviewer = _reviewer(reviewer)
+    reviewer = clean_reviewer(reviewer)
     events = [("approval", None, "approved")]
     once = partial(_second_review, store, claim_id, expected_version, reviewer, VERDICT_GIVEN, events)
     return _retrying(store, claim_id, expected_version, once)
@@ -195,7 +195,7 @@ def approve(store: Store, claim_id: int, expected_version: int, reviewer: str) -
 
 def send_back(store: Store, claim_id: int, expected_version: int, reviewer: str, note: str) -> Review:
     """A second reviewer rejects the verdict awaiting approval with a note: the claim is in review again."""
-    reviewer = _reviewer(reviewer)
+    reviewer = clean_reviewer(reviewer)
     note = (note or "").strip()
     if not note:
         raise ReviewError("say why the verdict goes back: the note is kept in the history")
@@ -216,7 +216,7 @@ def correct_evidence(store: Store, claim_id: int, passage_id: int, stance: str, 
 
     `was` is the stance shown to the reviewer, kept as the old value of the history event.
     """
-    reviewer = _reviewer(reviewer)
+    reviewer = clean_reviewer(reviewer)
     if stance not in STANCES:
         raise ReviewError(f"stance {stance!r} is not one of {', '.join(STANCES)}")
     with store.transaction():
@@ -231,7 +231,7 @@ def undo_correction(
 
     `was` is the corrected stance shown to the reviewer; the history event's new value names the machine's.
     """
-    reviewer = _reviewer(reviewer)
+    reviewer = clean_reviewer(reviewer)
     with store.transaction():
         if not store.delete_correction(claim_id, passage_id):
             raise ReviewError(f"passage {passage_id} of claim {claim_id} has no correction to take back")

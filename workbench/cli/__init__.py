@@ -13,7 +13,7 @@ import typer
 
 from index.embedders import EmbedderError
 from index.vectors import IndexMismatchError
-from workbench.cli import claim_commands, commands, evaluate  # noqa: F401  (they register their commands)
+from workbench.cli import claim_commands, commands, evaluate, factcheck_commands  # noqa: F401  (they register their commands)
 from workbench.cli.common import app
 from workbench.errors import WorkbenchError
 

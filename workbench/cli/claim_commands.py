@@ -9,7 +9,14 @@ from typing import Annotated
 import typer
 
 from workbench import claimbook
-from workbench.cli.common import JsonFlag, checkworthy_model_for, claims_app, print_json, settings_of
+from workbench.cli.common import (
+    JsonFlag,
+    checkworthy_model_for,
+    claims_app,
+    print_json,
+    propose_matches_for,
+    settings_of,
+)
 from workbench.storage import open_store
 
 
@@ -27,6 +34,7 @@ def claims_add(
         added = claimbook.add_claim(store, text, claim_date=date)
     if added.created:
         typer.echo(f"added claim {added.claim_id}")
+        propose_matches_for(settings_of(ctx), [added.claim_id])
     else:
         typer.echo(f"already stored as claim {added.duplicate_of} (near-duplicate); nothing added")
 
@@ -44,6 +52,7 @@ def claims_import(
         results = claimbook.import_claims_csv(store, path)
     created = sum(r.created for r in results)
     typer.echo(f"{created} claim(s) added, {len(results) - created} already stored (near-duplicates)")
+    propose_matches_for(settings_of(ctx), [r.claim_id for r in results if r.created])
 
 
 @claims_app.command("list")
@@ -83,6 +92,7 @@ def claims_extract(
     if save:
         with open_store(settings.db_path, create=False) as store:
             saved = claimbook.save_proposals(store, proposals)
+        propose_matches_for(settings, [s.claim_id for s in saved if s.created])
     if as_json:
         print_json(
             [

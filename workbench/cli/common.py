@@ -25,6 +25,10 @@ app = typer.Typer(
 )
 claims_app = typer.Typer(help="Add, import, list and extract claims.", no_args_is_help=True)
 app.add_typer(claims_app, name="claims")
+factchecks_app = typer.Typer(
+    help="Earlier fact-checks (ClaimReview JSON-LD): import them, see the ones a claim repeats.", no_args_is_help=True
+)
+app.add_typer(factchecks_app, name="factchecks")
 eval_app = typer.Typer(help="Measure stance and verdict quality on the benchmark data.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
@@ -41,6 +45,19 @@ def embedder_for(settings: Settings) -> Embedder:
     from workbench.indexing import embedder_spec
 
     return load_embedder(embedder_spec(settings))
+
+
+def propose_matches_for(settings: Settings, claim_ids: list[int]) -> None:
+    """Propose earlier fact-checks (and reviewed claims) the new claims repeat, and say how many; the embedder is
+    loaded only when there is something to match against."""
+    from workbench.factchecks import propose_for_new_claims
+
+    found = propose_for_new_claims(
+        settings.db_path, lambda: embedder_for(settings), claim_ids, window_days=settings.match_window_days
+    )
+    if found:
+        which = claim_ids[0] if len(claim_ids) == 1 else "ID"
+        typer.echo(f"{found} earlier fact-check match(es) proposed; see workbench factchecks matches --claim {which}")
 
 
 def stance_model_for(settings: Settings):

@@ -190,3 +190,21 @@ def eval_checkworthy(
         evaluate_checkworthy(rows, HandRules(), "hand-written rules"),
     ]
     typer.echo(format_reports(reports))
+
+
+@eval_app.command("factchecks")
+def eval_factchecks(ctx: typer.Context) -> None:
+    """Earlier fact-check matching: precision, recall and F1 on the labelled pairs, per split, with every miss.
+
+    Example: workbench eval factchecks
+    """
+    from workbench.factcheck_eval import evaluate_matching, load_match_pairs
+
+    embedder = embedder_for(settings_of(ctx))
+    typer.echo(f"{'split':<6} {'pairs':>5} {'same':>5} {'precision':>9} {'recall':>6} {'F1':>6}")
+    reports = evaluate_matching(load_match_pairs(), embedder)
+    for r in reports:
+        typer.echo(f"{r.split:<6} {r.pairs:>5} {r.same:>5} {r.precision:>9.3f} {r.recall:>6.3f} {r.f1:>6.3f}")
+    for r in reports:
+        for miss in r.misses:
+            typer.echo(f"{r.split}: {miss}")

@@ -18,11 +18,14 @@ from index.vectors import IdFingerprint
 from workbench.models import (
     Article,
     ArticleSummary,
+    Candidate,
     CheckResult,
     Claim,
+    ClaimMatch,
     Correction,
     Document,
     EvidenceItem,
+    FactCheck,
     FulltextCoverage,
     FulltextHealth,
     HistoryEvent,
@@ -213,3 +216,30 @@ class Store(Protocol):
 
     def claim_ids_citing_outlet(self, outlet: str) -> list[int]:
         """Return the ids of claims whose newest check has evidence from this outlet."""
+
+    def insert_factchecks(self, checks: Sequence[FactCheck]) -> int:
+        """Store the fact-checks not stored before (by fingerprint); return how many were new."""
+
+    def factchecks_without_vectors(self, model: str) -> list[tuple[int, str]]:
+        """(factcheck_id, claim text) of the fact-checks with no vector from this embedding model."""
+
+    def set_factcheck_vectors(self, ids: Sequence[int], model: str, vectors: np.ndarray) -> None:
+        """Store each fact-check's claim vector from this model."""
+
+    def factcheck_vectors(self, model: str) -> tuple[list[int], np.ndarray]:
+        """The ids and vectors (one row each) of the fact-checks embedded with this model."""
+
+    def count_factchecks(self) -> int:
+        """How many earlier fact-checks are stored."""
+
+    def candidates(self, kind: str | None = None, ids: Sequence[int] | None = None) -> list[Candidate]:
+        """Fact-checks and the desk's reviewed claims a claim may repeat (optionally of one kind and these ids)."""
+
+    def upsert_proposals(self, claim_id: int, proposals: Sequence[tuple[str, int, float, str]]) -> int:
+        """Store (kind, match_id, score, reason) proposals for a claim; decided matches keep their decision."""
+
+    def claim_matches(self, claim_id: int) -> list[ClaimMatch]:
+        """A claim's proposed, confirmed and rejected matches, best score first."""
+
+    def decide_match(self, claim_id: int, kind: str, match_id: int, decision: str, reviewer: str) -> str | None:
+        """Record a reviewer's decision on one match; return the decision it had, None when there is no such match."""

@@ -312,6 +312,40 @@ def _m009_second_reviewer(con: Connection) -> None:
     """)
 
 
+def _m010_factchecks_and_matches(con: Connection) -> None:
+    con.execute("""
+        CREATE SEQUENCE factcheck_ids START 1;
+        CREATE TABLE factchecks (
+            factcheck_id    BIGINT PRIMARY KEY DEFAULT nextval('factcheck_ids'),
+            claim_text      VARCHAR NOT NULL,          -- claimReviewed
+            rating          VARCHAR,                   -- reviewRating.alternateName
+            rating_value    DOUBLE,                    -- reviewRating.ratingValue on its scale
+            best_rating     DOUBLE,
+            worst_rating    DOUBLE,
+            review_url      VARCHAR,
+            publisher       VARCHAR,
+            review_date     DATE,
+            origin          VARCHAR NOT NULL,          -- the file it was imported from
+            fingerprint     VARCHAR NOT NULL UNIQUE,   -- a re-import of the same review is a no-op
+            embedding_model VARCHAR,                   -- the claim text's vector, for matching
+            embedding       FLOAT[],
+            imported_at     TIMESTAMP NOT NULL DEFAULT current_timestamp
+        );
+        CREATE TABLE claim_matches (
+            claim_id    BIGINT NOT NULL REFERENCES claims (claim_id),
+            kind        VARCHAR NOT NULL CHECK (kind IN ('factcheck', 'claim')),
+            match_id    BIGINT NOT NULL,               -- factcheck_id, or the claim_id of an earlier reviewed claim
+            score       DOUBLE NOT NULL,
+            reason      VARCHAR NOT NULL,
+            decision    VARCHAR NOT NULL CHECK (decision IN ('proposed', 'confirmed', 'rejected')),
+            reviewer    VARCHAR,
+            decided_at  TIMESTAMP,
+            proposed_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            PRIMARY KEY (claim_id, kind, match_id)
+        );
+    """)
+
+
 # Append only: a migration that has shipped is never edited, a change is a new numbered entry.
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "articles, passages, embeddings, claims", _m001_articles_passages_claims),
@@ -323,6 +357,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (7, "search text: space-grouped thousands, leading zeros, number words, no zero-width marks", _m007_search_text),
     (8, "where and when articles imported from the web were fetched", _m008_article_fetches),
     (9, "a second reviewer: verdicts awaiting approval, and who approved", _m009_second_reviewer),
+    (10, "earlier fact-checks (ClaimReview) and the claims proposed as matching them", _m010_factchecks_and_matches),
 ]
 
 

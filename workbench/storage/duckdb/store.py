@@ -7,11 +7,12 @@ from contextlib import AbstractContextManager
 from workbench.storage.duckdb.checks import CheckStatements
 from workbench.storage.duckdb.connection import Connection, transaction
 from workbench.storage.duckdb.corpus import CorpusStatements
+from workbench.storage.duckdb.factchecks import FactCheckStatements
 from workbench.storage.duckdb.fulltext import FulltextStatements
 from workbench.storage.duckdb.reviews import ReviewStatements
 
 
-class DuckDBStore(CorpusStatements, FulltextStatements, CheckStatements, ReviewStatements):
+class DuckDBStore(CorpusStatements, FulltextStatements, CheckStatements, ReviewStatements, FactCheckStatements):
     """The Store over one DuckDB connection: every statement DuckDB runs for the workbench, one module per part
     of the schema.
 
