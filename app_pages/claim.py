@@ -112,7 +112,7 @@ def show_earlier(found: list[ClaimMatch]) -> None:
         c = match.candidate
         with st.container(border=True):
             st.markdown(earlier_markdown(match))
-            st.caption(f"match {match.score:.2f}: {md(match.reason)}")
+            st.caption(f"Why proposed: {md(match.reason)}")
             yes, no = st.columns(2)
             key = f"{match.claim_id}_{c.kind}_{c.match_id}"
             if yes.button("Same claim", key=f"claim_match_yes_{key}"):
