@@ -34,6 +34,7 @@ MAX_REVIEWER_CHARS = 100
 
 
 def clean_reviewer(name: str | None) -> str:
+    """A reviewer's name with its spaces folded; ReviewError when it is empty or too long."""
     name = " ".join((name or "").split())
     if not name:
         raise ReviewError("enter your name as reviewer before saving")
