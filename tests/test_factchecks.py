@@ -175,3 +175,14 @@ def test_the_cli_imports_fact_checks_and_lists_a_claims_matches(tmp_path, monkey
     assert "1 earlier fact-check match(es) proposed; see workbench factchecks matches --claim 2" in second.output
     bad = runner.invoke(app, ["--db", db, "factchecks", "import", str(tmp_path / "missing.json")])
     assert bad.exit_code != 0 and "missing.json: no such file" in str(bad.exception)
+
+
+def test_fact_checks_embedded_by_another_model_are_embedded_again_before_matching(
+    settings, embedder, hashing, tmp_path
+):
+    reviews = write(tmp_path, "reviews.json", [BANK | {"@context": "https://schema.org"}])
+    with open_store(settings.db_path) as store:
+        factchecks.import_factchecks(store, hashing, [reviews])  # vectors of the fake model only
+        added = claimbook.add_claim(store, "Militants looted $500m from banks in Mosul")
+        assert factchecks.propose_matches(store, embedder, [added.claim_id]) == 1
+        assert store.factchecks_without_vectors(embedder.model_id) == []

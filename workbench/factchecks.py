@@ -206,6 +206,8 @@ def propose_matches(
 
     window_days: only candidates reviewed within that many days of the claim's date (when both dates are known).
     """
+    with store.transaction():  # fact-checks imported under another embedding model get this one's vectors
+        _embed_new_factchecks(store, embedder)
     factcheck_ids, factcheck_vectors = store.factcheck_vectors(embedder.model_id)
     by_id = {c.match_id: c for c in store.candidates("factcheck", factcheck_ids)} if factcheck_ids else {}
     factchecks = [by_id[i] for i in factcheck_ids]
