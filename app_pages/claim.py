@@ -128,25 +128,29 @@ def show_earlier(found: list[ClaimMatch]) -> None:
 
 def decide_match(match: ClaimMatch, decision: str) -> None:
     """Store a reviewer's decision on a proposed match (as the reviewer in the sidebar)."""
-    name = st.session_state.get("reviewer", "").strip()
     c = match.candidate
-    try:
-        with open_store(cfg.db_path) as store:
-            factchecks.decide(store, match.claim_id, c.kind, c.match_id, decision, name)
-    except WorkbenchError as exc:
-        st.session_state["claim_flash"] = ("error", md(exc))
-    else:
-        st.session_state["claim_flash"] = ("success", f"Match {decision}.")
-    st.rerun()
+    as_reviewer(
+        lambda store, name: factchecks.decide(store, match.claim_id, c.kind, c.match_id, decision, name),
+        f"Match {decision}.",
+    )
 
 
 def change_evidence(claim_id: int, change: Callable[[Store, str], None], done: str) -> None:
     """Store a reviewer's change to one passage's stance (as the reviewer in the sidebar), decide the claim again."""
+
+    def then_redecide(store: Store, name: str) -> None:
+        change(store, name)
+        redecide(store, claim_id)
+
+    as_reviewer(then_redecide, done)
+
+
+def as_reviewer(change: Callable[[Store, str], None], done: str) -> None:
+    """Run a change as the reviewer named in the sidebar, in one connection; flash done or the error, and rerun."""
     name = st.session_state.get("reviewer", "").strip()
     try:
         with open_store(cfg.db_path) as store:
             change(store, name)
-            redecide(store, claim_id)
     except WorkbenchError as exc:
         st.session_state["claim_flash"] = ("error", md(exc))
     else:

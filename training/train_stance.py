@@ -421,13 +421,15 @@ def fine_tune(args: argparse.Namespace, net, batches: Sequence, device: str, inp
     }
 
 
-def train(args: argparse.Namespace, examples: Sequence[Pair], rng: random.Random) -> tuple[object, dict]:
-    """Fine-tune the cross-encoder on examples and return it with a training log; resumable from checkpoints."""
-    from bases import resolve_base
+def train(
+    args: argparse.Namespace, base_path: Path, examples: Sequence[Pair], rng: random.Random
+) -> tuple[object, dict]:
+    """Fine-tune the cross-encoder (from base_path, or --init-from) on examples and return it with a training log;
+    resumable from checkpoints."""
     from sentence_transformers import CrossEncoder
 
     device = pick_device(args.device)
-    start = str(args.init_from) if args.init_from else str(resolve_base(args.base, args.work_dir).path)
+    start = str(args.init_from) if args.init_from else str(base_path)
     model = CrossEncoder(start, num_labels=len(LABELS), max_length=args.max_length, device=device)
     net, tokenizer = model.model, model.tokenizer
     net.config.id2label = dict(enumerate(LABELS))
@@ -624,6 +626,8 @@ def news_examples(args: argparse.Namespace, rng: random.Random) -> tuple[list[Pa
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Build data, train, calibrate, export, quantise, evaluate and write the model folder."""
+    from bases import resolve_base
+
     args = parse_args(argv)
     if args.mix:
         SOURCE_MIX.clear()
@@ -639,6 +643,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"news fit {Counter((p.source, p.label) for p in news_fit)}", flush=True)
     print(f"news dev {Counter((p.source, p.label) for p in news_dev)}", flush=True)
     dev = [*dev, *news_dev]
+    base = resolve_base(args.base, args.work_dir)  # once: for mpnet it joins the parts and hashes 438 MB
     torch_dir = args.work_dir / "torch"
     if args.skip_train:
         from sentence_transformers import CrossEncoder
@@ -650,14 +655,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     else:
         examples = sample_training_examples([*fit, *synthetic, *news_fit], args.examples, rng)
         print(f"examples {len(examples)} {Counter((p.source, p.label) for p in examples)}", flush=True)
-        model, log = train(args, examples, rng)
+        model, log = train(args, base.path, examples, rng)
         model.save(str(torch_dir))
         log |= {"fit": len(fit), "dev": len(dev), "synthetic": len(synthetic), "news_fit": len(news_fit), "args": {
             k: str(v) for k, v in vars(args).items()}}  # fmt: skip
         (args.work_dir / "train_log.json").write_text(json.dumps(log, indent=2), encoding="utf-8")
 
     import onnx
-    from bases import resolve_base
 
     bias = fit_bias(torch_logits(model, dev, args.max_length), dev)
     onnx_fp32 = export_onnx(model, args.work_dir, args.max_length)
@@ -665,7 +669,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     onnx_int8 = quantise(onnx_fp32, args.work_dir, hidden, heads, fuse=model.model.config.model_type == "bert")
     config = {
         "model_id": args.model_id, "labels": list(LABELS), "max_length": args.max_length,
-        "bias": bias, "base_model": resolve_base(args.base, args.work_dir).description,
+        "bias": bias, "base_model": base.description,
         "onnx_inputs": [i.name for i in onnx.load(str(onnx_int8), load_external_data=False).graph.input],
     }  # fmt: skip
     write_model_folder(args.out, onnx_int8, torch_dir, config)

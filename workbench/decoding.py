@@ -157,17 +157,26 @@ def _utf16_without_bom(path: Path, data: bytes) -> DecodedText:
     raise IngestError(path, "binary data, not a text file")
 
 
-def read_text(path: Path, max_bytes: int) -> DecodedText:
-    """Read a file of at most max_bytes and decode it (see decode_text); IngestError names the file otherwise."""
+def read_bytes(path: Path, max_bytes: int, *, what: str = "file") -> bytes:
+    """The bytes of a regular file of at most max_bytes; IngestError names the file and the problem otherwise.
+
+    `what` names the file in the messages ("feed file": "no such feed file").
+    """
+    if not path.is_file():
+        raise IngestError(path, f"no such {what}" if not path.exists() else "not a regular file")
     try:
         size = path.stat().st_size
         if size > max_bytes:
             raise IngestError(
                 path,
-                f"file is {size / 2**20:.1f} MB, over the {max_bytes / 2**20:.0f} MB limit "
+                f"{what} is {size / 2**20:.1f} MB, over the {max_bytes / 2**20:.0f} MB limit "
                 "(raise it with WORKBENCH_MAX_FILE_MB)",
             )
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
-        raise IngestError(path, f"cannot read the file ({exc.strerror or exc})") from exc
-    return decode_text(path, data)
+        raise IngestError(path, f"cannot read the {what} ({exc.strerror or exc})") from exc
+
+
+def read_text(path: Path, max_bytes: int) -> DecodedText:
+    """Read a file of at most max_bytes and decode it (see decode_text); IngestError names the file otherwise."""
+    return decode_text(path, read_bytes(path, max_bytes))

@@ -386,8 +386,6 @@ def read_file(path: Path, *, max_bytes: int, max_words: int) -> FileDocuments:
     parser = _PARSERS.get(path.suffix.lower())
     if parser is None:
         raise IngestError(path, f"unsupported file type {path.suffix or '(none)'!r}; use {', '.join(SUFFIXES)}")
-    if not path.is_file():
-        raise IngestError(path, "no such file" if not path.exists() else "not a regular file")
     with stage("parse"):  # decoding and parsing; the passage cutting inside it is its own stage, "segment"
         decoded = read_text(path, max_bytes)
         return FileDocuments(parser(path, decoded.text, max_words), (decoded.note,) if decoded.note else ())

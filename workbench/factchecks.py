@@ -136,8 +136,6 @@ def parse_claimreviews(path: Path, raw: str) -> list[FactCheck]:
 
 def read_claimreview_file(path: Path) -> list[FactCheck]:
     """Read one ClaimReview JSON-LD file; IngestError names the file and the problem."""
-    if not path.is_file():
-        raise IngestError(path, "no such file" if not path.exists() else "not a regular file")
     return parse_claimreviews(path, read_text(path, MAX_FACTCHECK_FILE_BYTES).text)
 
 
@@ -187,8 +185,9 @@ def score_candidates(
     *,
     threshold: float = MATCH_THRESHOLD,
 ) -> list[_Scored]:
-    """The candidates claims.matching calls the same claim, best first (vectors: one row per candidate)."""
-    if not candidates or not long_enough(claim_text):
+    """The candidates claims.matching calls the same claim, best first (vectors: one row per candidate; the claim is
+    long_enough, as propose_matches chose)."""
+    if not candidates:
         return []
     similarity = vectors @ claim_vector
     scored = []

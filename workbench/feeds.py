@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from workbench.decoding import read_bytes
 from workbench.errors import IngestError
 from workbench.fetching import FEED_TYPES, FetchLimits, fetch, is_url
 
@@ -57,14 +58,4 @@ def read_feed(source: str, limits: FetchLimits) -> Feed:
     if is_url(source):
         page = fetch(source, limits, accept=FEED_TYPES)
         return parse_feed(source, page.body, page.final_url)
-    path = Path(source)
-    if not path.is_file():
-        raise IngestError(source, "no such feed file" if not path.exists() else "not a regular file")
-    size = path.stat().st_size
-    if size > limits.max_bytes:
-        raise IngestError(source, f"feed file is {size / 2**20:.1f} MB, over the {limits.max_bytes / 2**20:g} MB limit")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise IngestError(source, f"cannot read the feed file ({exc.strerror or exc})") from exc
-    return parse_feed(source, data)
+    return parse_feed(source, read_bytes(Path(source), limits.max_bytes, what="feed file"))

@@ -49,16 +49,16 @@ class FactCheckStatements:
                 "position": pa.array(range(len(checks)), pa.int64()),
             }
         )
-        before = self.con.execute("SELECT count(*) FROM factchecks").fetchone()[0]
         with registered(self.con, new_factchecks=table):
-            self.con.execute(
+            inserted = self.con.execute(
                 f"""INSERT INTO factchecks ({", ".join(_FIELDS)})
                     SELECT {", ".join(_FIELDS)} FROM new_factchecks
                     WHERE fingerprint NOT IN (SELECT fingerprint FROM factchecks)
                     QUALIFY row_number() OVER (PARTITION BY fingerprint ORDER BY position) = 1
-                    ORDER BY position"""
-            )
-        return self.con.execute("SELECT count(*) FROM factchecks").fetchone()[0] - before
+                    ORDER BY position
+                    RETURNING factcheck_id"""
+            ).fetchall()
+        return len(inserted)
 
     def factchecks_without_vectors(self, model: str) -> list[tuple[int, str]]:
         """(factcheck_id, claim text) of the fact-checks with no vector from this embedding model."""
