@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from claims.combine import number_check
-from claims.quantities import Quantity, compare, compare_quantities, describe, find_quantities
+from claims.quantities import Quantity, compare, compare_quantities, describe, find_quantities, spellings
+from claims.quantities.places import PARTY
 
 MILE = 1609.344
 YEAR = 31_557_600.0
@@ -362,6 +363,25 @@ PLACE_PAIRS = [
         "Fighters of the Red Ridge Front took Tessar. The rebels are now just 30 miles from the capital Orlan.",
         ["match"],
     ),
+    # a party on the move and a town are different ends, whatever the headline's capitals say
+    ("Jalawla is 30 miles from Baghdad", "Jihadists Seize 2 More Iraqi Towns; Close To 30 Miles Of Baghdad", []),
+    (
+        "ISIS fighters are within about 48 km of Baghdad.",
+        "Jihadists Seize 2 Towns; Close To 30 Miles Of Baghdad",
+        ["match"],
+    ),
+    (
+        "ISIS fighters are 80 km from Baghdad.",
+        "The Al Qaeda extremeists are now just 30 miles away from Baghdad",
+        ["conflict"],
+    ),
+    ("Jalawla is 30 miles from Baghdad", "Militants are 30 miles from Baghdad.", []),
+    (  # the gunmen are the agent, the villages the subject
+        "The Adhaim villages taken by gunmen are roughly 100 km north of Baquba.",
+        "Also Sunday, two villages in the Adhaim area, about 62 miles north of Baquba, were taken over by gunmen.",
+        ["match"],
+    ),
+    ("The Red Ridge Front is 30 miles from Orlan", "The Blue Army is 30 miles from Orlan.", []),
     # lengths that are not distances from somewhere compare as before
     ("The bomb left a 5 m deep crater", "The blast left a crater 12 m deep.", ["conflict"]),
     ("Sea levels could rise by up to 1.1 metres", "Global sea levels may rise 1 metre by 2100.", ["match"]),
@@ -378,11 +398,17 @@ def test_distances_compare_only_between_the_same_places(claim: str, passage: str
     ("text", "places"),
     [
         ("Baquba is 37 miles NE of Baghdad", ({"baquba"}, {"baghdad"})),
-        ("The Red Ridge Front is 30 miles from Orlan", ({"red", "ridge", "front"}, {"orlan"})),
-        ("The rebels are now just 30 miles from the capital Orlan, said the Northern Ledger.", (set(), {"orlan"})),
-        ("Rebels are 80 km from Orlan.", (set(), {"orlan"})),  # a sentence's capital is not a name
-        ("Marovia's troops are 5 km from Tessar", ({"marovia"}, {"tessar"})),
-        ("Islamic State is 50 km from Baghdad", ({"islamic", "state", "isis"}, {"baghdad"})),
+        ("The Red Ridge Front is 30 miles from Orlan", ({"red", "ridge", "front", PARTY}, {"orlan"})),
+        (
+            "The rebels are now just 30 miles from the capital Orlan, said the Northern Ledger.",
+            ({PARTY}, {"orlan"}),
+        ),
+        ("Rebels are 80 km from Orlan.", ({PARTY}, {"orlan"})),  # a sentence's capital is not a name
+        ("Marovia's troops are 5 km from Tessar", ({"marovia", PARTY}, {"tessar"})),
+        ("Islamic State is 50 km from Baghdad", ({"islamic", "state", "isis", PARTY}, {"baghdad"})),
+        # a title-case headline: capitals are not names, the clause before an opening figure names the near end
+        ("Jihadists Take Saadiyah; Close To 30 Miles Of Baghdad; Iran Rushes To Help", ({PARTY}, {"baghdad"})),
+        ("Al Qaeda extremists are now just 30 miles away from Baghdad", ({"al", "qaeda", "isis", PARTY}, {"baghdad"})),
         ("a 5 m deep crater", None),
         ("a 10-mile convoy", None),
     ],
@@ -469,3 +495,19 @@ def test_a_relative_clause_names_what_is_that_far():
     (distance,) = [q for q in find_quantities(passage) if q.places is not None]
     assert distance.places[0] == frozenset({"baquba"})
     assert compare_quantities(find_quantities("ISIS fighters are about 48 km from Baghdad"), [distance]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("within about 48 km of Baghdad", ["30 miles"]),
+        ("about 62 miles north of Baquba", ["100 km"]),
+        ("roughly 100 km", ["62 miles", "60 miles"]),
+        ("a 5 m deep crater", ["16 feet"]),
+        ("45C in the shade", ["113 degrees Fahrenheit"]),
+        ("2,000 troops", []),
+    ],
+)
+def test_a_measure_is_spelled_in_the_other_units_news_copy_uses(text: str, expected: list[str]):
+    (q,) = find_quantities(text)
+    assert spellings(q) == expected

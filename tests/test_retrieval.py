@@ -4,8 +4,9 @@ import pytest
 
 from tests.conftest import SEED_PLAIN
 from workbench import claimbook
+from workbench.fulltext import to_search_text
 from workbench.indexing import load_vector_index
-from workbench.retrieval import evidence_for_claim, search
+from workbench.retrieval import evidence_for_claim, lexical_query, search
 from workbench.storage import open_store
 
 
@@ -48,6 +49,21 @@ def test_numeric_forms_meet_in_full_text_search(seeded):
             ]
         ]
     assert any("half a billion dollar was seized" in t for t in texts)
+
+
+def test_a_measure_is_also_asked_for_in_the_other_unit(seeded):
+    query = "ISIS fighters are within about 48 km of Baghdad"
+    assert lexical_query(query) == f"{query} 30 miles"
+    with open_store(seeded.db_path, read_only=True) as store:
+        (target,) = store.execute(
+            "SELECT passage_id FROM passages WHERE text LIKE '%30 miles away from Baghdad%'"
+        ).fetchone()
+
+        def rank(text: str) -> int:
+            found = [pid for pid, _ in store.bm25(text, 50)]
+            return found.index(target) if target in found else len(found)
+
+        assert rank(lexical_query(query)) < 5 < rank(to_search_text(query))
 
 
 def test_hits_carry_article_fields_and_fused_ranks(seeded, ready, embedder):

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from claims.quantities import find_quantities, spellings
 from index.embedders import Embedder
 from index.fusion import reciprocal_rank_fusion
 from index.vectors import VectorIndex
@@ -16,6 +17,13 @@ from workbench.stages import stage
 from workbench.storage import Store
 
 DEFAULT_CANDIDATES = 50
+
+
+def lexical_query(query: str) -> str:
+    """The BM25 query: the text with every number as one token, plus its measures in the other units news copy
+    uses ("48 km" also asks for "30 miles"), so a passage in miles is found for a claim in kilometres."""
+    extra = [spelling for quantity in find_quantities(query) for spelling in spellings(quantity)]
+    return to_search_text(" ".join([query, *extra]))
 
 
 def search(
@@ -39,7 +47,7 @@ def search(
         return []
     depth = max(candidates, k)
     with stage("bm25"):
-        lexical = store.bm25(to_search_text(query), depth, exclude_article_ids)
+        lexical = store.bm25(lexical_query(query), depth, exclude_article_ids)
     with stage("fetch"):
         excluded = set(store.passage_ids_of_articles(exclude_article_ids))
     if query_vector is None:

@@ -14,7 +14,7 @@ distance's two ends (`places`); `comparison` sets two quantities side by side an
 """
 
 from claims.quantities.comparison import compare, compare_quantities, figures_elsewhere
-from claims.quantities.display import describe
+from claims.quantities.display import describe, spellings
 from claims.quantities.finding import find_quantities
 from claims.quantities.models import Comparison, Quantity
 
@@ -26,4 +26,5 @@ __all__ = [
     "describe",
     "figures_elsewhere",
     "find_quantities",
+    "spellings",
 ]

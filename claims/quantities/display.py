@@ -22,6 +22,37 @@ _DISPLAY = {
 }  # fmt: skip
 
 
+# The units a figure of each dimension is also written in by news copy: "48 km" is "30 miles" elsewhere.
+# (smallest base value that uses them, (pint expression, word, how the unit is written)...)
+_SPELLINGS = {
+    "[length]": ((1000.0, ("kilometer", "km", r"km|kilomet"), ("mile", "miles", r"mi\b|miles?")),
+                 (0.0, ("meter", "metres", r"m\b|met(?:re|er)"), ("foot", "feet", r"feet|foot|ft"))),
+    "[mass]": ((1000.0, ("metric_ton", "tonnes", r"tonne"), ("ton", "tons", r"tons?\b")),
+               (0.0, ("kilogram", "kg", r"kg|kilo"), ("pound", "pounds", r"lbs?\b|pound"))),
+    "[temperature]": ((-math.inf, ("degC", "degrees Celsius", r"C\b|Celsius|centigrade"),
+                       ("degF", "degrees Fahrenheit", r"F\b|Fahrenheit")),),
+}  # fmt: skip
+
+
+def spellings(quantity: Quantity) -> list[str]:
+    """The quantity in the other units news copy uses for its dimension, rounded as a writer would (to the whole
+    unit, and a length or mass also to the ten from 20 up): "about 48 km" -> "30 miles". For retrieval: a passage
+    that says "30 miles" is found for a claim that says "48 km"."""
+    for threshold, *units in _SPELLINGS.get(quantity.dimension, ()):
+        if abs(quantity.value) < threshold:
+            continue
+        out = []
+        for expr, word, written in units:
+            if re.search(rf"(?<=[\d\s°-])(?:{written})", quantity.text):
+                continue  # the unit it is written in
+            info = _unit_info(expr)
+            value = (quantity.value - info.offset) / info.factor
+            tens = abs(value) >= 20 and quantity.dimension != "[temperature]"
+            out += [f"{int(r)} {word}" for r in (round(value), round(value, -1) if tens else None) if r]
+        return list(dict.fromkeys(out))
+    return []
+
+
 def _format_number(value: float) -> str:
     if abs(value) >= 1e9:
         return f"{value / 1e9:.3g} billion"

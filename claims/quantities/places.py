@@ -5,6 +5,7 @@ the same two places.
 from __future__ import annotations
 
 import re
+from itertools import takewhile
 
 from claims.quantities.models import Quantity
 from claims.quantities.subjects import _FUNCTION_WORDS, _WORD, _is_plural_noun, _tokens
@@ -27,8 +28,26 @@ PLACE_WINDOW = 6  # words after "from"/"of" that may name the far end of a dista
 _CLAUSE_START = re.compile(f"(?:(?<=[{_CLAUSE_MARKS}])|^)[^{_CLAUSE_MARKS}]*$")
 _SENTENCE_ENDS = re.compile(f"[{re.escape(_SENTENCE_END)}]")
 _RELATIVE = re.compile(r"\b(?:which|that|where|who)\s+(?:is|was|lies|lay|sits|stands|are|were)\b")
-# One party under several names: a name of the group, or all words of a phrase, adds the first name.
-_NAME_ALIASES = {"isis": ({"isil"}, {"daesh"}, {"islamic", "state"})}
+# One party under several names: a name of the group, or all words of a phrase, adds the first name. In 2014 news
+# ISIS is also "al-Qaeda in Iraq" (AQI, its forerunner) and "al Qaeda extremists" (the seed articles call it both).
+_NAME_ALIASES = {"isis": ({"isil"}, {"daesh"}, {"islamic", "state"}, {"qaeda"}, {"aqi"})}
+# An end of a distance is a party (an armed group on the move), not a place, when its clause names one of these or
+# a known group: "ISIS fighters are 30 miles from Baghdad" and "Jalawla is 30 miles from Baghdad" measure different
+# things. Marked in the end's names so that a party and a place never line up.
+PARTY = "@party"
+_PARTY_NOUNS = frozenset(
+    [
+        "fighters", "militants", "insurgents", "rebels", "jihadists", "jihadis", "gunmen", "militiamen", "militia",
+        "militias", "extremists", "extremeists", "islamists", "troops", "soldiers", "forces", "army", "armies",
+        "front", "columns", "units", "brigades", "battalions",
+    ]
+)  # fmt: skip
+_PARTY_NAMES = frozenset(["isis", "taliban", "hezbollah", "hamas", "peshmerga", "nusra"])
+_PREPOSITIONS = frozenset(["by", "with", "against", "in", "at", "near", "from", "into", "on", "towards", "outside"])
+# Words that may stand before a figure that opens its clause: "Close To 30 Miles Of Baghdad" names no near end.
+_LEAD_INS = frozenset(
+    ["close", "closer", "to", "within", "about", "nearly", "almost", "just", "only", "some", "now", "around", "roughly"]
+)
 _UPPER_ALIASES = {"IS": "isis"}  # only in capitals: "IS fighters", never the verb
 
 
@@ -38,9 +57,18 @@ def _with_aliases(names: set[str]) -> frozenset[str]:
     return frozenset(names | extra)
 
 
-def _names(text: str, start: int, end: int, *, opens_sentence: bool) -> frozenset[str]:
-    """Capitalised words of text[start:end] that can name a place or a party, lower case, with their aliases."""
+def _title_case(text: str, start: int, end: int) -> bool:
+    """True for a headline written in title case, where a capital says nothing about a name."""
+    words = [w for w in _WORD.findall(text, start, end) if w.isalpha() and len(w) > 3]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
+
+
+def _names(text: str, start: int, end: int, *, opens_sentence: bool, far: bool = False) -> frozenset[str]:
+    """Capitalised words of text[start:end] that can name a place or a party, lower case, with their aliases; PARTY
+    too when the words name a party. Before a figure in a title-case headline only known groups count as names (the
+    far end, after "of", keeps its capitals: "Close To 30 Miles Of Baghdad")."""
     names = set()
+    title = not far and _title_case(text, start, end)
     for match in _CAPITALISED.finditer(text, start, end):
         word = match.group(0)
         if word in _UPPER_ALIASES:
@@ -53,7 +81,20 @@ def _names(text: str, start: int, end: int, *, opens_sentence: bool) -> frozense
         if first and word[1:].islower() and (lower in _OPENERS or _is_plural_noun(lower)):
             continue  # "Officials said", "Rebels are": a common noun, capitalised by the sentence
         names.add(lower)
-    return _with_aliases(names)
+    names = set(_with_aliases(names))
+    if title:
+        names &= _PARTY_NAMES
+    if _names_a_party(_WORD.findall(text, start, end), names):
+        names.add(PARTY)
+    return frozenset(names)
+
+
+def _names_a_party(words: list[str], names: set[str]) -> bool:
+    """Whether the subject (the words before the first preposition) is a party: "ISIS fighters are", "Fighters of
+    the Front", but not "The Adhaim villages taken by gunmen are"."""
+    head = list(takewhile(lambda word: word.lower() not in _PREPOSITIONS, words))
+    lower = {word.lower() for word in head}
+    return bool(lower & _PARTY_NOUNS or _with_aliases(lower) & names & _PARTY_NAMES)
 
 
 def _clause_before(text: str, pos: int) -> tuple[int, int, bool]:
@@ -74,22 +115,23 @@ def _distance_places(text: str, quantity: Quantity) -> tuple[frozenset[str], fro
         return None
     end = _CLAUSE_END.search(text, towards.end())
     words = _tokens(text, towards.end(), end.start() if end else len(text), PLACE_WINDOW)
-    far = _names(text, towards.end(), words[-1].end(), opens_sentence=False) if words else frozenset()
+    far = _names(text, towards.end(), words[-1].end(), opens_sentence=False, far=True) if words else frozenset()
     start, stop, opens_sentence = _clause_before(text, quantity.span[0])
     if relative := _RELATIVE.search(text, start, stop):
         # "clashed with Iraqi forces in Baquba which is only some 37 miles": Baquba is that far, not the fighters
         referent = list(_CAPITALISED.finditer(text, start, relative.start()))
         if referent and not text[referent[-1].end() : relative.start()].strip(" ,"):
             start, opens_sentence = referent[-1].start(), False
-    near = _names(text, start, stop, opens_sentence=opens_sentence)
-    if not near:
-        # An unnamed end would line up with any place at all. "Jihadists Seize 2 Towns; Close To 30 Miles Of
-        # Baghdad": the figure opens its clause, so the clause before names what is that far. "The rebels are now
-        # 30 miles from Orlan": a common noun or pronoun points back to the sentence before.
-        if not _WORD.search(text, start, stop):
-            near = _names(text, _CLAUSE_START.search(text[:start].rstrip(",;:–— ")).start(), start, opens_sentence=True)
-        else:
-            near = _names(text, *_previous_sentence(text, start), opens_sentence=True)
+    if all(word.lower() in _LEAD_INS for word in _WORD.findall(text, start, stop)):
+        # The figure opens its clause ("Jihadists Seize 2 Towns; Close To 30 Miles Of Baghdad"): the clause
+        # before names what is that far.
+        near = _names(text, _CLAUSE_START.search(text[:start].rstrip(",;:–— ")).start(), start, opens_sentence=True)
+    else:
+        near = _names(text, start, stop, opens_sentence=opens_sentence)
+        if not near - {PARTY}:
+            # An unnamed end would line up with any place at all. "The rebels are now 30 miles from Orlan": a
+            # common noun or pronoun points back to the sentence before.
+            near |= _names(text, *_previous_sentence(text, start), opens_sentence=True)
     return near, far
 
 
@@ -104,7 +146,14 @@ def _previous_sentence(text: str, pos: int) -> tuple[int, int]:
 
 
 def _same_end(a: frozenset[str], b: frozenset[str]) -> bool:
-    return not a or not b or bool(a & b)
+    """Whether two ends can be one: an unnamed end fits any; a party never fits a place; an unnamed party ("the
+    militants") fits any party; named ones share a name."""
+    if not a or not b:
+        return True
+    if (PARTY in a) != (PARTY in b):
+        return False
+    names_a, names_b = a - {PARTY}, b - {PARTY}
+    return not names_a or not names_b or bool(names_a & names_b)
 
 
 def _same_places(claim: Quantity, source: Quantity) -> bool:
