@@ -93,7 +93,9 @@ class OnnxClassifier:
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(max_length=self.config.max_length, strategy="longest_first")
-        self._pad_id = self._tokenizer.token_to_id("[PAD]") or 0
+        # BERT pads with "[PAD]" (0), MPNet with "<pad>" (1); masked either way, but padded like training.
+        pads = (self._tokenizer.token_to_id(token) for token in ("[PAD]", "<pad>"))
+        self._pad_id = next((i for i in pads if i is not None), 0)
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1

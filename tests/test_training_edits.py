@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from tests.conftest import load_training_script
+from tests.conftest import REPO, load_training_script
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +79,22 @@ def test_synthetic_pairs_keep_each_original_beside_its_conflicting_edits(ts):
     # A FEVER refutation with its negation taken out says what the evidence says.
     assert (pairs[1].evidence, "The vaccine was licensed in 1990.") in agreeing
     assert all(p.source == ts.SYNTHETIC for p in out)
+
+
+def test_a_teacher_scores_each_distinct_pair_once_and_a_rerun_reads_the_cache(ts, tmp_path):
+    """Distillation targets: the shipped model as teacher, its probabilities cached so a killed run goes on."""
+    from claims.stance import load_stance_model
+
+    pairs = [
+        ts.Pair("fever", "ISIS seized Mosul last week.", "ISIS took Mosul.", "agrees"),
+        ts.Pair("fever", "ISIS seized Mosul last week.", "ISIS took Mosul.", "agrees"),  # a repeat draw
+        ts.Pair("fever", "Baghdad has not fallen.", "Baghdad fell to ISIS.", "conflicts"),
+    ]
+    cache = tmp_path / "teacher_probs.json"
+    first = ts.teacher_probabilities(REPO / "models" / "stance-minilm", pairs, cache)
+    assert len(first) == 2 and len(cache.read_text().splitlines()) == 2
+    expected = load_stance_model(None).predict([("Baghdad has not fallen.", "Baghdad fell to ISIS.")])[0]
+    got = dict(zip(ts.LABELS, first[("Baghdad has not fallen.", "Baghdad fell to ISIS.")], strict=True))
+    assert got == pytest.approx(expected.probabilities, abs=1e-6)
+    again = ts.teacher_probabilities(tmp_path / "no-such-model", pairs, cache)  # nothing left to score
+    assert again == first

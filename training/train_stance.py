@@ -8,6 +8,10 @@ The run saves a checkpoint every --checkpoint-minutes into --work-dir; run the s
 on from the last one (the examples and their order are drawn again from the seed, so a resumed run sees what an
 unbroken one would). --without fnc1 leaves FNC-1 out (it states no licence).
 
+Distillation: --teacher FOLDER (a stance model folder this script wrote, e.g. the mpnet one) scores every drawn
+example once (cached in --work-dir, resumable) and the student learns its probabilities beside the labels
+(--distil-weight of the loss).
+
 Steps: load the train split of stance_pairs.jsonl and hold out 1 in 10 claims (stable hash) for calibration; add
 synthetic numeric contradictions / number rewrites / negations / mismatched pairs; add news data (FNC-1 train
 stories outside the held-out and calibration buckets of workbench.news_data, ARC train, SNLI dev), their bodies
@@ -360,11 +364,15 @@ def save_checkpoint(path: Path, net, optimizer, step: int, elapsed: float, seen:
     tmp.replace(path)
 
 
-def fine_tune(args: argparse.Namespace, net, batches: Sequence, device: str, inputs_of, labels_of, unit: str) -> dict:
+def fine_tune(
+    args: argparse.Namespace, net, batches: Sequence, device: str, inputs_of, labels_of, unit: str, soft_of=None
+) -> dict:
     """Fine-tune net over batches: AdamW (10x learning rate on the new head), warmup then cosine decay over steps or
     --max-minutes of wall time, bf16 autocast, label smoothing 0.05, gradient clipping; a checkpoint in --work-dir
     every --checkpoint-minutes, and --resume goes on from it. inputs_of(batch) -> the model's inputs on device,
-    labels_of(batch) -> the target class ids. Returns the training log; train_checkworthy.py uses it too."""
+    labels_of(batch) -> the target class ids; soft_of(batch), when given, -> a teacher's probabilities, learnt
+    with weight args.distil_weight (KL divergence) beside the labels. Returns the training log; train_checkworthy.py
+    uses it too."""
     head = [p for n, p in net.named_parameters() if n.startswith("classifier")]
     body = [p for n, p in net.named_parameters() if not n.startswith("classifier")]
     optimizer = torch.optim.AdamW(
@@ -396,6 +404,10 @@ def fine_tune(args: argparse.Namespace, net, batches: Sequence, device: str, inp
         with torch.autocast(device.split(":")[0], dtype=torch.bfloat16, enabled=args.bf16):
             logits = net(**features).logits
         loss = torch.nn.functional.cross_entropy(logits.float(), target, label_smoothing=0.05)
+        if soft_of is not None:
+            log_p = torch.nn.functional.log_softmax(logits.float(), dim=-1)
+            kl = torch.nn.functional.kl_div(log_p, soft_of(batch), reduction="batchmean")
+            loss = (1 - args.distil_weight) * loss + args.distil_weight * kl
         loss.backward()
         torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
         optimizer.step()
@@ -436,13 +448,43 @@ def train(
     net.config.label2id = {label: i for i, label in enumerate(LABELS)}
     batches = length_bucketed_batches(examples, args.batch_size, rng)
     label_id = {label: i for i, label in enumerate(LABELS)}
+    soft_of = None
+    if args.teacher:
+        taught = teacher_probabilities(args.teacher, examples, args.work_dir / "teacher_probs.json")
+        soft_of = lambda batch: torch.tensor([taught[(p.evidence, p.claim)] for p in batch], device=device)  # noqa: E731
     log = fine_tune(
         args, net, batches, device,
         inputs_of=lambda batch: encode(tokenizer, batch, args.max_length).to(device),
         labels_of=lambda batch: torch.tensor([label_id[p.label] for p in batch], device=device),
-        unit="pairs",
+        unit="pairs", soft_of=soft_of,
     )  # fmt: skip
     return model, log
+
+
+def teacher_probabilities(
+    teacher: Path, examples: Sequence[Pair], cache: Path, chunk: int = 512
+) -> dict[tuple[str, str], list[float]]:
+    """The teacher model's calibrated probabilities (LABELS order) for every distinct (evidence, claim) of the
+    examples, scored with the int8 ONNX model the product would load; cached in chunks, so a killed run goes on."""
+    from claims.stance import OnnxStanceModel
+
+    done: dict[tuple[str, str], list[float]] = {}
+    if cache.exists():
+        done = {(r["evidence"], r["claim"]): r["p"] for r in map(json.loads, cache.read_text().splitlines())}
+    todo = list(dict.fromkeys((p.evidence, p.claim) for p in examples if (p.evidence, p.claim) not in done))
+    if todo:
+        model, started = OnnxStanceModel(teacher), time.time()
+        for i in range(0, len(todo), chunk):
+            part = todo[i : i + chunk]
+            predictions = model.predict(part)
+            rows = [{"evidence": e, "claim": c, "p": [float(pr.probabilities.get(label, 0.0)) for label in LABELS]}
+                    for (e, c), pr in zip(part, predictions, strict=True)]  # fmt: skip
+            with cache.open("a", encoding="utf-8") as out:
+                out.write("".join(json.dumps(r) + "\n" for r in rows))
+            done.update({(r["evidence"], r["claim"]): r["p"] for r in rows})
+            rate = (i + len(part)) / (time.time() - started)
+            print(f"teacher {i + len(part)}/{len(todo)} pairs, {rate:.1f} pairs/s", flush=True)
+    return done
 
 
 # --- scoring, calibration, export ---------------------------------------------------------------------------
@@ -584,6 +626,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--limit-news", type=int, default=0, help="use only this many pairs per news source (smoke)")
     ap.add_argument("--init-from", type=Path, help="continue from this saved CrossEncoder instead of the base model")
     ap.add_argument("--skip-train", action="store_true", help="reuse the torch model already in --work-dir")
+    ap.add_argument("--teacher", type=Path, help="distil: a stance model folder whose probabilities are learnt too")
+    ap.add_argument("--distil-weight", type=float, default=0.5, help="share of the loss that is the teacher's")
     return ap.parse_args(argv)
 
 
