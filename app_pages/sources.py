@@ -98,7 +98,7 @@ with st.expander("Earlier fact-checks (ClaimReview JSON-LD)", expanded=open_fold
         try:
             with saved_uploads(reviews) as paths, open_store(cfg.db_path) as store:
                 imported, proposed = factchecks.import_factchecks(
-                    store, embedder, paths, window_days=cfg.match_window_days
+                    store, embedder, paths, window_days=cfg.match_window_days, max_bytes=cfg.max_file_bytes
                 )
         except WorkbenchError as exc:
             st.error(md(exc))

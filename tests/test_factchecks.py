@@ -175,6 +175,17 @@ def test_the_cli_imports_fact_checks_and_lists_a_claims_matches(tmp_path, monkey
     assert "1 earlier fact-check match(es) proposed; see workbench factchecks matches --claim 2" in second.output
     bad = runner.invoke(app, ["--db", db, "factchecks", "import", str(tmp_path / "missing.json")])
     assert bad.exit_code != 0 and "missing.json: no such file" in str(bad.exception)
+    # the import's size cap is the one WORKBENCH_MAX_FILE_MB sets, as its message says
+    big = write(tmp_path, "big.json", [BANK | {"@context": "https://schema.org", "reviewBody": "x" * 2000}])
+    monkeypatch.setenv("WORKBENCH_MAX_FILE_MB", "0.001")
+    refused = runner.invoke(app, ["--db", db, "factchecks", "import", str(big)])
+    assert (
+        refused.exit_code != 0
+        and "big.json" in str(refused.exception)
+        and "WORKBENCH_MAX_FILE_MB" in str(refused.exception)
+    )
+    monkeypatch.setenv("WORKBENCH_MAX_FILE_MB", "1")
+    assert runner.invoke(app, ["--db", db, "factchecks", "import", str(big)]).exit_code == 0
 
 
 def test_fact_checks_embedded_by_another_model_are_embedded_again_before_matching(

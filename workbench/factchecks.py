@@ -20,6 +20,7 @@ import numpy as np
 from claims.matching import MATCH_THRESHOLD, long_enough, score_match
 from claims.vocabulary import CONFIRMED, MATCH_DECISIONS, MATCH_KINDS, OWN_CLAIM
 from index.embedders import Embedder
+from workbench.config import DEFAULT_MAX_FILE_MB
 from workbench.decoding import read_text
 from workbench.errors import IngestError, ReviewError
 from workbench.models import Candidate, ClaimMatch, FactCheck
@@ -27,7 +28,6 @@ from workbench.review import clean_reviewer
 from workbench.storage import Store, open_store
 
 SCHEMA_CONTEXTS = ("schema.org", "http://schema.org", "https://schema.org", "http://schema.org/", "https://schema.org/")
-MAX_FACTCHECK_FILE_BYTES = 50 * 2**20
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,9 +134,10 @@ def parse_claimreviews(path: Path, raw: str) -> list[FactCheck]:
     return found
 
 
-def read_claimreview_file(path: Path) -> list[FactCheck]:
-    """Read one ClaimReview JSON-LD file; IngestError names the file and the problem."""
-    return parse_claimreviews(path, read_text(path, MAX_FACTCHECK_FILE_BYTES).text)
+def read_claimreview_file(path: Path, max_bytes: int = int(DEFAULT_MAX_FILE_MB * 2**20)) -> list[FactCheck]:
+    """Read one ClaimReview JSON-LD file of at most max_bytes (the import's WORKBENCH_MAX_FILE_MB); IngestError
+    names the file and the problem."""
+    return parse_claimreviews(path, read_text(path, max_bytes).text)
 
 
 # --- storing and matching -------------------------------------------------------------------------------
@@ -150,11 +151,17 @@ def _embed_new_factchecks(store: Store, embedder: Embedder) -> None:
 
 
 def import_factchecks(
-    store: Store, embedder: Embedder, paths: Sequence[Path], *, window_days: int | None = None
+    store: Store,
+    embedder: Embedder,
+    paths: Sequence[Path],
+    *,
+    window_days: int | None = None,
+    max_bytes: int = int(DEFAULT_MAX_FILE_MB * 2**20),
 ) -> tuple[list[FactCheckImport], int]:
-    """Import ClaimReview files, embed the new fact-checks, and propose matches for every stored claim; return each
-    file's counts and the number of new proposals. A bad file raises IngestError before anything is written."""
-    read = [(path, read_claimreview_file(path)) for path in paths]
+    """Import ClaimReview files (each at most max_bytes), embed the new fact-checks, and propose matches for every
+    stored claim; return each file's counts and the number of new proposals. A bad file raises IngestError before
+    anything is written."""
+    read = [(path, read_claimreview_file(path, max_bytes)) for path in paths]
     results = []
     with store.transaction():
         for path, checks in read:

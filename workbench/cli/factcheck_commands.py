@@ -26,7 +26,9 @@ def factchecks_import(
     settings = settings_of(ctx)
     embedder = embedder_for(settings)  # before the store: it reads which model the database uses
     with open_store(settings.db_path) as store:
-        results, proposed = import_factchecks(store, embedder, paths, window_days=settings.match_window_days)
+        results, proposed = import_factchecks(
+            store, embedder, paths, window_days=settings.match_window_days, max_bytes=settings.max_file_bytes
+        )
     for r in results:
         typer.echo(f"{r.path}: {r.read} fact-check(s), {r.new} new")
     typer.echo(f"{sum(r.new for r in results)} fact-check(s) imported; {proposed} match(es) proposed")
