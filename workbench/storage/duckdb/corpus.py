@@ -8,56 +8,15 @@ import numpy as np
 import pyarrow as pa
 
 from index.vectors import IdFingerprint
-from workbench.models import Article, ArticleSummary, Document, Hit, PassageDraft, StoredPassage, StoredVectors
+from workbench.models import ArticleSummary, Document, PassageDraft, StoredVectors
+from workbench.storage.common.corpus import CorpusReads
 from workbench.storage.duckdb.connection import Connection, registered
 
-_HIT_COLUMNS = """p.passage_id, p.article_id, a.title, a.outlet, a.url, a.published_at, p.text, p.kind,
-                  p.author, p.char_start, p.char_end"""
 
-
-def _marks(values: Sequence[object]) -> str:
-    """One `?` per value, for `IN (...)`: DuckDB prunes row groups by a literal list, not by a list parameter."""
-    return ", ".join("?" * len(values))
-
-
-def passage_ids_of_articles(con: Connection, article_ids: Sequence[int]) -> list[int]:
-    """The passage ids of these articles (full-text search excludes them by id too)."""
-    if not article_ids:
-        return []
-    rows = con.execute(
-        f"SELECT passage_id FROM passages WHERE article_id IN ({_marks(article_ids)})", list(article_ids)
-    )
-    return [r[0] for r in rows.fetchall()]
-
-
-class CorpusStatements:
+class CorpusStatements(CorpusReads):
     """The DuckDBStore's statements over articles, passages and embeddings."""
 
     con: Connection
-
-    def stored_hashes(self, hashes: Sequence[str]) -> set[str]:
-        """Return which of these content hashes belong to articles imported before."""
-        if not hashes:
-            return set()
-        rows = self.con.execute(
-            "SELECT content_hash FROM articles WHERE content_hash IN (SELECT unnest(?))", [list(hashes)]
-        ).fetchall()
-        return {row[0] for row in rows}
-
-    def fetched_urls(self, urls: Sequence[str]) -> set[str]:
-        """Return which of these addresses an article was fetched from before (as requested or after redirects)."""
-        if not urls:
-            return set()
-        rows = self.con.execute(
-            """SELECT requested_url FROM article_fetches WHERE requested_url IN (SELECT unnest(?))
-               UNION SELECT final_url FROM article_fetches WHERE final_url IN (SELECT unnest(?))""",
-            [list(urls), list(urls)],
-        ).fetchall()
-        return {row[0] for row in rows}
-
-    def next_passage_id(self) -> int:
-        """Return the first free passage id (one writer per file, so this holds inside a transaction)."""
-        return self.con.execute("SELECT coalesce(max(passage_id), 0) + 1 FROM passages").fetchone()[0]
 
     def insert_documents(self, docs: Sequence[Document], first_passage_id: int) -> None:
         """Bulk-insert articles and their passages, passages numbered first_passage_id, first_passage_id + 1, ..."""
@@ -151,19 +110,6 @@ class CorpusStatements:
         flat = table.column("vector").combine_chunks().flatten().to_numpy().astype(np.float32)
         return found, flat.reshape(len(found), -1)
 
-    def passages_missing_embedding(self, model: str) -> list[tuple[int, str]]:
-        """Return (passage_id, text) of passages with no embedding from model."""
-        return self.con.execute(
-            """SELECT p.passage_id, p.text FROM passages p
-               LEFT JOIN embeddings e ON e.passage_id = p.passage_id AND e.model = ?
-               WHERE e.passage_id IS NULL ORDER BY p.passage_id""",
-            [model],
-        ).fetchall()
-
-    def count_missing_embeddings(self, model: str) -> int:
-        """Return how many passages have no embedding from model."""
-        return self.embedding_fingerprint(model)[1]
-
     def embedding_fingerprint(self, model: str) -> tuple[IdFingerprint, int]:
         """The fingerprint of the ids embedded with model (index.vectors.fingerprint_of), and how many passages have
         no embedding from it; one scan, nothing gathered.
@@ -180,29 +126,12 @@ class CorpusStatements:
         ).fetchone()
         return IdFingerprint(count, int(total), int(squares)), passages - count
 
-    def passage_texts(self) -> list[tuple[int, str]]:
-        """Return (passage_id, text) of every passage, in id order."""
-        return self.con.execute("SELECT passage_id, text FROM passages ORDER BY passage_id").fetchall()
-
     def embedding_models(self) -> dict[str, StoredVectors]:
         """Return the stored embeddings per model: how many, and their smallest and largest dimension."""
         rows = self.con.execute(
             "SELECT model, count(*), min(len(vector)), max(len(vector)) FROM embeddings GROUP BY model ORDER BY model"
         ).fetchall()
         return {model: StoredVectors(count, low, high) for model, count, low, high in rows}
-
-    def embedding_counts(self) -> dict[str, int]:
-        """Return {model: vectors} over the stored embeddings (cheaper than embedding_models)."""
-        return dict(self.con.execute("SELECT model, count(*) FROM embeddings GROUP BY model").fetchall())
-
-    def count_rows(self) -> dict[str, int]:
-        """Return the number of articles, passages, comment passages, embeddings and claims."""
-        row = self.con.execute(
-            """SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM passages),
-                      (SELECT count(*) FROM passages WHERE kind = 'comment'),
-                      (SELECT count(*) FROM embeddings), (SELECT count(*) FROM claims)"""
-        ).fetchone()
-        return dict(zip(["articles", "passages", "comments", "embeddings", "claims"], row, strict=True))
 
     def body_passages(self, article_ids: Sequence[int] | None = None) -> list[tuple[int, int, str]]:
         """Return (passage_id, article_id, text) of article-body passages, never comments."""
@@ -212,38 +141,6 @@ class CorpusStatements:
                ORDER BY article_id, position""",
             [None if article_ids is None else list(article_ids)] * 2,
         ).fetchall()
-
-    def hits_by_ids(self, scored: Sequence[tuple[int, float]], ranks: dict[str, dict[int, int]]) -> list[Hit]:
-        """Fetch passages with their article for (passage_id, score) pairs, keeping the given order."""
-        if not scored:
-            return []
-        # Two lookups by key, which read only the row groups holding these ids (a few ms at a million passages);
-        # a join, or list_contains, would scan both tables.
-        ids = [pid for pid, _ in scored]
-        passages = self.con.execute(
-            "SELECT passage_id, article_id, text, kind, author, char_start, char_end FROM passages "
-            f"WHERE passage_id IN ({_marks(ids)})",
-            ids,
-        ).fetchall()
-        article_ids = sorted({row[1] for row in passages})
-        articles = {
-            row[0]: row[1:]
-            for row in self.con.execute(
-                "SELECT article_id, title, outlet, url, published_at FROM articles "
-                f"WHERE article_id IN ({_marks(article_ids)})",
-                article_ids,
-            ).fetchall()
-        }
-        by_id = {row[0]: (*row[:2], *articles[row[1]], *row[2:]) for row in passages}
-        return [
-            Hit(*by_id[pid], score=score, bm25_rank=ranks["bm25"].get(pid), dense_rank=ranks["dense"].get(pid))
-            for pid, score in scored
-            if pid in by_id
-        ]
-
-    def passage_ids_of_articles(self, article_ids: Sequence[int]) -> list[int]:
-        """Return the passage ids of these articles."""
-        return passage_ids_of_articles(self.con, article_ids)
 
     def list_articles(self, *, outlet: str | None, search: str, limit: int, offset: int) -> list[ArticleSummary]:
         """Return an outlet's articles (all when None) whose title holds search, newest first, a page at a time."""
@@ -256,26 +153,6 @@ class CorpusStatements:
             [outlet, outlet, search, search, limit, offset],
         ).fetchall()
         return [ArticleSummary(*row) for row in rows]
-
-    def article_ids_by_url(self) -> dict[str, int]:
-        """Map each article URL to its article id."""
-        return dict(self.con.execute("SELECT url, article_id FROM articles WHERE url IS NOT NULL").fetchall())
-
-    def get_article(self, article_id: int) -> Article | None:
-        """Return one article with its text, or None."""
-        row = self.con.execute(
-            "SELECT article_id, title, outlet, url, published_at, text FROM articles WHERE article_id = ?", [article_id]
-        ).fetchone()
-        return Article(*row) if row else None
-
-    def article_passages(self, article_id: int, kind: str, limit: int, offset: int = 0) -> list[StoredPassage]:
-        """Return one kind ('body' or 'comment') of an article's passages, in order."""
-        rows = self.con.execute(
-            """SELECT passage_id, position, author, text FROM passages WHERE article_id = ? AND kind = ?
-               ORDER BY position LIMIT ? OFFSET ?""",
-            [article_id, kind, limit, offset],
-        ).fetchall()
-        return [StoredPassage(*row) for row in rows]
 
     def newest_article_ids(self, outlet_names: Sequence[str] | None, limit: int) -> list[int]:
         """Return the ids of the newest imported articles, of these outlets only unless outlet_names is None."""

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from workbench.models import FulltextCoverage, FulltextHealth
+from workbench.storage.common.corpus import passage_ids_of_articles
 from workbench.storage.duckdb.connection import Connection, transaction
-from workbench.storage.duckdb.corpus import passage_ids_of_articles
 from workbench.storage.duckdb.migrations import build_fulltext
 
 # Each posting of the query's terms with its score share, idf * weight (see migrations.build_fulltext): the

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager
 
-from workbench.storage.duckdb.checks import CheckStatements
+from workbench.storage.common.checks import CheckStatements
 from workbench.storage.duckdb.connection import Connection, transaction
 from workbench.storage.duckdb.corpus import CorpusStatements
 from workbench.storage.duckdb.factchecks import FactCheckStatements

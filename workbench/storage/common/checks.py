@@ -1,4 +1,4 @@
-"""Claims, machine checks and their evidence in DuckDB."""
+"""Claims, machine checks and their evidence: the same statements on every backend."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ from dataclasses import astuple
 from datetime import date
 
 from workbench.models import CheckResult, Claim, EvidenceItem, Hit, MachineStance, StoredCheck
-from workbench.storage.duckdb.connection import Connection
-from workbench.storage.duckdb.corpus import _HIT_COLUMNS
+from workbench.storage.common.connection import HIT_COLUMNS, Connection
 
 _CLAIM_COLUMNS = """claim_id, text, claim_date, origin, external_id, source_article_id, source_passage_id,
                     created_at"""
@@ -18,7 +17,7 @@ _CHECK_COLUMNS = (
 
 
 class CheckStatements:
-    """The DuckDBStore's statements over claims, checks and evidence."""
+    """A store's statements over claims, checks and evidence (DuckDB and PostgreSQL alike)."""
 
     con: Connection
 
@@ -123,7 +122,7 @@ class CheckStatements:
     def check_evidence(self, check_id: int) -> list[EvidenceItem]:
         """Return the evidence of a check in rank order, with the machine's stance beside any reviewer correction."""
         rows = self.con.execute(
-            f"""SELECT {_HIT_COLUMNS}, e.retrieval_score, e.stance, e.confidence, e.reason, e.number_check,
+            f"""SELECT {HIT_COLUMNS}, e.retrieval_score, e.stance, e.confidence, e.reason, e.number_check,
                        e.model_id, e.after_claim, e.machine_stance, e.machine_confidence, e.machine_reason
                 FROM evidence e JOIN passages p USING (passage_id) JOIN articles a ON a.article_id = p.article_id
                 WHERE e.check_id = ? ORDER BY e.rank""",
