@@ -89,18 +89,31 @@ def _busy_holder(exc: duckdb.Error) -> str | None:
     return None
 
 
-def _connect(path: Path, *, read_only: bool, wait_s: float) -> Connection:
-    """Connect, waiting out another process's lock on the file, or a connection of this process opened the other way
-    (read-only against writable), for up to wait_s seconds."""
-    deadline = time.monotonic() + wait_s
-    delay = 0.01
-    config = {
+def _config() -> dict[str, object]:
+    return {
         # No auto-install: this machine cannot download extensions, so open_db loads the shipped binary by path,
         # which extension_verified_here checked.
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": False,
         "allow_unsigned_extensions": extension_verified_here(),
     }
+
+
+def memory_connection() -> Connection:
+    """An in-memory DuckDB with full-text search loaded: the PostgreSQL backend builds and tokenises BM25 in one,
+    so both backends score alike."""
+    con = duckdb.connect(":memory:", config=_config())
+    con.execute(f"LOAD '{fts_extension_path()}'")
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+def _connect(path: Path, *, read_only: bool, wait_s: float) -> Connection:
+    """Connect, waiting out another process's lock on the file, or a connection of this process opened the other way
+    (read-only against writable), for up to wait_s seconds."""
+    deadline = time.monotonic() + wait_s
+    delay = 0.01
+    config = _config()
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only, config=config)

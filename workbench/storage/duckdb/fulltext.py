@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-
 from workbench.models import FulltextCoverage, FulltextHealth
 from workbench.storage.common.corpus import passage_ids_of_articles
+from workbench.storage.common.fulltext import top_scores
 from workbench.storage.duckdb.connection import Connection, transaction
 from workbench.storage.duckdb.migrations import build_fulltext
 
@@ -46,24 +45,15 @@ class FulltextStatements:
     def bm25(self, search_text: str, limit: int, exclude_article_ids: Sequence[int] = ()) -> list[tuple[int, float]]:
         """Return up to limit (passage_id, BM25 score) pairs for a query already in search-text form.
 
-        Best first, ties by passage id. The postings are summed in numpy, several times faster than a SQL
-        GROUP BY when common terms bring hundreds of thousands of them.
+        Best first, ties by passage id (workbench.storage.common.fulltext.top_scores sums the postings).
         """
         if limit <= 0 or not search_text.strip() or not self.has_fulltext():
             return []
         table = self.con.execute(_BM25_POSTINGS, [search_text]).to_arrow_table()
         if not table.num_rows:
             return []
-        scores = np.bincount(table.column("passage_id").to_numpy(), weights=table.column("share").to_numpy())
-        if exclude_article_ids:
-            excluded = np.array(passage_ids_of_articles(self.con, exclude_article_ids), dtype=np.int64)
-            scores[excluded[excluded < len(scores)]] = 0.0
-        found = np.flatnonzero(scores > 0)  # every BM25 score of a matching passage is positive
-        if len(found) > limit:
-            cut = np.partition(scores[found], len(found) - limit)[len(found) - limit]
-            found = found[scores[found] >= cut]
-        order = np.lexsort((found, -scores[found]))[:limit]
-        return [(int(pid), float(scores[pid])) for pid in found[order]]
+        excluded = passage_ids_of_articles(self.con, exclude_article_ids) if exclude_article_ids else []
+        return top_scores(table.column("passage_id").to_numpy(), table.column("share").to_numpy(), excluded, limit)
 
     def fulltext_coverage(self) -> FulltextCoverage:
         """Return how many passages (and up to which id) the index covers, beside the stored ones; none indexed
