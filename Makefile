@@ -9,7 +9,7 @@ ADDRESS ?= 127.0.0.1
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test lint demo bench bench-1m browser clean
+.PHONY: run test lint demo bench bench-1m browser postgres clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,12 +34,18 @@ browser:
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# The shared-store tests start a real PostgreSQL server from Debian's postgresql-15 (tests/pgserver.py).
+postgres:
+	@test -x /usr/lib/postgresql/15/bin/initdb || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql-15 >/dev/null; }
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 
-test: lint browser
+test: lint browser postgres
 	$(VENV)/bin/pytest
 
 bench: $(STAMP)

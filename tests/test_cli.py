@@ -93,6 +93,19 @@ def test_errors_are_one_line_on_stderr():
     ]
 
 
+def test_a_server_url_for_the_commands_is_one_line_and_creates_no_file(tmp_path):
+    env = {**os.environ, "WORKBENCH_DB": "postgresql://ann:secret@db.example/claims"}
+    done = subprocess.run(
+        [sys.executable, "-m", "workbench", "claims", "list"], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "error: postgresql://...: the commands and the app open a DuckDB file only in this version "
+        "(give a path to a .duckdb file)"
+    ]
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_every_command_is_documented_in_readme():
     readme = (REPO / "README.md").read_text()
     commands = {c.name or c.callback.__name__ for c in app.registered_commands} | {

@@ -41,6 +41,13 @@ def test_a_duckdb_url_and_a_path_open_the_same_file(tmp_path):
 
 
 def test_a_url_with_no_backend_is_one_line(tmp_path):
-    refused = pytest.raises(StorageError, match=r"^postgresql://desk/claims: no storage backend for 'postgresql://'")
-    with refused, open_store("postgresql://desk/claims"):
+    refused = pytest.raises(StorageError, match=r"^mysql://desk/claims: no storage backend for 'mysql://'")
+    with refused, open_store("mysql://desk/claims"):
         pass
+
+
+def test_a_server_that_cannot_be_reached_is_one_line_without_the_password(tmp_path):
+    refused = pytest.raises(StorageError, match=r"^user=ann dbname=claims host=/nonexistent port=1: cannot connect")
+    with refused as caught, open_store("postgresql://ann:secret@/claims?host=/nonexistent&port=1"):
+        pass
+    assert "secret" not in str(caught.value)

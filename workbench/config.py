@@ -95,11 +95,23 @@ def lock_wait_s() -> float:
     return env_number("WORKBENCH_LOCK_WAIT_S", DEFAULT_LOCK_WAIT_S)
 
 
+def _database(db: Path | str | None) -> Path:
+    """The database file; a server URL is refused in one line (the storage layer opens one, the commands and the
+    app do not yet: they keep the vector index beside a file)."""
+    value = str(db or os.environ.get("WORKBENCH_DB") or DEFAULT_DB)
+    if "://" in value and not value.startswith("duckdb://"):
+        raise WorkbenchError(
+            f"{value.split('://', 1)[0]}://...: the commands and the app open a DuckDB file only in this version "
+            "(give a path to a .duckdb file)"
+        )
+    return Path(value.removeprefix("duckdb://"))
+
+
 def load_settings(db: Path | str | None = None, model: str | None = None) -> Settings:
     """Build settings: explicit arguments, then WORKBENCH_* environment variables, then defaults."""
     max_mb = env_number("WORKBENCH_MAX_FILE_MB", DEFAULT_MAX_FILE_MB, minimum=0.001)
     return Settings(
-        db_path=Path(db or os.environ.get("WORKBENCH_DB") or DEFAULT_DB),
+        db_path=_database(db),
         embedding_model=model or os.environ.get("WORKBENCH_EMBEDDING_MODEL") or None,
         max_file_bytes=int(max_mb * 1024 * 1024),
         stance_model=os.environ.get("WORKBENCH_STANCE_MODEL") or None,

@@ -30,8 +30,8 @@ from workbench.storage import open_store
 @app.callback()
 def main_options(
     ctx: typer.Context,
-    db: Annotated[
-        Path | None,
+    db: Annotated[  # a string, not a Path: a Path would fold the "//" of a URL before load_settings reads it
+        str | None,
         typer.Option(help="DuckDB file (default data/workbench.duckdb).", envvar="WORKBENCH_DB", show_default=False),
     ] = None,
     model: Annotated[

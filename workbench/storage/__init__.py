@@ -1,7 +1,7 @@
 """The one seam to storage: the Store protocol every reader and writer uses, and open_store(url) to get one.
 
-open_store picks the backend by the URL and imports only that one (workbench.storage.duckdb today); callers never
-import a backend.
+open_store picks the backend by the URL and imports only that one (workbench.storage.duckdb for a file path or
+duckdb://, workbench.storage.postgres for postgresql://); callers never import a backend.
 """
 
 from __future__ import annotations
@@ -13,20 +13,37 @@ from pathlib import Path
 from workbench.errors import StorageError
 from workbench.storage.protocol import QUEUE_SORTS, Store
 
-__all__ = ["QUEUE_SORTS", "Store", "open_store"]
+__all__ = ["POSTGRES_SCHEMES", "QUEUE_SORTS", "Store", "is_server_url", "open_store"]
+
+POSTGRES_SCHEMES = ("postgresql", "postgres")
+
+
+def is_server_url(url: Path | str) -> bool:
+    """True when url names a database server rather than a DuckDB file."""
+    text = str(url)
+    return "://" in text and text.split("://", 1)[0] in POSTGRES_SCHEMES
 
 
 @contextmanager
 def open_store(url: Path | str, *, read_only: bool = False, create: bool = True) -> Iterator[Store]:
-    """Open the store a URL names for one unit of work: a DuckDB file path (or duckdb:///path) today.
+    """Open the store a URL names for one unit of work: a DuckDB file path (or duckdb:///path), or a PostgreSQL
+    server (postgresql://user@host/database, libpq's URL form).
 
     Short-lived on purpose (see workbench.storage.duckdb.connection.open_db). A scheme with no backend here is one
     StorageError line.
     """
     text = str(url)
     scheme = text.split("://", 1)[0] if "://" in text else ""
+    if scheme in POSTGRES_SCHEMES:
+        from workbench.storage.postgres import PostgresStore, open_pg
+
+        with open_pg(text, read_only=read_only) as con:
+            yield PostgresStore(con)
+        return
     if scheme not in ("", "duckdb"):
-        raise StorageError(f"{text}: no storage backend for '{scheme}://' in this version (a DuckDB file path works)")
+        raise StorageError(
+            f"{text}: no storage backend for '{scheme}://' (a DuckDB file path, duckdb:// or postgresql:// works)"
+        )
     from workbench.storage.duckdb import DuckDBStore, open_db
 
     path = text.removeprefix("duckdb://") if scheme else text

@@ -34,7 +34,7 @@ class CorpusReads:
         if not hashes:
             return set()
         rows = self.con.execute(
-            "SELECT content_hash FROM articles WHERE content_hash IN (SELECT unnest(?))", [list(hashes)]
+            "SELECT content_hash FROM articles WHERE content_hash IN (SELECT unnest(?::VARCHAR[]))", [list(hashes)]
         ).fetchall()
         return {row[0] for row in rows}
 
@@ -43,8 +43,8 @@ class CorpusReads:
         if not urls:
             return set()
         rows = self.con.execute(
-            """SELECT requested_url FROM article_fetches WHERE requested_url IN (SELECT unnest(?))
-               UNION SELECT final_url FROM article_fetches WHERE final_url IN (SELECT unnest(?))""",
+            """SELECT requested_url FROM article_fetches WHERE requested_url IN (SELECT unnest(?::VARCHAR[]))
+               UNION SELECT final_url FROM article_fetches WHERE final_url IN (SELECT unnest(?::VARCHAR[]))""",
             [list(urls), list(urls)],
         ).fetchall()
         return {row[0] for row in rows}

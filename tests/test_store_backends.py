@@ -1,0 +1,184 @@
+"""The Store on both backends: a DuckDB file and a real PostgreSQL server (Debian's postgresql-15, started here).
+
+Every test runs against each backend through open_store(url) and holds the two to the same answers; the parity
+tests put the same seeds into both and compare what they give back (BM25 scores, fingerprints, queue rows).
+"""
+
+from __future__ import annotations
+
+import inspect
+import multiprocessing
+import os
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+
+from tests import pgserver
+from tests.conftest import SEED_COMMENTS, SEED_PLAIN
+from workbench.documents import read_file
+from workbench.fulltext import to_search_text
+from workbench.models import QueueFilter, Review, StoredVectors
+from workbench.storage import Store, is_server_url, open_store
+from workbench.storage.postgres import PostgresStore
+
+# `make test` installs the server (its postgres target); outside CI a machine without one skips these, in CI they fail.
+pytestmark = pytest.mark.skipif(
+    pgserver.available() is not None and not os.environ.get("CI"), reason=str(pgserver.available())
+)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    with pgserver.postgres_server("template_desk") as url:
+        yield url
+
+
+_databases = iter(range(1, 10_000))
+
+
+def _new_database(server: str) -> str:
+    import psycopg
+
+    name = f"desk_{next(_databases)}"
+    with psycopg.connect(server, autocommit=True) as con:
+        con.execute(f"CREATE DATABASE {name}")
+    return server.replace("/template_desk?", f"/{name}?")
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def url(request, tmp_path) -> str:
+    """A fresh, empty store of each backend."""
+    if request.param == "duckdb":
+        return str(tmp_path / "desk.duckdb")
+    return _new_database(request.getfixturevalue("server"))
+
+
+def _seed(store: Store) -> None:
+    docs = [
+        d for path in (SEED_COMMENTS, SEED_PLAIN) for d in read_file(path, max_bytes=10**8, max_words=120).documents
+    ]
+    with store.transaction():
+        store.insert_documents(docs, store.next_passage_id())
+    store.rebuild_fulltext()  # a transaction of its own
+
+
+def test_the_postgres_store_has_every_method_of_the_protocol_with_its_parameters():
+    for name, member in vars(Store).items():
+        if inspect.isfunction(member) and not name.startswith("_"):
+            assert hasattr(PostgresStore, name), name
+            wanted = list(inspect.signature(member).parameters)
+            assert list(inspect.signature(getattr(PostgresStore, name)).parameters) == wanted, name
+
+
+def test_server_urls_are_told_from_files():
+    assert is_server_url("postgresql://wb@/desk?host=/tmp") and is_server_url("postgres://db.example/desk")
+    assert not is_server_url("/data/desk.duckdb") and not is_server_url("duckdb:///data/desk.duckdb")
+
+
+def test_articles_passages_and_embeddings_round_trip(url):
+    with open_store(url) as store:
+        _seed(store)
+        counts = store.count_rows()
+        ids = np.array([pid for pid, _ in store.passage_texts()], dtype=np.int64)
+        vectors = np.random.default_rng(0).standard_normal((len(ids), 8)).astype(np.float32)
+        with store.transaction():
+            store.insert_embeddings(ids, "m", vectors)
+        got_ids, got = store.load_embeddings("m", ids[:3])
+        some_hashes = store.stored_hashes(["nope"])
+    assert counts["articles"] == 2 and counts["passages"] > 100 and counts["comments"] > 0
+    assert list(got_ids) == list(ids[:3]) and np.array_equal(got, vectors[:3])
+    assert some_hashes == set()
+    with open_store(url, read_only=True) as store:
+        assert store.count_missing_embeddings("m") == 0 and store.embedding_models()["m"] == StoredVectors(
+            len(ids), 8, 8
+        )
+        assert store.is_read_only()
+
+
+def test_both_backends_give_the_same_bm25_scores_and_fingerprints(tmp_path, server):
+    answers = []
+    for url in (str(tmp_path / "desk.duckdb"), _new_database(server)):
+        with open_store(url) as store:
+            _seed(store)
+            ids = np.array([pid for pid, _ in store.passage_texts()], dtype=np.int64)
+            with store.transaction():
+                store.insert_embeddings(ids, "m", np.ones((len(ids), 4), dtype=np.float32))
+            answers.append(
+                (
+                    store.bm25(to_search_text("ISIS seized $500 million from Mosul banks"), 10),
+                    store.bm25(to_search_text("Iran troops Baghdad"), 5, exclude_article_ids=[1]),
+                    store.embedding_fingerprint("m"),
+                    store.fulltext_coverage(),
+                    store.fulltext_health(3),
+                )
+            )
+    (duck, pg) = answers
+    assert len(duck[0]) == 10 and len(duck[1]) == 5
+    for a, b in zip(duck[:2], pg[:2], strict=True):
+        assert [pid for pid, _ in a] == [pid for pid, _ in b]
+        assert np.allclose([s for _, s in a], [s for _, s in b], rtol=1e-9)
+    assert duck[2:] == pg[2:]
+
+
+def test_claims_checks_reviews_and_the_queue(url):
+    with open_store(url) as store:
+        _seed(store)
+        claim_id = store.insert_claim(
+            "Iran sent 2000 troops", "iran sent 2000 troops", claim_date=None, origin="manual"
+        )
+        assert store.save_review(Review(claim_id, "in_review", None, "", "ann", 0, None, None), 0)
+        assert not store.save_review(Review(claim_id, "in_review", None, "", "bob", 0, None, None), 0)  # ann was first
+        assert store.save_review(Review(claim_id, "verdict_given", "refuted", "no troops", "ann", 1, None, None), 1)
+        assert not store.save_review(Review(claim_id, "new", None, "", "bob", 1, None, None), 1)  # stale version
+        store.insert_history(claim_id, [("status", "in_review", "verdict_given")], "ann")
+        store.upsert_correction(claim_id, 3, "conflicts", "ann")
+        store.upsert_correction(claim_id, 3, "agrees", "bob")
+        store.upsert_credibility("Missing Peace", "credible")
+        rows = store.queue(QueueFilter(statuses=("verdict_given",)))
+        review = store.get_review(claim_id)
+        assert [c.stance for c in store.corrections(claim_id)] == ["agrees"]
+        assert store.delete_correction(claim_id, 3) and not store.delete_correction(claim_id, 3)
+        summary = store.queue_summary(QueueFilter())
+        outlets = {o.name: o.credibility for o in store.outlets()}
+    assert (review.status, review.human_verdict, review.version) == ("verdict_given", "refuted", 2)
+    assert [r.claim_id for r in rows] == [claim_id] and rows[0].status == "verdict_given"
+    assert [(c.verdict, c.status, c.claims) for c in summary] == [("unchecked", "verdict_given", 1)]
+    assert outlets["Missing Peace"] == "credible"
+
+
+def _save_many(url: str, reviewer: str, claim_id: int, rounds: int, out) -> None:
+    """Save `rounds` reviews of one claim, each naming the version it read; count the saves that won."""
+    won = 0
+    for _ in range(rounds):
+        with open_store(url) as store:
+            current = store.get_review(claim_id)
+            version = current.version if current else 0
+            review = Review(claim_id, "in_review", None, f"{reviewer} {version}", reviewer, version, None, None)
+            with store.transaction():
+                if store.save_review(review, version):
+                    store.insert_history(claim_id, [("rationale", None, review.rationale)], reviewer)
+                    won += 1
+    out.put(won)
+
+
+def test_two_processes_saving_one_review_never_lose_an_update(server):
+    # A DuckDB file has one writer process at a time; tests/test_review.py races writers within one process.
+    url = _new_database(server)
+    with open_store(url) as store:
+        claim_id = store.insert_claim(
+            "Iran sent 2000 troops", "iran sent 2000 troops", claim_date=None, origin="manual"
+        )
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    workers = [context.Process(target=_save_many, args=(url, name, claim_id, 25, results)) for name in "ab"]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(120)
+    won = results.get(timeout=5) + results.get(timeout=5)
+    with open_store(url, read_only=True) as store:
+        review, history = store.get_review(claim_id), store.review_history(claim_id)
+    # Every save that won bumped the version once and wrote its history row; none overwrote another unseen.
+    assert review.version == won == len(history)
+    assert len({e.new_value for e in history}) == won
