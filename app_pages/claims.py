@@ -9,6 +9,7 @@ from app_pages import resources
 from app_pages.components import md, require_database, saved_uploads, stop_on_error
 from claims.vocabulary import REVIEW_STATUSES, UNCHECKED, VERDICTS, label
 from workbench import claimbook, factchecks, review
+from workbench.config import shown
 from workbench.errors import WorkbenchError
 from workbench.storage import open_store
 
@@ -45,7 +46,7 @@ def open_claim(claim_id: int) -> None:
 cfg = resources.settings()
 st.title("Claims")
 require_database(cfg.db_path)
-st.caption(f"Database: `{cfg.db_path}`")
+st.caption(f"Database: `{shown(cfg.db_path)}`")
 
 try:
     with open_store(cfg.db_path) as store:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from workbench.config import is_server_url
+
 MARK_STYLES = {
     "match": "background:#c8f0c8",
     "conflict": "background:#ffd2a8",
@@ -113,9 +115,10 @@ def stop_on_error(exc: Exception) -> None:
     st.stop()
 
 
-def require_database(db_path: Path) -> None:
-    """Stop the page with a hint when the database file does not exist yet (rather than create an empty one)."""
-    if not db_path.exists():
+def require_database(db_path: Path | str) -> None:
+    """Stop the page with a hint when the database file does not exist yet (rather than create an empty one); a
+    server store is there to be opened."""
+    if not is_server_url(db_path) and not Path(db_path).exists():
         st.error(
             f"{md(db_path)}: no database here yet; import articles on the Sources page "
             f"(or: workbench --db {md(db_path)} import …)"

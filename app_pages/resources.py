@@ -46,7 +46,7 @@ def checkworthy_model(spec: str | None) -> CheckWorthinessModel:
 
 
 @st.cache_resource(show_spinner="Loading the vector index…", max_entries=2)
-def _vector_index(db_path: str, model_id: str, index_mtime_ns: int, _embedder: Embedder) -> VectorIndex:
+def _vector_index(db_path: str, model_id: str, version: object, _embedder: Embedder) -> VectorIndex:
     cfg = load_settings(db_path)
     with open_store(cfg.db_path, read_only=True) as store:
         return load_vector_index(store, cfg, _embedder)
@@ -54,7 +54,14 @@ def _vector_index(db_path: str, model_id: str, index_mtime_ns: int, _embedder: E
 
 def vector_index(cfg: Settings, embedder: Embedder) -> VectorIndex:
     """The FAISS index for the database and this embedder (from embedder(cfg)), reloaded when an import has
-    rewritten it. Keyed by the embedder's model id; the embedder itself is not hashed."""
-    path = cfg.vector_index_path
-    mtime = path.stat().st_mtime_ns if path.exists() else 0
-    return _vector_index(str(cfg.db_path), embedder.model_id, mtime, embedder)
+    changed it: beside a file, when the import rewrote the FAISS file; on a server, whose importers may run on other
+    machines, when the stored embeddings' fingerprint changed (one short query). Keyed by the embedder's model id;
+    the embedder itself is not hashed."""
+    if cfg.is_server:
+        with open_store(cfg.db_path, read_only=True) as store:
+            ids, missing = store.embedding_fingerprint(embedder.model_id)
+        version: object = (ids.count, ids.total, ids.squares, missing)
+    else:
+        path = cfg.vector_index_path
+        version = path.stat().st_mtime_ns if path.exists() else 0
+    return _vector_index(str(cfg.db_path), embedder.model_id, version, embedder)

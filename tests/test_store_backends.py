@@ -7,8 +7,11 @@ tests put the same seeds into both and compare what they give back (BM25 scores,
 from __future__ import annotations
 
 import inspect
+import json
 import multiprocessing
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import numpy as np
@@ -182,3 +185,58 @@ def test_two_processes_saving_one_review_never_lose_an_update(server):
     # Every save that won bumped the version once and wrote its history row; none overwrote another unseen.
     assert review.version == won == len(history)
     assert len({e.new_value for e in history}) == won
+
+
+@pytest.mark.slow  # the real embedder and stance model, through the CLI
+def test_the_commands_run_on_a_server_store(server, tmp_path):
+    """Import, add a claim, check it and review it with WORKBENCH_DB a PostgreSQL URL; the FAISS index is cached
+    under WORKBENCH_CACHE_DIR, and a second machine (another cache folder) rebuilds its own from the server."""
+    url = _new_database(server)
+    env = {**os.environ, "WORKBENCH_DB": url, "WORKBENCH_CACHE_DIR": str(tmp_path / "cache-a")}
+
+    def run(*argv: str, cache: str = "cache-a") -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "workbench", *argv],
+            capture_output=True,
+            text=True,
+            env={**env, "WORKBENCH_CACHE_DIR": str(tmp_path / cache)},
+            cwd=tmp_path,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    run("import", str(SEED_COMMENTS), str(SEED_PLAIN))
+    run("claims", "add", "ISIS fighters are within about 48 km of Baghdad.")
+    checked = json.loads(run("check", "--all", "--json"))
+    here = run("search", "half a billion dollars seized in Mosul", "-k", "3")
+    elsewhere = run("search", "half a billion dollars seized in Mosul", "-k", "3", cache="cache-b")
+    assert [c["verdict"] for c in checked] == ["supported"]
+    assert "half a billion dollar" in here and here == elsewhere
+    assert len(list((tmp_path / "cache-a").glob("*.faiss"))) == 1 and list((tmp_path / "cache-b").glob("*.faiss"))
+    assert not list(tmp_path.glob("*.duckdb")) and not (tmp_path / "data").exists()
+
+
+@pytest.mark.slow  # the real embedder, through the app
+def test_the_app_runs_on_a_server_store_and_never_shows_its_password(server, tmp_path, monkeypatch, embedder):
+    from dataclasses import replace
+
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import REPO
+    from workbench.claimbook import add_claim
+    from workbench.config import load_settings
+    from workbench.ingest import import_files
+
+    url = _new_database(server).replace("postgresql://wb@", "postgresql://wb:hunter2@")  # trust auth ignores it
+    settings = replace(load_settings(url), cache_dir=tmp_path / "cache")
+    import_files([SEED_COMMENTS, SEED_PLAIN], settings, embedder)
+    with open_store(url) as store:
+        add_claim(store, "Iran sent 2000 troops to Iraq")
+    monkeypatch.setenv("WORKBENCH_DB", url)
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path / "cache"))
+    at = AppTest.from_file(str(REPO / "streamlit_app.py"), default_timeout=120).run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Claims"]
+    assert list(at.dataframe[0].value["claim"]) == ["Iran sent 2000 troops to Iraq"]
+    shown_text = " ".join(str(c.value) for c in at.caption) + " ".join(str(m.value) for m in at.markdown)
+    assert "wb@" in shown_text and "hunter2" not in shown_text

@@ -2,16 +2,40 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from index.vectors import ANN_MIN_VECTORS
 from workbench.errors import WorkbenchError
 from workbench.fetching import FetchLimits
 
 DEFAULT_DB = Path("data/workbench.duckdb")
+# Where the derived indexes of a server store are cached on this machine (a file store keeps them beside its file).
+DEFAULT_CACHE_DIR = Path("data/cache")
+SERVER_SCHEMES = ("postgresql", "postgres")
+
+
+def is_server_url(db: Path | str) -> bool:
+    """True when db names a database server rather than a DuckDB file."""
+    text = str(db)
+    return "://" in text and text.split("://", 1)[0] in SERVER_SCHEMES
+
+
+def shown(db: Path | str) -> str:
+    """The database as messages and commands show it: a path, or a server URL without its password."""
+    if not is_server_url(db):
+        return str(db)
+    parts = urlsplit(str(db))
+    host = parts.netloc.rsplit("@", 1)
+    if len(host) == 2 and ":" in host[0]:
+        host[0] = host[0].split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc="@".join(host)))
+
+
 DEFAULT_MAX_FILE_MB = 100.0
 # Not chosen on data: a person pasting links waits for each; a page not complete in 20 s is reported, not waited for
 # (trafilatura's own downloader allows 30 s). WORKBENCH_FETCH_TIMEOUT_S changes it.
@@ -22,7 +46,7 @@ DEFAULT_FETCH_TIMEOUT_S = 20.0
 class Settings:
     """Where the database lives and how text is embedded and cut."""
 
-    db_path: Path = DEFAULT_DB
+    db_path: Path | str = DEFAULT_DB  # a DuckDB file, or a server URL (str) such as postgresql://desk@db/claims
     # None: the model whose vectors the database holds, else the shipped ONNX export (workbench.indexing.embedder_spec)
     embedding_model: str | None = None
     max_file_bytes: int = int(DEFAULT_MAX_FILE_MB * 1024 * 1024)
@@ -36,6 +60,12 @@ class Settings:
     second_reviewer: bool = False
     # Earlier fact-checks are matched only within this many days of a claim's date (both known); None: any date.
     match_window_days: int | None = None
+    cache_dir: Path = DEFAULT_CACHE_DIR  # WORKBENCH_CACHE_DIR: a server store's FAISS index on this machine
+
+    @property
+    def is_server(self) -> bool:
+        """True when the store is a database server, shared with other machines."""
+        return is_server_url(self.db_path)
 
     @property
     def fetch_limits(self) -> FetchLimits:
@@ -44,13 +74,17 @@ class Settings:
 
     @property
     def vector_index_path(self) -> Path:
-        """The FAISS file beside the database (a cache, rebuilt from DuckDB by `reindex`)."""
-        return self.db_path.with_name(self.db_path.name + ".faiss")
+        """The FAISS file (a cache, rebuilt from the store by `reindex`): beside a DuckDB file; for a server, in
+        cache_dir under a name drawn from its URL (password left out), one per store on each machine."""
+        if self.is_server:
+            return self.cache_dir / f"{hashlib.sha256(shown(self.db_path).encode()).hexdigest()[:16]}.faiss"
+        path = Path(self.db_path)
+        return path.with_name(path.name + ".faiss")
 
     @property
     def rebuild_hint(self) -> str:
         """The command that rebuilds the derived indexes, quoted in error messages."""
-        return f"workbench --db {self.db_path} reindex"
+        return f"workbench --db {shown(self.db_path)} reindex"
 
 
 DEFAULT_LOCK_WAIT_S = 10.0  # another process (an import, the app) holds the file for one short transaction
@@ -95,14 +129,15 @@ def lock_wait_s() -> float:
     return env_number("WORKBENCH_LOCK_WAIT_S", DEFAULT_LOCK_WAIT_S)
 
 
-def _database(db: Path | str | None) -> Path:
-    """The database file; a server URL is refused in one line (the storage layer opens one, the commands and the
-    app do not yet: they keep the vector index beside a file)."""
+def _database(db: Path | str | None) -> Path | str:
+    """The database: a DuckDB file (a path, or duckdb:///path) or a server URL kept as written."""
     value = str(db or os.environ.get("WORKBENCH_DB") or DEFAULT_DB)
+    if is_server_url(value):
+        return value
     if "://" in value and not value.startswith("duckdb://"):
         raise WorkbenchError(
-            f"{value.split('://', 1)[0]}://...: the commands and the app open a DuckDB file only in this version "
-            "(give a path to a .duckdb file)"
+            f"{value.split('://', 1)[0]}://...: no storage for this kind of address "
+            "(a DuckDB file path, duckdb:///path or postgresql://... works)"
         )
     return Path(value.removeprefix("duckdb://"))
 
@@ -119,4 +154,5 @@ def load_settings(db: Path | str | None = None, model: str | None = None) -> Set
         fetch_timeout_s=env_number("WORKBENCH_FETCH_TIMEOUT_S", DEFAULT_FETCH_TIMEOUT_S, minimum=0.1),
         second_reviewer=env_flag("WORKBENCH_SECOND_REVIEWER"),
         match_window_days=_window_days(),
+        cache_dir=Path(os.environ.get("WORKBENCH_CACHE_DIR") or DEFAULT_CACHE_DIR),
     )

@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -28,9 +29,10 @@ def embedder_spec(settings: Settings) -> str | None:
     vectors the database holds, so a database embedded before the ONNX default (PyTorch vectors) keeps working as it
     is; else None, the shipped default. `reindex --re-embed` moves a database to the configured or default model.
     """
-    if settings.embedding_model or not settings.db_path.exists():
+    if settings.embedding_model or not (settings.is_server or Path(settings.db_path).exists()):
         return settings.embedding_model
-    with open_store(settings.db_path, read_only=True) as store:
+    # A server's database may be new (no tables yet): a writable open creates them; a file is only read.
+    with open_store(settings.db_path, read_only=not settings.is_server) as store:
         return spec_of_stored_vectors(store.embedding_counts())
 
 
@@ -74,8 +76,9 @@ def _heal_ids(store: Store, settings: Settings, model: str, vindex: VectorIndex)
     vindex.remove(extra)
     if len(absent):
         vindex.add(*store.load_embeddings(model, absent))
-    # Only a writer saves: while an import runs, readers see the file behind DuckDB by design, and heal in memory.
-    if (len(extra) or len(absent)) and not store.is_read_only():
+    # Beside a DuckDB file only a writer saves: while an import runs, readers see the file behind DuckDB by design,
+    # and heal in memory. A server store's index is this machine's own cache, so any process keeps what it healed.
+    if (len(extra) or len(absent)) and (settings.is_server or not store.is_read_only()):
         vindex.save(settings.vector_index_path)
 
 

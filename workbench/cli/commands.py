@@ -21,7 +21,7 @@ from workbench.cli.common import (
     settings_of,
     stance_model_for,
 )
-from workbench.config import load_settings
+from workbench.config import load_settings, shown
 from workbench.errors import IngestError, WorkbenchError
 from workbench.models import FileResult, ImportStatus
 from workbench.storage import open_store
@@ -270,7 +270,7 @@ def doctor(
             typer.echo(finding.line())
     bad = sum(not f.ok for f in findings)
     if bad:
-        hint = "" if repair else f"; rebuild with: workbench --db {settings.db_path} doctor --repair"
+        hint = "" if repair else f"; rebuild with: workbench --db {shown(settings.db_path)} doctor --repair"
         typer.echo(f"{bad} check(s) failed{hint}")
         raise typer.Exit(1)
     typer.echo("all indexes agree with DuckDB")

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from index.embedders import Embedder, load_embedder
-from workbench.config import Settings
+from workbench.config import Settings, is_server_url
 from workbench.errors import WorkbenchError
 from workbench.models import Hit
 from workbench.storage import open_store
@@ -115,9 +115,12 @@ def import_progress_bar() -> Iterator[Callable[[float | None, str], None]]:
         yield step
 
 
-def require_db(path: Path) -> None:
-    """Refuse a command that reads or rebuilds a database when there is none: a mistyped path must not create one."""
-    if not path.exists():
+def require_db(path: Path | str) -> None:
+    """Refuse a command that reads or rebuilds a database file when there is none: a mistyped path must not create
+    one. A server store exists on the server (a wrong address fails to connect, in one line)."""
+    if is_server_url(path):
+        return
+    if not Path(path).exists():
         raise WorkbenchError(f"{path}: no database here yet; import articles first (workbench --db {path} import …)")
 
 

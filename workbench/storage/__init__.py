@@ -10,18 +10,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from workbench.config import is_server_url
 from workbench.errors import StorageError
 from workbench.storage.protocol import QUEUE_SORTS, Store
 
-__all__ = ["POSTGRES_SCHEMES", "QUEUE_SORTS", "Store", "is_server_url", "open_store"]
-
-POSTGRES_SCHEMES = ("postgresql", "postgres")
-
-
-def is_server_url(url: Path | str) -> bool:
-    """True when url names a database server rather than a DuckDB file."""
-    text = str(url)
-    return "://" in text and text.split("://", 1)[0] in POSTGRES_SCHEMES
+__all__ = ["QUEUE_SORTS", "Store", "is_server_url", "open_store"]
 
 
 @contextmanager
@@ -34,7 +27,7 @@ def open_store(url: Path | str, *, read_only: bool = False, create: bool = True)
     """
     text = str(url)
     scheme = text.split("://", 1)[0] if "://" in text else ""
-    if scheme in POSTGRES_SCHEMES:
+    if is_server_url(text):
         from workbench.storage.postgres import PostgresStore, open_pg
 
         with open_pg(text, read_only=read_only) as con:

@@ -64,6 +64,8 @@ def open_pg(url: str, *, read_only: bool = False) -> Iterator[QmarkConnection]:
     try:
         wrapped = QmarkConnection(con)
         if read_only:
+            if con.execute("SELECT to_regclass('schema_migrations')").fetchone()[0] is None:
+                raise StorageError(f"{redact(url)}: no workbench tables in this database yet; import articles first")
             con.execute("SET default_transaction_read_only = on")
         else:
             migrate(wrapped)
