@@ -30,6 +30,14 @@ class IndexDamagedError(IndexMismatchError):
 ANN_MIN_VECTORS = 200_000
 DEFAULT_NPROBE = 48
 TRAIN_POINTS_PER_LIST = 64
+# How an IVF index codes its vectors: "sq8", one byte per dimension (384 bytes for MiniLM), or "pq", product
+# quantisation with one byte per PQ_DIMS_PER_CODE dimensions (48 bytes), for corpora whose vectors would not
+# fit in memory otherwise. PQ's scores are coarser, so a check takes its similarities from the stored vectors.
+IVF_CODES = ("sq8", "pq")
+PQ_DIMS_PER_CODE = 8
+# Each PQ code book has 256 centroids, and FAISS's k-means wants 39 training points per centroid: with fewer
+# vectors an index asked for product codes gets scalar codes.
+PQ_MIN_VECTORS = 39 * 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +47,7 @@ class IndexInfo:
     model: str
     dimension: int
     count: int
-    kind: str = "flat-ip"  # or "ivf-sq8": inverted lists over 8-bit scalar-quantised vectors
+    kind: str = "flat-ip"  # or "ivf-sq8" / "ivf-pq": inverted lists over scalar- or product-quantised vectors
     nlist: int = 0
     nprobe: int = 0
 
@@ -92,7 +100,8 @@ class VectorIndex:
         self.model = model
         self.dimension = dimension
         self._index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
-        self._ivf = faiss.try_extract_index_ivf(self._index)
+        ivf = faiss.try_extract_index_ivf(self._index)
+        self._ivf = None if ivf is None else faiss.downcast_index(ivf)
         if self._ivf is not None and self._ivf.direct_map.type == faiss.DirectMap.NoMap:
             self._ivf.set_direct_map_type(faiss.DirectMap.Hashtable)  # lets vectors_for find a vector by id
         self.nprobe = nprobe
@@ -109,18 +118,34 @@ class VectorIndex:
             self._ivf.nprobe = value
 
     @classmethod
-    def build(cls, model: str, ids: np.ndarray, vectors: np.ndarray, *, ann_min: int = ANN_MIN_VECTORS) -> VectorIndex:
-        """Index these vectors: exactly below ann_min of them, with a trained IVF index from there on."""
+    def build(
+        cls,
+        model: str,
+        ids: np.ndarray,
+        vectors: np.ndarray,
+        *,
+        ann_min: int = ANN_MIN_VECTORS,
+        codes: str = "sq8",
+    ) -> VectorIndex:
+        """Index these vectors: exactly below ann_min of them, with a trained IVF index from there on, its vectors
+        in 8-bit scalar codes, or in product codes when codes is "pq" and there are PQ_MIN_VECTORS to train them."""
+        if codes not in IVF_CODES:
+            raise ValueError(f"vector codes {codes!r}: expected one of {', '.join(IVF_CODES)}")
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         dimension = vectors.shape[1]
         if len(ids) < ann_min:
             built = cls(model, dimension)
         else:
             nlist = lists_for(len(ids))
-            ivf = faiss.IndexIVFScalarQuantizer(
-                faiss.IndexFlatIP(dimension), dimension, nlist, faiss.ScalarQuantizer.QT_8bit,
-                faiss.METRIC_INNER_PRODUCT,
-            )  # fmt: skip
+            quantizer = faiss.IndexFlatIP(dimension)
+            if codes == "pq" and dimension % PQ_DIMS_PER_CODE == 0 and len(ids) >= PQ_MIN_VECTORS:
+                ivf = faiss.IndexIVFPQ(
+                    quantizer, dimension, nlist, dimension // PQ_DIMS_PER_CODE, 8, faiss.METRIC_INNER_PRODUCT
+                )
+            else:
+                ivf = faiss.IndexIVFScalarQuantizer(
+                    quantizer, dimension, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+                )
             sample = np.random.default_rng(0).choice(len(ids), min(len(ids), nlist * TRAIN_POINTS_PER_LIST), False)
             ivf.train(vectors[np.sort(sample)])
             built = cls(model, dimension, ivf)
@@ -132,8 +157,15 @@ class VectorIndex:
 
     @property
     def kind(self) -> str:
-        """'flat-ip' (exact) or 'ivf-sq8' (approximate)."""
-        return "flat-ip" if self._ivf is None else "ivf-sq8"
+        """'flat-ip' (exact), 'ivf-sq8' or 'ivf-pq' (approximate)."""
+        if self._ivf is None:
+            return "flat-ip"
+        return "ivf-pq" if isinstance(self._ivf, faiss.IndexIVFPQ) else "ivf-sq8"
+
+    @property
+    def codes(self) -> str | None:
+        """How an IVF index codes its vectors ('sq8' or 'pq'); None for the exact index."""
+        return None if self._ivf is None else self.kind.removeprefix("ivf-")
 
     @property
     def info(self) -> IndexInfo:
@@ -182,11 +214,12 @@ class VectorIndex:
                 continue
         return found
 
-    def grown(self, *, ann_min: int = ANN_MIN_VECTORS) -> VectorIndex:
-        """This index, or an IVF one over the same vectors once an exact index has reached ann_min."""
+    def grown(self, *, ann_min: int = ANN_MIN_VECTORS, codes: str = "sq8") -> VectorIndex:
+        """This index, or an IVF one (codes: IVF_CODES) over the same vectors once an exact index has reached
+        ann_min."""
         if self._ivf is not None or len(self) < ann_min:
             return self
-        return VectorIndex.build(self.model, self.ids(), self.vectors(), ann_min=ann_min)
+        return VectorIndex.build(self.model, self.ids(), self.vectors(), ann_min=ann_min, codes=codes)
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         """Add unit vectors under the given passage ids."""

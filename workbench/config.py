@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from index.vectors import ANN_MIN_VECTORS
+from index.vectors import ANN_MIN_VECTORS, IVF_CODES
 from workbench.errors import WorkbenchError
 from workbench.fetching import FetchLimits
 
@@ -54,6 +54,9 @@ class Settings:
     stance_model: str | None = None  # None: the model shipped in models/; else a path or hub NLI model name
     checkworthy_model: str | None = None  # None: models/checkworthy-minilm; else a folder train_checkworthy.py wrote
     ann_min_vectors: int = ANN_MIN_VECTORS  # from this many passages on, dense search uses an IVF index
+    # How that IVF index codes vectors (WORKBENCH_VECTOR_CODES): "sq8" (384 bytes each) or "pq" (48 bytes each,
+    # re-ranked by the stored vectors; for corpora whose vectors would not fit in memory otherwise).
+    vector_codes: str = "sq8"
     fetch_timeout_s: float = DEFAULT_FETCH_TIMEOUT_S  # one web page or feed, redirects and body included
     # The desk rule of a second reviewer (WORKBENCH_SECOND_REVIEWER=1): a verdict awaits a different reviewer's
     # approval, and only approved verdicts go to the ClaimReview export. Off by default.
@@ -155,4 +158,13 @@ def load_settings(db: Path | str | None = None, model: str | None = None) -> Set
         second_reviewer=env_flag("WORKBENCH_SECOND_REVIEWER"),
         match_window_days=_window_days(),
         cache_dir=Path(os.environ.get("WORKBENCH_CACHE_DIR") or DEFAULT_CACHE_DIR),
+        vector_codes=_vector_codes(),
     )
+
+
+def _vector_codes() -> str:
+    """WORKBENCH_VECTOR_CODES: sq8 (the default) or pq; anything else is one line."""
+    raw = (os.environ.get("WORKBENCH_VECTOR_CODES") or "sq8").strip().lower()
+    if raw not in IVF_CODES:
+        raise WorkbenchError(f"WORKBENCH_VECTOR_CODES={raw!r} is not one of {', '.join(IVF_CODES)}")
+    return raw

@@ -112,7 +112,9 @@ def build_vector_index(store: Store, settings: Settings, embedder: Embedder) -> 
     ids, vectors = store.load_embeddings(embedder.model_id)
     if not len(ids):
         return VectorIndex(embedder.model_id, embedder.dimension)
-    return VectorIndex.build(embedder.model_id, ids, vectors, ann_min=settings.ann_min_vectors)
+    return VectorIndex.build(
+        embedder.model_id, ids, vectors, ann_min=settings.ann_min_vectors, codes=settings.vector_codes
+    )
 
 
 def catch_up_fulltext(store: Store, settings: Settings) -> bool:

@@ -177,7 +177,9 @@ class _Writer:
             return FileResult(shown, "skipped", skipped=skipped, message="already imported")
         with stage("faiss"):
             self.vindex.add(ids, prepared.vectors[rows])
-            self.vindex = self.vindex.grown(ann_min=self.settings.ann_min_vectors)  # exact until large, then IVF
+            self.vindex = self.vindex.grown(
+                ann_min=self.settings.ann_min_vectors, codes=self.settings.vector_codes
+            )  # exact until large, then IVF
         articles = len(prepared.docs) - raced
         message = f"{articles} article(s), {len(ids)} passages" + (f", {skipped} already imported" if skipped else "")
         if prepared.notes:  # how the bytes were read when they were not plain UTF-8 (a guessed code page, replaced)

@@ -25,7 +25,7 @@ from index.embedders import Embedder
 from index.vectors import VectorIndex
 from workbench.errors import ClaimError
 from workbench.models import CheckResult, Claim, Correction, EvidenceItem, Hit, MachineStance, StoredCheck
-from workbench.retrieval import search, stored_claim
+from workbench.retrieval import exact_vectors, search, stored_claim
 from workbench.stages import stage
 from workbench.storage import Store, open_store
 
@@ -49,16 +49,29 @@ class StanceJudge(Protocol):
 
 
 def similarities(
-    vindex: VectorIndex, embedder: Embedder, text: str, hits: Sequence[Hit], *, query_vector: np.ndarray | None = None
+    vindex: VectorIndex,
+    embedder: Embedder,
+    text: str,
+    hits: Sequence[Hit],
+    *,
+    query_vector: np.ndarray | None = None,
+    store: Store | None = None,
 ) -> list[float]:
     """Cosine similarity of a text to each hit's passage, from the indexed passage vectors (missing ones embedded).
 
-    query_vector is the text's embedding when the caller already has it.
+    query_vector is the text's embedding when the caller already has it. An IVF-PQ index's decoded vectors are too
+    coarse for the on-topic gate, so with it the store's vectors are used (and embedded afresh without a store).
     """
     if not hits:
         return []
+    ids = [hit.passage_id for hit in hits]
     with stage("faiss"):
-        vectors = vindex.vectors_for([hit.passage_id for hit in hits]) if vindex.model == embedder.model_id else {}
+        if vindex.model != embedder.model_id:
+            vectors = {}
+        elif vindex.codes == "pq":
+            vectors = exact_vectors(store, vindex.model, ids) if store is not None else {}
+        else:
+            vectors = vindex.vectors_for(ids)
     missing = [hit for hit in hits if hit.passage_id not in vectors]
     with stage("embed"):
         if missing:
@@ -81,7 +94,7 @@ def retrieve(
     with stage("embed"):
         vector = embedder.embed([text])[0]
     hits = search(store, vindex, embedder, text, k=k, exclude_article_ids=exclude_article_ids, query_vector=vector)
-    return hits, similarities(vindex, embedder, text, hits, query_vector=vector)
+    return hits, similarities(vindex, embedder, text, hits, query_vector=vector, store=store)
 
 
 def judge(
