@@ -21,10 +21,22 @@ from workbench.cli.common import (
     settings_of,
     stance_model_for,
 )
-from workbench.config import load_settings, shown
+from workbench.config import load_settings
+from workbench.config import shown as shown_db
 from workbench.errors import IngestError, WorkbenchError
 from workbench.models import FileResult, ImportStatus
 from workbench.storage import open_store
+
+RayAddress = Annotated[
+    str | None,
+    typer.Option(
+        "--ray",
+        help="Spread the heavy work over a Ray cluster: 'local' or 'local:N' (start one here with N CPUs), or an "
+        "address ray.init takes ('auto', 'ray://head:10001').",
+        show_default=False,
+    ),
+]
+RayWorkers = Annotated[int, typer.Option("--ray-workers", min=1, help="Ray workers, each with its own model.")]
 
 
 @app.callback()
@@ -67,6 +79,8 @@ def import_command(
             "(repeatable).",
         ),
     ] = None,
+    ray: RayAddress = None,
+    ray_workers: RayWorkers = 2,
 ) -> None:
     """Import articles from files, web pages and feeds; re-importing the same content is a reported no-op.
 
@@ -117,7 +131,14 @@ def import_command(
                 what = f"{shown(status.path)}: embedded {status.embedded:,} of {status.file_passages:,} passages"
                 report(status.fraction, f"{what} · {status.describe()}")
 
-        results = import_files(sources, settings, embedder, progress=file_done, embedding_progress=embedded)
+        if ray:
+            from workbench.distributed import RayPlan, ray_import
+            from workbench.indexing import embedder_spec
+
+            plan = RayPlan(ray, ray_workers)
+            results = ray_import(sources, settings, embedder, embedder_spec(settings), plan, progress=file_done)
+        else:
+            results = import_files(sources, settings, embedder, progress=file_done, embedding_progress=embedded)
     for result in results:
         typer.echo(f"{result.status:<8} {result.path}: {result.message}")
     failed = sum(r.status == "failed" for r in results) + feed_failed
@@ -174,6 +195,8 @@ def check(
     all_claims: Annotated[bool, typer.Option("--all", help="Check every stored claim.")] = False,
     k: Annotated[int, typer.Option("-k", "--k", min=1, help="Evidence passages per claim.")] = 10,
     as_json: JsonFlag = False,
+    ray: RayAddress = None,
+    ray_workers: RayWorkers = 2,
 ) -> None:
     """Judge evidence for claims (agrees / conflicts / discusses / unrelated) and store a verdict; history is kept.
 
@@ -195,15 +218,16 @@ def check(
         vindex = load_vector_index(store, settings, embedder)
     # Each claim is stored as soon as it is decided; the database is free while the model judges the next one.
     with progress_bar("claim") as report:
-        results = check_many(
-            settings.db_path,
-            vindex,
-            embedder,
-            model,
-            ids,
-            k=k,
-            progress=lambda done, total, r: report(done, total, f"claim {r.claim.claim_id}: {r.verdict}"),
-        )
+        shown_progress = lambda done, total, r: report(done, total, f"claim {r.claim.claim_id}: {r.verdict}")  # noqa: E731
+        if ray:
+            from workbench.distributed import RayPlan, ray_check
+
+            plan = RayPlan(ray, ray_workers)
+            results = ray_check(
+                settings, embedder, settings.stance_model, model.model_id, ids, plan, k=k, progress=shown_progress
+            )
+        else:
+            results = check_many(settings.db_path, vindex, embedder, model, ids, k=k, progress=shown_progress)
     if as_json:
         print_json([r.to_json() for r in results])
         return
@@ -270,7 +294,7 @@ def doctor(
             typer.echo(finding.line())
     bad = sum(not f.ok for f in findings)
     if bad:
-        hint = "" if repair else f"; rebuild with: workbench --db {shown(settings.db_path)} doctor --repair"
+        hint = "" if repair else f"; rebuild with: workbench --db {shown_db(settings.db_path)} doctor --repair"
         typer.echo(f"{bad} check(s) failed{hint}")
         raise typer.Exit(1)
     typer.echo("all indexes agree with DuckDB")

@@ -28,7 +28,12 @@ def open_store(url: Path | str, *, read_only: bool = False, create: bool = True)
     text = str(url)
     scheme = text.split("://", 1)[0] if "://" in text else ""
     if is_server_url(text):
-        from workbench.storage.postgres import PostgresStore, open_pg
+        try:
+            from workbench.storage.postgres import PostgresStore, open_pg
+        except ImportError as exc:  # the server backend's driver is an extra (requirements-scale.txt)
+            raise StorageError(
+                f"a PostgreSQL store needs psycopg ({exc}); pip install -r requirements-scale.txt"
+            ) from exc
 
         with open_pg(text, read_only=read_only) as con:
             yield PostgresStore(con)

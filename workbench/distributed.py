@@ -1,0 +1,234 @@
+"""Imports and checks spread over a Ray cluster: the workers do the heavy part (parse, segment and embed a file;
+judge a claim's passages with the stance model), this process writes the results into the store, in the order the
+local path would, so both paths store the same passages, vectors and verdicts.
+
+`address` is "local" or "local:N" (start a Ray instance on this machine with N CPUs) or anything ray.init takes
+("auto", "ray://head:10001", "head:6379"). Workers must reach the files by the same paths (a shared disk) or take
+web addresses. Ray is imported only here, and only when asked for.
+"""
+
+from __future__ import annotations
+
+import pickle
+import socket
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from index.embedders import Embedder, load_embedder
+from workbench.config import Settings
+from workbench.documents import iter_paths
+from workbench.errors import ClaimError, IngestError, WorkbenchError, printable_path
+from workbench.indexing import load_vector_index
+from workbench.ingest import Progress, _embed, _Prepared, _Results, _Writer, read_source
+from workbench.models import CheckResult, FileResult
+from workbench.pipeline import _decide_stored, _evidence_for, judge
+from workbench.retrieval import stored_claim
+from workbench.storage import open_store
+
+
+def _unreachable(address: str, timeout_s: float = 5.0) -> str | None:
+    """Why a host:port (or ray://host:port) address cannot be reached, or None; ray.init itself retries for
+    minutes before giving up on an address nobody answers."""
+    hostport = address.removeprefix("ray://")
+    host, _, port = hostport.rpartition(":")
+    if not host or not port.isdigit():
+        return None  # "auto" and the like: ray.init knows what to do
+    try:
+        with socket.create_connection((host, int(port)), timeout=timeout_s):
+            return None
+    except OSError as exc:
+        return exc.strerror or str(exc)
+
+
+def connect(address: str) -> None:
+    """Join (or start) the Ray cluster address names; a bad or unreachable address is one line."""
+    try:
+        import ray
+    except ImportError as exc:  # an extra (requirements-scale.txt)
+        raise WorkbenchError(f"--ray needs Ray ({exc}); pip install -r requirements-scale.txt") from exc
+
+    if ray.is_initialized():
+        return
+    kind, _, cpus = address.partition(":")
+    if kind != "local" and (why := _unreachable(address)):
+        raise WorkbenchError(f"--ray {address}: cannot reach the Ray cluster ({why})")
+    if kind == "local" and cpus and not cpus.isdigit():
+        raise WorkbenchError(f"--ray {address}: 'local:N' takes a number of CPUs")
+    try:
+        if kind == "local":
+            ray.init(
+                num_cpus=int(cpus) if cpus else None,
+                include_dashboard=False,
+                log_to_driver=False,
+                configure_logging=False,
+            )
+        else:
+            ray.init(address=address, log_to_driver=False, configure_logging=False)
+    except (ConnectionError, ValueError, RuntimeError) as exc:
+        raise WorkbenchError(f"--ray {address}: cannot reach the Ray cluster ({str(exc).splitlines()[0]})") from exc
+
+
+def _fresh_within(docs) -> tuple[list, int]:
+    """Drop documents repeated within one file (the store's own copies are dropped when written)."""
+    seen, fresh = set(), []
+    for doc in docs:
+        if doc.content_hash not in seen:
+            seen.add(doc.content_hash)
+            fresh.append(doc)
+    return fresh, len(docs) - len(fresh)
+
+
+def prepare_remote(path: Path | str, settings: Settings, embedder: Embedder) -> _Prepared | FileResult:
+    """What a worker does with one file: read, cut and embed it (the local path's _prepare without the store)."""
+    try:
+        read = read_source(path, settings)
+    except IngestError as exc:
+        return FileResult(printable_path(path), "failed", message=exc.reason)
+    fresh, skipped = _fresh_within(read.documents)
+    if not fresh:
+        return FileResult(printable_path(path), "skipped", skipped=skipped, message="already imported")
+    vectors = _embed(embedder, [p.text for doc in fresh for p in doc.passages], None)
+    return _Prepared(path, fresh, skipped, vectors, tuple(read.notes))
+
+
+class _PrepareFiles:
+    """A Ray Data actor: loads the embedder once, then prepares the files of each batch."""
+
+    def __init__(self, settings: Settings, spec: str | None) -> None:
+        self.settings, self.embedder = settings, load_embedder(spec)
+
+    def __call__(self, batch: dict) -> dict:
+        out = [pickle.dumps(prepare_remote(_path(p), self.settings, self.embedder)) for p in batch["path"]]
+        return {"number": batch["number"], "prepared": out}
+
+
+def _path(item: str) -> Path | str:
+    """A file path back as a Path; a web address stays a str (as iter_paths gave it)."""
+    return item if "://" in item else Path(item)
+
+
+@dataclass(frozen=True, slots=True)
+class RayPlan:
+    """How a job is spread: over how many workers (actors), each holding its own copy of the model."""
+
+    address: str
+    workers: int
+
+
+def _in_order(rows: Iterator[dict], key: str) -> Iterator[tuple[int, object]]:
+    """Rows of a Ray dataset back in their input order (Ray Data keeps it with preserve_order; checked here)."""
+    expected, waiting = 0, {}
+    for row in rows:
+        waiting[int(row["number"])] = pickle.loads(row[key])
+        while expected in waiting:
+            yield expected, waiting.pop(expected)
+            expected += 1
+
+
+def _dataset(items: list[dict], plan: RayPlan):
+    import ray
+
+    connect(plan.address)
+    context = ray.data.DataContext.get_current()
+    context.execution_options.preserve_order = True
+    context.enable_progress_bars = False
+    return ray.data.from_items(items, override_num_blocks=max(1, min(len(items), 4 * plan.workers)))
+
+
+def ray_import(
+    paths: Sequence[Path | str],
+    settings: Settings,
+    embedder: Embedder,
+    spec: str | None,
+    plan: RayPlan,
+    *,
+    progress: Progress | None = None,
+) -> list[FileResult]:
+    """Import files as import_files does, with each file read, cut and embedded on a Ray worker; this process writes
+    each file in one transaction, in file order, then rebuilds the BM25 index once. spec is the embedder's
+    load_embedder spec, loaded again on every worker."""
+    files = list(iter_paths(paths))
+    if not files:
+        return []
+    with open_store(settings.db_path) as store:
+        writer = _Writer(settings, embedder.model_id, load_vector_index(store, settings, embedder))
+    done = _Results(len(files), progress)
+    remote = replace(settings)  # the workers never open the store; a plain copy travels with the tasks
+    ds = _dataset([{"number": i, "path": str(p)} for i, p in enumerate(files)], plan).map_batches(
+        _PrepareFiles,
+        fn_constructor_kwargs={"settings": remote, "spec": spec},
+        batch_size=1,
+        concurrency=plan.workers,
+        num_cpus=1,
+    )
+    try:
+        for _, prepared in _in_order(ds.iter_rows(), "prepared"):
+            done.add(prepared if isinstance(prepared, FileResult) else writer.write(prepared))
+    finally:
+        if any(r.status == "imported" for r in done.results):
+            writer.vindex.save(settings.vector_index_path)
+            with open_store(settings.db_path) as store:
+                store.rebuild_fulltext()
+    return done.results
+
+
+class _JudgeClaims:
+    """A Ray Data actor: loads the stance model once, then judges each claim's retrieved passages."""
+
+    def __init__(self, stance_spec: str | None) -> None:
+        from claims.stance import load_stance_model
+
+        self.model = load_stance_model(stance_spec)
+
+    def __call__(self, batch: dict) -> dict:
+        out = []
+        for payload in batch["job"]:
+            claim, hits, sims = pickle.loads(payload)
+            out.append(pickle.dumps(judge(claim, hits, self.model, sims)))
+        return {"number": batch["number"], "items": out}
+
+
+def ray_check(
+    settings: Settings,
+    embedder: Embedder,
+    stance_spec: str | None,
+    stance_model_id: str,
+    claim_ids: Sequence[int],
+    plan: RayPlan,
+    *,
+    k: int,
+    progress: Callable[[int, int, CheckResult], None] | None = None,
+) -> list[CheckResult]:
+    """Check claims as check_many does, with each claim's passages judged on a Ray worker: this process retrieves
+    (the store and the vector index are here), the workers run the stance model and the number rules, and this
+    process decides each verdict with the corrections and credibility stored by then and appends the check."""
+    jobs, claims = [], []
+    with open_store(settings.db_path) as store:
+        vindex = load_vector_index(store, settings, embedder)
+        for number, claim_id in enumerate(claim_ids):
+            claim = stored_claim(store, claim_id)
+            hits, sims = _evidence_for(store, vindex, embedder, claim, k)
+            jobs.append({"number": number, "job": pickle.dumps((claim, hits, sims))})
+            claims.append(claim)
+    if not jobs:
+        return []
+    ds = _dataset(jobs, plan).map_batches(
+        _JudgeClaims,
+        fn_constructor_kwargs={"stance_spec": stance_spec},
+        batch_size=1,
+        concurrency=plan.workers,
+        num_cpus=1,
+    )
+    results = []
+    for number, items in _in_order(ds.iter_rows(), "items"):
+        claim = claims[number]
+        with open_store(settings.db_path) as store, store.transaction():
+            if store.get_claim(claim.claim_id) is None:
+                raise ClaimError(f"claim {claim.claim_id} was deleted while it was being checked; nothing was stored")
+            result = _decide_stored(store, claim, items)
+            check_id = store.insert_check(result, stance_model=stance_model_id, embedding_model=embedder.model_id)
+        results.append(replace(result, check_id=check_id))
+        if progress:
+            progress(number + 1, len(jobs), results[-1])
+    return results
