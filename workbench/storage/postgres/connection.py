@@ -63,6 +63,7 @@ def open_pg(url: str, *, read_only: bool = False) -> Iterator[QmarkConnection]:
         raise StorageError(f"{redact(url)}: cannot connect to the database ({_first_line(exc)})") from exc
     try:
         wrapped = QmarkConnection(con)
+        con.execute("SET TIME ZONE 'UTC'")  # current_timestamp into a TIMESTAMP column is UTC, as the schema's defaults
         if read_only:
             if con.execute("SELECT to_regclass('schema_migrations')").fetchone()[0] is None:
                 raise StorageError(f"{redact(url)}: no workbench tables in this database yet; import articles first")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from claims.vocabulary import NEW, UNCHECKED, UNKNOWN
-from workbench.models import Correction, HistoryEvent, Outlet, QueueCount, QueueFilter, QueueRow, Review
+from claims.vocabulary import NEW, UNCHECKED
+from workbench.models import QueueCount, QueueFilter, QueueRow
+from workbench.storage.common.reviews import ReviewReads
 from workbench.storage.duckdb.reviews import QUEUE_ORDER
 from workbench.storage.postgres.connection import QmarkConnection
 
@@ -47,99 +46,10 @@ def _queue_params(where: QueueFilter) -> list:
     return [lists[0], lists[0], lists[1], lists[1], lists[2], lists[2], where.search, where.search]
 
 
-class ReviewStatements:
+class ReviewStatements(ReviewReads):
     """The PostgresStore's statements over reviews, corrections, credibility and the queue."""
 
     con: QmarkConnection
-
-    def get_review(self, claim_id: int) -> Review | None:
-        """Return a claim's review, or None when nobody has saved one."""
-        row = self.con.execute(f"SELECT {_REVIEW_COLUMNS} FROM reviews WHERE claim_id = ?", [claim_id]).fetchone()
-        return Review(*row) if row else None
-
-    def save_review(self, review: Review, expected_version: int) -> bool:
-        """Create the review at version 1, or update it only if it is still at expected_version (then bump it);
-        False when another writer was first. The UPDATE's row lock makes a second writer wait, then see the
-        version the first one wrote and match nothing."""
-        fields = [review.status, review.human_verdict, review.rationale, review.reviewer]
-        if expected_version == 0:
-            row = self.con.execute(
-                f"""INSERT INTO reviews ({_REVIEW_COLUMNS})
-                    VALUES (?, ?, ?, ?, ?, 1, (now() AT TIME ZONE 'UTC'), ?)
-                    ON CONFLICT (claim_id) DO NOTHING RETURNING version""",
-                [review.claim_id, *fields, review.approved_by],
-            ).fetchone()
-        else:
-            row = self.con.execute(
-                """UPDATE reviews SET status = ?, human_verdict = ?, rationale = ?, reviewer = ?,
-                                      approved_by = ?, version = version + 1, updated_at = (now() AT TIME ZONE 'UTC')
-                   WHERE claim_id = ? AND version = ? RETURNING version""",
-                [*fields, review.approved_by, review.claim_id, expected_version],
-            ).fetchone()
-        return row is not None
-
-    def insert_history(self, claim_id: int, rows: Sequence[tuple[str, str | None, str | None]], reviewer: str):
-        """Append (field, old_value, new_value) events of one change by reviewer."""
-        if rows:
-            self.con.executemany(
-                "INSERT INTO review_history (claim_id, field, old_value, new_value, reviewer) VALUES (?, ?, ?, ?, ?)",
-                [[claim_id, field, old, new, reviewer] for field, old, new in rows],
-            )
-
-    def review_history(self, claim_id: int) -> list[HistoryEvent]:
-        """Return every change to a claim's review and evidence, newest first."""
-        rows = self.con.execute(
-            """SELECT event_id, field, old_value, new_value, reviewer, changed_at FROM review_history
-               WHERE claim_id = ? ORDER BY event_id DESC""",
-            [claim_id],
-        ).fetchall()
-        return [HistoryEvent(*row) for row in rows]
-
-    def upsert_correction(self, claim_id: int, passage_id: int, stance: str, reviewer: str) -> None:
-        """Record a reviewer's stance for one evidence passage of a claim, replacing an earlier correction."""
-        self.con.execute(
-            """INSERT INTO evidence_corrections (claim_id, passage_id, stance, reviewer) VALUES (?, ?, ?, ?)
-               ON CONFLICT (claim_id, passage_id) DO UPDATE SET stance = excluded.stance,
-                   reviewer = excluded.reviewer, corrected_at = excluded.corrected_at""",
-            [claim_id, passage_id, stance, reviewer],
-        )
-
-    def delete_correction(self, claim_id: int, passage_id: int) -> bool:
-        """Remove a reviewer's stance for one evidence passage of a claim; say whether there was one."""
-        cur = self.con.execute(
-            "DELETE FROM evidence_corrections WHERE claim_id = ? AND passage_id = ?", [claim_id, passage_id]
-        )
-        return cur.rowcount > 0
-
-    def corrections(self, claim_id: int) -> list[Correction]:
-        """Return every reviewer's correction of a claim's evidence, by passage id."""
-        rows = self.con.execute(
-            "SELECT passage_id, stance, reviewer FROM evidence_corrections WHERE claim_id = ? ORDER BY passage_id",
-            [claim_id],
-        ).fetchall()
-        return [Correction(*row) for row in rows]
-
-    def upsert_credibility(self, outlet: str, credibility: str) -> None:
-        """Tag an outlet credible, unknown or not_credible."""
-        self.con.execute(
-            """INSERT INTO outlet_credibility (outlet, credibility) VALUES (?, ?)
-               ON CONFLICT (outlet) DO UPDATE SET credibility = excluded.credibility,
-                   updated_at = excluded.updated_at""",
-            [outlet, credibility],
-        )
-
-    def credibility_by_outlet(self) -> dict[str, str]:
-        """Return {outlet: credibility} of every tagged outlet."""
-        return dict(self.con.execute("SELECT outlet, credibility FROM outlet_credibility").fetchall())
-
-    def outlets(self) -> list[Outlet]:
-        """Return every outlet with articles, by name; untagged ones are 'unknown'."""
-        rows = self.con.execute(
-            f"""SELECT a.outlet, count(*), coalesce(max(c.credibility), '{UNKNOWN}') FROM articles a
-               LEFT JOIN outlet_credibility c ON c.outlet = a.outlet
-               WHERE a.outlet IS NOT NULL GROUP BY a.outlet ORDER BY a.outlet"""
-        ).fetchall()
-        return [Outlet(*row) for row in rows]
 
     def queue(
         self, where: QueueFilter, *, sort: str = "id", limit: int | None = None, offset: int = 0
