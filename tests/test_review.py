@@ -246,7 +246,7 @@ def test_migration_finds_the_machines_stance_of_evidence_corrected_before_it(che
 
 def test_every_queue_sort_has_its_order_in_the_duckdb_store():
     from workbench.storage import QUEUE_SORTS
-    from workbench.storage.duckdb.reviews import QUEUE_ORDER
+    from workbench.storage.common.reviews import QUEUE_ORDER
 
     assert list(QUEUE_ORDER) == list(QUEUE_SORTS)
 

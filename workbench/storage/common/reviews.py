@@ -5,18 +5,53 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from claims.vocabulary import UNKNOWN
-from workbench.models import Correction, HistoryEvent, Outlet, Review
+from claims.vocabulary import UNCHECKED, UNKNOWN
+from workbench.models import Correction, HistoryEvent, Outlet, QueueCount, QueueFilter, QueueRow, Review
 from workbench.storage.common.connection import Connection
 
 REVIEW_COLUMNS = "claim_id, status, human_verdict, rationale, reviewer, version, updated_at, approved_by"
+# One ORDER BY per sort of workbench.storage.QUEUE_SORTS (tests/test_review.py holds the two to each other).
+QUEUE_ORDER = {
+    "id": "claim_id",
+    "date": "claim_date DESC NULLS LAST, claim_id",
+    "confidence": "confidence NULLS LAST, claim_id",
+    "conflicting": "conflicting DESC NULLS LAST, claim_id",
+    "updated": "updated_at DESC NULLS LAST, claim_id",
+}
+
+
+def _queue_params(where: QueueFilter) -> list:
+    """The parameters of a backend's QUEUE_FILTER, each choice twice (its IS NULL test and its list)."""
+    lists = [None if v is None else list(v) for v in (where.statuses, where.verdicts, where.outlets)]
+    return [lists[0], lists[0], lists[1], lists[1], lists[2], lists[2], where.search, where.search]
 
 
 class ReviewReads:
-    """A store's portable statements over reviews, history, corrections and credibility; each backend adds the
-    review queue, whose SQL differs (lists in DuckDB, arrays in PostgreSQL)."""
+    """A store's portable statements over reviews, history, corrections, credibility and the queue; each backend
+    gives the queue's SQL, which differs (lists in DuckDB, arrays in PostgreSQL), as QUEUE and QUEUE_FILTER."""
 
     con: Connection
+    QUEUE: str  # the newest check per claim, its evidence outlets and the review, a row per claim
+    QUEUE_FILTER: str  # the WHERE of a QueueFilter, with _queue_params's parameters
+
+    def queue(
+        self, where: QueueFilter, *, sort: str = "id", limit: int | None = None, offset: int = 0
+    ) -> list[QueueRow]:
+        """Return queue rows (see QUEUE) that a normalised filter lets through (None lets everything through)."""
+        rows = self.con.execute(
+            f"SELECT * FROM ({self.QUEUE}) q {self.QUEUE_FILTER} ORDER BY {QUEUE_ORDER[sort]} LIMIT ? OFFSET ?",
+            [*_queue_params(where), limit, offset],
+        ).fetchall()
+        return [QueueRow(*row[:-2], tuple(row[-2] or ()), row[-1]) for row in rows]
+
+    def queue_summary(self, where: QueueFilter) -> list[QueueCount]:
+        """Return the claims of the filtered queue per machine verdict (or 'unchecked') and status."""
+        rows = self.con.execute(
+            f"""SELECT coalesce(verdict, '{UNCHECKED}') AS v, status, count(*) FROM ({self.QUEUE}) q
+                {self.QUEUE_FILTER} GROUP BY 1, 2 ORDER BY 1, 2""",
+            _queue_params(where),
+        ).fetchall()
+        return [QueueCount(*row) for row in rows]
 
     def get_review(self, claim_id: int) -> Review | None:
         """Return a claim's review, or None when nobody has saved one."""

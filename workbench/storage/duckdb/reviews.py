@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from claims.vocabulary import NEW, UNCHECKED
-from workbench.models import QueueCount, QueueFilter, QueueRow
 from workbench.storage.common.reviews import ReviewReads
 from workbench.storage.duckdb.connection import Connection
 
@@ -34,42 +33,11 @@ _QUEUE_FILTER = f"""
       AND (? IS NULL OR list_has_any(?, outlets))
       AND (? = '' OR text ILIKE '%' || ? || '%')
 """
-# One ORDER BY per sort of workbench.storage.QUEUE_SORTS (tests/test_review.py holds the two to each other).
-QUEUE_ORDER = {
-    "id": "claim_id",
-    "date": "claim_date DESC NULLS LAST, claim_id",
-    "confidence": "confidence NULLS LAST, claim_id",
-    "conflicting": "conflicting DESC NULLS LAST, claim_id",
-    "updated": "updated_at DESC NULLS LAST, claim_id",
-}
-
-
-def _queue_params(where: QueueFilter) -> list:
-    """The parameters of _QUEUE_FILTER, each choice twice (its IS NULL test and its list)."""
-    lists = [None if v is None else list(v) for v in (where.statuses, where.verdicts, where.outlets)]
-    return [lists[0], lists[0], lists[1], lists[1], lists[2], lists[2], where.search, where.search]
 
 
 class ReviewStatements(ReviewReads):
     """The DuckDBStore's statements over reviews, corrections, credibility and the queue."""
 
     con: Connection
-
-    def queue(
-        self, where: QueueFilter, *, sort: str = "id", limit: int | None = None, offset: int = 0
-    ) -> list[QueueRow]:
-        """Return queue rows (see _QUEUE) that a normalised filter lets through (None lets everything through)."""
-        rows = self.con.execute(
-            f"SELECT * FROM ({_QUEUE}) {_QUEUE_FILTER} ORDER BY {QUEUE_ORDER[sort]} LIMIT ? OFFSET ?",
-            [*_queue_params(where), limit, offset],
-        ).fetchall()
-        return [QueueRow(*row[:-2], tuple(row[-2] or ()), row[-1]) for row in rows]
-
-    def queue_summary(self, where: QueueFilter) -> list[QueueCount]:
-        """Return the claims of the filtered queue per machine verdict (or 'unchecked') and status."""
-        rows = self.con.execute(
-            f"""SELECT coalesce(verdict, '{UNCHECKED}'), status, count(*) FROM ({_QUEUE}) {_QUEUE_FILTER}
-                GROUP BY ALL ORDER BY ALL""",
-            _queue_params(where),
-        ).fetchall()
-        return [QueueCount(*row) for row in rows]
+    QUEUE = _QUEUE
+    QUEUE_FILTER = _QUEUE_FILTER

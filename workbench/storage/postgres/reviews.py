@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from claims.vocabulary import NEW, UNCHECKED
-from workbench.models import QueueCount, QueueFilter, QueueRow
 from workbench.storage.common.reviews import ReviewReads
-from workbench.storage.duckdb.reviews import QUEUE_ORDER
 from workbench.storage.postgres.connection import QmarkConnection
 
 _REVIEW_COLUMNS = "claim_id, status, human_verdict, rationale, reviewer, version, updated_at, approved_by"
@@ -40,32 +38,9 @@ _QUEUE_FILTER = f"""
 """
 
 
-def _queue_params(where: QueueFilter) -> list:
-    """The parameters of _QUEUE_FILTER, each choice twice (its IS NULL test and its array)."""
-    lists = [None if v is None else list(v) for v in (where.statuses, where.verdicts, where.outlets)]
-    return [lists[0], lists[0], lists[1], lists[1], lists[2], lists[2], where.search, where.search]
-
-
 class ReviewStatements(ReviewReads):
     """The PostgresStore's statements over reviews, corrections, credibility and the queue."""
 
     con: QmarkConnection
-
-    def queue(
-        self, where: QueueFilter, *, sort: str = "id", limit: int | None = None, offset: int = 0
-    ) -> list[QueueRow]:
-        """Return queue rows (see _QUEUE) that a normalised filter lets through (None lets everything through)."""
-        rows = self.con.execute(
-            f"SELECT * FROM ({_QUEUE}) q {_QUEUE_FILTER} ORDER BY {QUEUE_ORDER[sort]} LIMIT ? OFFSET ?",
-            [*_queue_params(where), limit, offset],
-        ).fetchall()
-        return [QueueRow(*row[:-2], tuple(row[-2] or ()), row[-1]) for row in rows]
-
-    def queue_summary(self, where: QueueFilter) -> list[QueueCount]:
-        """Return the claims of the filtered queue per machine verdict (or 'unchecked') and status."""
-        rows = self.con.execute(
-            f"""SELECT coalesce(verdict, '{UNCHECKED}') AS v, status, count(*) FROM ({_QUEUE}) q {_QUEUE_FILTER}
-                GROUP BY 1, 2 ORDER BY 1, 2""",
-            _queue_params(where),
-        ).fetchall()
-        return [QueueCount(*row) for row in rows]
+    QUEUE = _QUEUE
+    QUEUE_FILTER = _QUEUE_FILTER
