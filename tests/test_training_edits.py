@@ -98,3 +98,6 @@ def test_a_teacher_scores_each_distinct_pair_once_and_a_rerun_reads_the_cache(ts
     assert got == pytest.approx(expected.probabilities, abs=1e-6)
     again = ts.teacher_probabilities(tmp_path / "no-such-model", pairs, cache)  # nothing left to score
     assert again == first
+    with cache.open("a", encoding="utf-8") as out:
+        out.write('{"evidence": "cut sho')  # a run killed while appending
+    assert ts.teacher_probabilities(tmp_path / "no-such-model", pairs, cache) == first

@@ -470,7 +470,12 @@ def teacher_probabilities(
 
     done: dict[tuple[str, str], list[float]] = {}
     if cache.exists():
-        done = {(r["evidence"], r["claim"]): r["p"] for r in map(json.loads, cache.read_text().splitlines())}
+        for line in cache.read_text(encoding="utf-8").splitlines():
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError:  # the last line of a run killed while appending: scored again
+                continue
+            done[(row["evidence"], row["claim"])] = row["p"]
     todo = list(dict.fromkeys((p.evidence, p.claim) for p in examples if (p.evidence, p.claim) not in done))
     if todo:
         model, started = OnnxStanceModel(teacher), time.time()
