@@ -20,7 +20,7 @@ from workbench.config import Settings
 from workbench.documents import iter_paths
 from workbench.errors import ClaimError, IngestError, WorkbenchError, printable_path
 from workbench.indexing import load_vector_index
-from workbench.ingest import Progress, _embed, _Prepared, _Results, _Writer, read_source
+from workbench.ingest import FileResults, FileWriter, PreparedFile, Progress, embed_texts, read_source
 from workbench.models import CheckResult, FileResult
 from workbench.pipeline import _decide_stored, _evidence_for, judge
 from workbench.retrieval import stored_claim
@@ -79,7 +79,7 @@ def _fresh_within(docs) -> tuple[list, int]:
     return fresh, len(docs) - len(fresh)
 
 
-def prepare_remote(path: Path | str, settings: Settings, embedder: Embedder) -> _Prepared | FileResult:
+def prepare_remote(path: Path | str, settings: Settings, embedder: Embedder) -> PreparedFile | FileResult:
     """What a worker does with one file: read, cut and embed it (the local path's _prepare without the store)."""
     try:
         read = read_source(path, settings)
@@ -88,8 +88,8 @@ def prepare_remote(path: Path | str, settings: Settings, embedder: Embedder) -> 
     fresh, skipped = _fresh_within(read.documents)
     if not fresh:
         return FileResult(printable_path(path), "skipped", skipped=skipped, message="already imported")
-    vectors = _embed(embedder, [p.text for doc in fresh for p in doc.passages], None)
-    return _Prepared(path, fresh, skipped, vectors, tuple(read.notes))
+    vectors = embed_texts(embedder, [p.text for doc in fresh for p in doc.passages], None)
+    return PreparedFile(path, fresh, skipped, vectors, tuple(read.notes))
 
 
 class _PrepareFiles:
@@ -152,8 +152,8 @@ def ray_import(
     if not files:
         return []
     with open_store(settings.db_path) as store:
-        writer = _Writer(settings, embedder.model_id, load_vector_index(store, settings, embedder))
-    done = _Results(len(files), progress)
+        writer = FileWriter(settings, embedder.model_id, load_vector_index(store, settings, embedder))
+    done = FileResults(len(files), progress)
     remote = replace(settings)  # the workers never open the store; a plain copy travels with the tasks
     ds = _dataset([{"number": i, "path": str(p)} for i, p in enumerate(files)], plan).map_batches(
         _PrepareFiles,

@@ -85,14 +85,14 @@ def import_files(
     files = list(iter_paths(paths))
     pace = _Pace(files, [_size(path) for path in files], embedding_progress)
     with open_store(settings.db_path) as store:
-        writer = _Writer(settings, embedder.model_id, load_vector_index(store, settings, embedder))
-    done = _Results(len(files), progress)
+        writer = FileWriter(settings, embedder.model_id, load_vector_index(store, settings, embedder))
+    done = FileResults(len(files), progress)
     try:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="workbench-import-writer") as pool:
             for number, path in enumerate(files, start=1):
                 on_batch = partial(done.between_batches, partial(pace.batch, number)) if embedding_progress else None
                 prepared = _prepare(path, settings, embedder, on_batch)
-                pace.file_done(number, prepared.passages if isinstance(prepared, _Prepared) else 0)
+                pace.file_done(number, prepared.passages if isinstance(prepared, PreparedFile) else 0)
                 done.wait()  # the previous file's write, done while this one was embedded
                 if isinstance(prepared, FileResult):
                     done.add(prepared)
@@ -112,7 +112,7 @@ def import_files(
 
 
 @dataclass
-class _Results:
+class FileResults:
     """The files' results in file order, with the one write that may be under way; progress is called here, on the
     importing thread."""
 
@@ -146,8 +146,9 @@ class _Results:
 
 
 @dataclass(frozen=True, slots=True)
-class _Prepared:
-    """A file read, cut and embedded, ready to be written: its new documents and one vector per passage."""
+class PreparedFile:
+    """A file read, cut and embedded, ready to be written: its new documents and one vector per passage. Made here
+    or on a Ray worker (workbench.distributed), written by FileWriter either way."""
 
     path: Path | str
     docs: list[Document]
@@ -161,14 +162,15 @@ class _Prepared:
 
 
 @dataclass
-class _Writer:
-    """Writes prepared files one at a time (on the writer thread) and keeps the vector index in step."""
+class FileWriter:
+    """Writes prepared files one at a time (on the writer thread, or as a Ray import's files come back) and keeps the
+    vector index in step."""
 
     settings: Settings
     model: str
     vindex: VectorIndex
 
-    def write(self, prepared: _Prepared) -> FileResult:
+    def write(self, prepared: PreparedFile) -> FileResult:
         """Store one file's documents and vectors in one transaction, add them to the index, report the file."""
         ids, rows, raced = _store_documents(self.settings, prepared.docs, prepared.vectors, self.model)
         skipped = prepared.skipped + raced
@@ -232,7 +234,7 @@ def _size(path: Path | str) -> int:
         return 0
 
 
-def _embed(embedder: Embedder, texts: Sequence[str], on_batch: Callable[[int, int], None] | None) -> np.ndarray:
+def embed_texts(embedder: Embedder, texts: Sequence[str], on_batch: Callable[[int, int], None] | None) -> np.ndarray:
     """Embed in batches, reporting after each, so one big file shows progress."""
     if on_batch is None or len(texts) <= EMBED_BATCH:
         with stage("embed"):
@@ -267,7 +269,7 @@ def feed_links(source: str, settings: Settings) -> tuple[Feed, list[str], list[s
 
 def _prepare(
     path: Path | str, settings: Settings, embedder: Embedder, on_batch: Callable[[int, int], None] | None = None
-) -> _Prepared | FileResult:
+) -> PreparedFile | FileResult:
     """Read, cut and embed the documents of a file or page not stored yet; a FileResult when there is nothing to
     write."""
     try:
@@ -277,5 +279,5 @@ def _prepare(
         return FileResult(printable_path(path), "failed", message=exc.reason)
     if not fresh:
         return FileResult(printable_path(path), "skipped", skipped=skipped, message="already imported")
-    vectors = _embed(embedder, [p.text for doc in fresh for p in doc.passages], on_batch)
-    return _Prepared(path, fresh, skipped, vectors, tuple(read.notes))
+    vectors = embed_texts(embedder, [p.text for doc in fresh for p in doc.passages], on_batch)
+    return PreparedFile(path, fresh, skipped, vectors, tuple(read.notes))
