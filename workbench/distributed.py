@@ -12,17 +12,17 @@ from __future__ import annotations
 import pickle
 import socket
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from index.embedders import Embedder, load_embedder
 from workbench.config import Settings
 from workbench.documents import iter_paths
-from workbench.errors import ClaimError, IngestError, WorkbenchError, printable_path
+from workbench.errors import IngestError, WorkbenchError, printable_path
 from workbench.indexing import load_vector_index
-from workbench.ingest import FileResults, FileWriter, PreparedFile, Progress, embed_texts, read_source
+from workbench.ingest import FileResults, FileWriter, PreparedFile, Progress, drop_seen, embed_texts, read_source
 from workbench.models import CheckResult, FileResult
-from workbench.pipeline import _decide_stored, _evidence_for, judge
+from workbench.pipeline import _evidence_for, judge, store_judged
 from workbench.retrieval import stored_claim
 from workbench.storage import open_store
 
@@ -69,23 +69,13 @@ def connect(address: str) -> None:
         raise WorkbenchError(f"--ray {address}: cannot reach the Ray cluster ({str(exc).splitlines()[0]})") from exc
 
 
-def _fresh_within(docs) -> tuple[list, int]:
-    """Drop documents repeated within one file (the store's own copies are dropped when written)."""
-    seen, fresh = set(), []
-    for doc in docs:
-        if doc.content_hash not in seen:
-            seen.add(doc.content_hash)
-            fresh.append(doc)
-    return fresh, len(docs) - len(fresh)
-
-
 def prepare_remote(path: Path | str, settings: Settings, embedder: Embedder) -> PreparedFile | FileResult:
     """What a worker does with one file: read, cut and embed it (the local path's _prepare without the store)."""
     try:
         read = read_source(path, settings)
     except IngestError as exc:
         return FileResult(printable_path(path), "failed", message=exc.reason)
-    fresh, skipped = _fresh_within(read.documents)
+    fresh, skipped = drop_seen(read.documents, set())  # the store drops its own copies when they are written
     if not fresh:
         return FileResult(printable_path(path), "skipped", skipped=skipped, message="already imported")
     vectors = embed_texts(embedder, [p.text for doc in fresh for p in doc.passages], None)
@@ -154,10 +144,9 @@ def ray_import(
     with open_store(settings.db_path) as store:
         writer = FileWriter(settings, embedder.model_id, load_vector_index(store, settings, embedder))
     done = FileResults(len(files), progress)
-    remote = replace(settings)  # the workers never open the store; a plain copy travels with the tasks
     ds = _dataset([{"number": i, "path": str(p)} for i, p in enumerate(files)], plan).map_batches(
         _PrepareFiles,
-        fn_constructor_kwargs={"settings": remote, "spec": spec},
+        fn_constructor_kwargs={"settings": settings, "spec": spec},  # workers never open the store
         batch_size=1,
         concurrency=plan.workers,
         num_cpus=1,
@@ -166,10 +155,7 @@ def ray_import(
         for _, prepared in _in_order(ds.iter_rows(), "prepared"):
             done.add(prepared if isinstance(prepared, FileResult) else writer.write(prepared))
     finally:
-        if any(r.status == "imported" for r in done.results):
-            writer.vindex.save(settings.vector_index_path)
-            with open_store(settings.db_path) as store:
-                store.rebuild_fulltext()
+        writer.finish(done.results)
     return done.results
 
 
@@ -222,13 +208,7 @@ def ray_check(
     )
     results = []
     for number, items in _in_order(ds.iter_rows(), "items"):
-        claim = claims[number]
-        with open_store(settings.db_path) as store, store.transaction():
-            if store.get_claim(claim.claim_id) is None:
-                raise ClaimError(f"claim {claim.claim_id} was deleted while it was being checked; nothing was stored")
-            result = _decide_stored(store, claim, items)
-            check_id = store.insert_check(result, stance_model=stance_model_id, embedding_model=embedder.model_id)
-        results.append(replace(result, check_id=check_id))
+        results.append(store_judged(settings.db_path, claims[number], items, stance_model_id, embedder.model_id))
         if progress:
             progress(number + 1, len(jobs), results[-1])
     return results

@@ -32,7 +32,12 @@ def _new_documents(settings: Settings, docs: Sequence[Document]) -> tuple[list[D
     """Drop documents already stored or repeated within the file; return the rest and the count dropped."""
     with stage("insert"), open_store(settings.db_path) as store:
         seen = store.stored_hashes([doc.content_hash for doc in docs])
-    fresh = []
+    return drop_seen(docs, seen)
+
+
+def drop_seen(docs: Sequence[Document], seen: set[str]) -> tuple[list[Document], int]:
+    """The documents whose content hash is not in seen, the first of each repeat; and how many were dropped."""
+    seen, fresh = set(seen), []
     for doc in docs:
         if doc.content_hash not in seen:
             seen.add(doc.content_hash)
@@ -103,11 +108,7 @@ def import_files(
         # A file whose write was under way when the import stopped is committed (or not) as a whole, and its
         # vectors are in the index then: the index is saved when any file got in.
         done.settle()
-        if any(r.status == "imported" for r in done.results):
-            with stage("faiss"):
-                writer.vindex.save(settings.vector_index_path)
-            with stage("fts"), open_store(settings.db_path) as store:
-                store.rebuild_fulltext()
+        writer.finish(done.results)
     return done.results
 
 
@@ -187,6 +188,14 @@ class FileWriter:
         if prepared.notes:  # how the bytes were read when they were not plain UTF-8 (a guessed code page, replaced)
             message += f" ({'; '.join(prepared.notes)})"
         return FileResult(shown, "imported", articles=articles, passages=len(ids), skipped=skipped, message=message)
+
+    def finish(self, results: Sequence[FileResult]) -> None:
+        """Once an import stops: when any file got in, save the vector index and rebuild BM25 (once per import)."""
+        if any(r.status == "imported" for r in results):
+            with stage("faiss"):
+                self.vindex.save(self.settings.vector_index_path)
+            with stage("fts"), open_store(self.settings.db_path) as store:
+                store.rebuild_fulltext()
 
 
 @dataclass

@@ -256,12 +256,19 @@ def check_stored(
     with open_store(db_path) as store:
         claim = stored_claim(store, claim_id)
         hits, sims = _evidence_for(store, vindex, embedder, claim, k)
-    items = judge(claim, hits, model, sims)
+    return store_judged(db_path, claim, judge(claim, hits, model, sims), model.model_id, embedder.model_id)
+
+
+def store_judged(
+    db_path: Path | str, claim: Claim, items: Sequence[EvidenceItem], stance_model: str, embedding_model: str
+) -> CheckResult:
+    """In one short transaction, decide a judged claim with the corrections and credibility tags stored by now and
+    append the check (a claim deleted meanwhile: ClaimError, nothing stored)."""
     with open_store(db_path) as store, store.transaction():
-        if store.get_claim(claim_id) is None:
-            raise ClaimError(f"claim {claim_id} was deleted while it was being checked; nothing was stored")
+        if store.get_claim(claim.claim_id) is None:
+            raise ClaimError(f"claim {claim.claim_id} was deleted while it was being checked; nothing was stored")
         result = _decide_stored(store, claim, items)
-        check_id = store.insert_check(result, stance_model=model.model_id, embedding_model=embedder.model_id)
+        check_id = store.insert_check(result, stance_model=stance_model, embedding_model=embedding_model)
     return replace(result, check_id=check_id)
 
 
