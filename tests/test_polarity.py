@@ -25,6 +25,8 @@ SEED_CASES = [
         "Blair wrote of his belief that the invasion of Iraq in 2003 was not the cause of the country's implosion.",
         "was not the cause",
     ),
+    # a decimal point ends no sentence: the shared words on both sides of "3.5" are read together
+    ("Unemployment fell to 3.5 percent in May.", "In May unemployment rose to 3.5 percent.", "rose"),
 ]
 
 
@@ -44,6 +46,12 @@ def test_the_passage_says_the_claims_words_the_other_way_round(claim, passage, w
         # a passage about something else: its 'not' says nothing of the claim
         ("ISIS seized half a billion dollars in Mosul.", "The army did not say how many soldiers fled."),
         ("Iran sent troops.", "Iran sent troops, officials said."),
+        # the passage repeats the claim in one sentence and negates a shared word in another, about something else
+        (
+            "Michael Brown shooting audio caught on tape.",
+            "CNN aired audio said to be caught on tape during the Michael Brown shooting. "
+            "A neighbour who filmed the street did not hear a shooting, his lawyer said.",
+        ),
     ],
 )
 def test_no_conflict_where_the_wording_agrees_or_is_elsewhere(claim, passage):
