@@ -129,6 +129,65 @@ def db(checked_demo, tmp_path, monkeypatch) -> Settings:
     return cfg
 
 
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """A real PostgreSQL server for the session (tests/pgserver.py); its URL names an empty template database.
+
+    `make test` installs the server (its postgres target); outside CI a machine without one skips the tests that
+    need it, in CI they fail."""
+    from tests import pgserver
+
+    why = pgserver.available()
+    if why is not None and not os.environ.get("CI"):
+        pytest.skip(why)
+    with pgserver.postgres_server("template_desk") as url:
+        yield url
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def store_url(request, tmp_path) -> str:
+    """A fresh, empty store of each backend: a DuckDB file and a database on the session's PostgreSQL server."""
+    from tests import pgserver
+
+    if request.param == "duckdb":
+        return str(tmp_path / "desk.duckdb")
+    return pgserver.new_database(request.getfixturevalue("pg_server"))
+
+
+@pytest.fixture
+def store_settings(store_url, tmp_path) -> Settings:
+    """Settings for a fresh, empty store of each backend (a server's FAISS cache in the test's folder)."""
+    return Settings(db_path=store_url if "://" in store_url else Path(store_url), cache_dir=tmp_path / "cache")
+
+
+@pytest.fixture(scope="session")
+def checked_demo_pg(pg_server, tmp_path_factory, embedder) -> str:
+    """The checked demo (as checked_demo) on the PostgreSQL server, as a database to copy; never changed."""
+    from tests import pgserver
+
+    url = pgserver.new_database(pg_server)
+    cfg = Settings(db_path=url, cache_dir=tmp_path_factory.mktemp("pg-demo-cache"))
+    message = load_demo(cfg, lambda _: embedder, EXAMPLES)
+    assert "5 articles" in message and "7 claims" in message, message
+    with open_store(url) as store:
+        vindex = load_vector_index(store, cfg, embedder)
+        for claim_id in (1, 2):
+            check_claim(store, vindex, embedder, UnsureStanceModel(), claim_id, k=25)
+    return url
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def checked_store(request, checked_demo, tmp_path) -> Settings:
+    """A private copy of the checked demo on each backend: a DuckDB file, or a database copied on the server."""
+    from tests import pgserver
+
+    if request.param == "duckdb":
+        return copy_database(checked_demo, tmp_path)
+    template = pgserver.database_name(request.getfixturevalue("checked_demo_pg"))
+    url = pgserver.new_database(request.getfixturevalue("pg_server"), template=template)
+    return Settings(db_path=url, cache_dir=tmp_path / "cache")
+
+
 @contextmanager
 def lock_held(path: Path, seconds: float) -> Iterator[None]:
     """Another process holding the database's write lock for `seconds`."""

@@ -70,3 +70,22 @@ def postgres_server(database: str = "workbench") -> Iterator[str]:
             run(str(BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+_databases = iter(range(1, 1_000_000))
+
+
+def new_database(server_url: str, *, template: str | None = None) -> str:
+    """Create a database on the server (a copy of `template` when given) and return its URL."""
+    import psycopg
+
+    name = f"desk_{next(_databases)}"
+    server_db = database_name(server_url)
+    with psycopg.connect(server_url, autocommit=True) as con:
+        con.execute(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
+    return server_url.replace(f"/{server_db}?", f"/{name}?")
+
+
+def database_name(url: str) -> str:
+    """The database a server URL names."""
+    return url.split("/", 3)[3].split("?")[0]

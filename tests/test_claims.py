@@ -32,8 +32,8 @@ def test_near_duplicates_need_equal_numbers_and_words(a, b, same):
     assert is_near_duplicate(a, b) is same
 
 
-def test_add_claim_stores_once_and_reports_the_duplicate(settings):
-    with open_store(settings.db_path) as store:
+def test_add_claim_stores_once_and_reports_the_duplicate(store_settings):
+    with open_store(store_settings.db_path) as store:
         first = claimbook.add_claim(store, "  ISIS seized half a billion dollars in Mosul ", claim_date="2014-06-15")
         again = claimbook.add_claim(store, "ISIS seized $500 million in Mosul.")
         other = claimbook.add_claim(store, "ISIS seized $50 million in Mosul")
@@ -54,18 +54,18 @@ def test_add_claim_stores_once_and_reports_the_duplicate(settings):
         ("Fine", "15/06/2014", "YYYY-MM-DD"),
     ],
 )
-def test_bad_claims_are_refused(settings, text, date, message):
-    with open_store(settings.db_path) as store, pytest.raises(ClaimError, match=message):
+def test_bad_claims_are_refused(store_settings, text, date, message):
+    with open_store(store_settings.db_path) as store, pytest.raises(ClaimError, match=message):
         claimbook.add_claim(store, text, claim_date=date)
 
 
-def test_claims_csv_import_with_dates_ids_and_duplicates(settings, tmp_path):
+def test_claims_csv_import_with_dates_ids_and_duplicates(store_settings, tmp_path):
     path = tmp_path / "claims.csv"
     path.write_text(
         "id,claim,date\nC1,Iran sent 2000 troops,2014-06-14\nC2,ISIS is 30 miles from Baghdad,\n"
         'C3,"Iran sent 2,000 troops.",\n'
     )
-    with open_store(settings.db_path) as store:
+    with open_store(store_settings.db_path) as store:
         results = claimbook.import_claims_csv(store, path)
         stored = store.list_claims()
     assert [r.created for r in results] == [True, True, False]
@@ -85,10 +85,10 @@ def test_claims_csv_import_with_dates_ids_and_duplicates(settings, tmp_path):
         ("claim\n" + "x" * 1200 + "\n", "line 2: the claim is 1200 characters long"),
     ],
 )
-def test_bad_claims_csv_stores_nothing(settings, tmp_path, content, message):
+def test_bad_claims_csv_stores_nothing(store_settings, tmp_path, content, message):
     path = tmp_path / "claims.csv"
     path.write_text(content)
-    with open_store(settings.db_path) as store:
+    with open_store(store_settings.db_path) as store:
         with pytest.raises(IngestError, match=re.escape(message)) as caught:
             claimbook.import_claims_csv(store, path)
         assert store.list_claims() == []
@@ -110,14 +110,14 @@ def test_check_worthy_sentences_rank_figures_and_attribution_first():
     assert not any(r.startswith("figure") for r in reasons) and score < 2
 
 
-def test_extraction_uses_bodies_never_comments(settings, hashing, tmp_path):
+def test_extraction_uses_bodies_never_comments(store_settings, hashing, tmp_path):
     page = tmp_path / "page.txt"
     page.write_text(
         "Headline about Tessar\n\nOfficials said rebels seized 40 trucks in Tessar on Friday.\n\n"
         "reader1's picture\n\nI heard they seized 400 trucks and killed 90 people, officials said.\n"
     )
-    import_files([page], settings, hashing)
-    with open_store(settings.db_path) as store:
+    import_files([page], store_settings, hashing)
+    with open_store(store_settings.db_path) as store:
         proposals = claimbook.propose_claims(claimbook.body_sentences(store))
         saved = claimbook.save_proposals(store, proposals)
         claim = store.get_claim(saved[0].claim_id)

@@ -32,9 +32,9 @@ def test_neutralise(cell, safe):
 
 
 @pytest.fixture
-def reviewed(checked_demo, tmp_path):
-    db = tmp_path / "demo.duckdb"
-    db.write_bytes(checked_demo.db_path.read_bytes())
+def reviewed(checked_store) -> str:
+    """The checked demo on each backend with two reviews and an eighth claim that reads like a formula."""
+    db = str(checked_store.db_path)
     with open_store(db) as store:
         review.save_review(
             store,
@@ -44,7 +44,9 @@ def reviewed(checked_demo, tmp_path):
             "ann",
         )
         review.save_review(store, 2, 0, {"status": "in_review", "rationale": '=HYPERLINK("http://x","y")'}, "-bob")
-        store.execute("UPDATE claims SET text = '@SUM(1,2) rebels took the bank' WHERE claim_id = 5")
+        store.insert_claim(
+            "@SUM(1,2) rebels took the bank", "sum 1 2 rebels took the bank", claim_date=None, origin="manual"
+        )
     return db
 
 
@@ -97,8 +99,8 @@ def test_csv_has_one_row_per_claim_and_every_cell_right(reviewed):
     )
     second = rows[2]
     assert second[6:10] == ["in review", "'-bob", "", '\'=HYPERLINK("http://x","y")']
-    assert rows[5][1] == "'@SUM(1,2) rebels took the bank"
-    assert rows[5][3:12] == ["unchecked", "", "", "new", "", "", "", "", ""]
+    assert rows[8][1] == "'@SUM(1,2) rebels took the bank"
+    assert rows[8][3:12] == ["unchecked", "", "", "new", "", "", "", "", ""]
     assert not any("comment" in cell.lower() for row in rows[1:] for cell in row[10:])
 
 
@@ -123,7 +125,7 @@ def test_cli_export_both_formats(reviewed, tmp_path):
     runner = CliRunner()
     out = tmp_path / "verdicts.csv"
     result = runner.invoke(app, ["--db", str(reviewed), "export", str(out)])
-    assert result.exit_code == 0 and result.output == f"wrote 7 claim(s) to {out}\n"
+    assert result.exit_code == 0 and result.output == f"wrote 8 claim(s) to {out}\n"
     with open_store(reviewed) as store:
         records = load_verdicts(store)
     assert out.read_bytes() == build_export(records, "csv")

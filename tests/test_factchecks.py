@@ -88,19 +88,19 @@ def test_a_bad_file_is_one_line_naming_it(tmp_path, content, problem):
     assert str(caught.value).startswith(str(path)) and problem in str(caught.value)
 
 
-def test_the_workbench_reads_its_own_claimreview_export(settings):
-    with open_store(settings.db_path) as store:
+def test_the_workbench_reads_its_own_claimreview_export(store_url, tmp_path):
+    with open_store(store_url) as store:
         claimbook.add_claim(store, "The rebels are 30 miles from Orlan", claim_date="2031-03-15")
         review.save_review(store, 1, 0, {"status": "verdict_given", "human_verdict": "conflicting"}, "ann")
         exported = build_claimreview(load_verdicts(store))
-    (check,) = factchecks.parse_claimreviews(settings.db_path.with_name("export.json"), exported)
+    (check,) = factchecks.parse_claimreviews(tmp_path / "export.json", exported)
     assert (check.claim_text, check.rating, check.publisher) == ("The rebels are 30 miles from Orlan", "Mixed",
                                                                   "Claim workbench")  # fmt: skip
 
 
-def test_matches_are_proposed_confirmed_and_exported(settings, embedder, tmp_path):
+def test_matches_are_proposed_confirmed_and_exported(store_url, embedder, tmp_path):
     reviews = write(tmp_path, "reviews.json", {"@context": "https://schema.org", "@graph": [BANK, FIVE_BILLION, OLD]})
-    with open_store(settings.db_path) as store:
+    with open_store(store_url) as store:
         claimbook.add_claim(store, "ISIS seized half a billion dollars in Mosul", claim_date="2014-06-15")
         claimbook.add_claim(store, "ISIS won")  # too short to match anything
         imported, proposed = factchecks.import_factchecks(store, embedder, [reviews], window_days=365)
@@ -138,8 +138,8 @@ def test_matches_are_proposed_confirmed_and_exported(settings, embedder, tmp_pat
     ]
 
 
-def test_the_desks_own_reviewed_claims_are_candidates_too(settings, embedder):
-    with open_store(settings.db_path) as store:
+def test_the_desks_own_reviewed_claims_are_candidates_too(store_url, embedder):
+    with open_store(store_url) as store:
         claimbook.add_claim(store, "Iran sent 2000 troops to Iraq")
         review.save_review(store, 1, 0, {"status": "verdict_given", "human_verdict": "supported"}, "ann")
         added = claimbook.add_claim(store, "Tehran deployed two thousand soldiers to Iraq")
@@ -189,10 +189,10 @@ def test_the_cli_imports_fact_checks_and_lists_a_claims_matches(tmp_path, monkey
 
 
 def test_fact_checks_embedded_by_another_model_are_embedded_again_before_matching(
-    settings, embedder, hashing, tmp_path
+    store_url, embedder, hashing, tmp_path
 ):
     reviews = write(tmp_path, "reviews.json", [BANK | {"@context": "https://schema.org"}])
-    with open_store(settings.db_path) as store:
+    with open_store(store_url) as store:
         factchecks.import_factchecks(store, hashing, [reviews])  # vectors of the fake model only
         added = claimbook.add_claim(store, "Militants looted $500m from banks in Mosul")
         assert factchecks.propose_matches(store, embedder, [added.claim_id]) == 1

@@ -1,4 +1,5 @@
-"""Reviews on a real DuckDB file: versioned saves, history, evidence corrections, credibility, the queue."""
+"""Reviews on both stores, a real DuckDB file and a real PostgreSQL server: versioned saves, history, evidence
+corrections, credibility, the queue, the desk rule of a second reviewer."""
 
 import threading
 
@@ -10,16 +11,17 @@ from workbench import review
 from workbench.claimbook import add_claim
 from workbench.errors import ReviewError, StaleWriteError
 from workbench.indexing import load_vector_index
-from workbench.models import Claim, EvidenceItem, Hit, MachineStance, QueueCount
+from workbench.models import Claim, Document, EvidenceItem, Hit, MachineStance, PassageDraft, QueueCount
 from workbench.pipeline import Correction, check_claim, load_corrections, load_latest_check, redecide, verdict_for
 from workbench.storage import open_store
 
 
 @pytest.fixture
-def db(settings):
-    with open_store(settings.db_path) as store:
-        store.execute("INSERT INTO claims (text, normalized, origin) VALUES ('Orlan has 3 bridges', 'x', 'manual')")
-    return settings.db_path
+def db(store_url) -> str:
+    """A store of each backend holding one claim."""
+    with open_store(store_url) as store:
+        store.insert_claim("Orlan has 3 bridges", "x", claim_date=None, origin="manual")
+    return store_url
 
 
 def test_first_save_creates_version_1_and_logs_each_changed_field(db):
@@ -92,8 +94,9 @@ def test_bad_changes_are_refused(db, changes, reviewer, message):
 
 def test_corrections_are_logged_and_replace_each_other(db):
     with open_store(db) as store:
-        store.execute("INSERT INTO articles (content_hash, text, origin) VALUES ('h', 'Orlan has 4 bridges', 'f')")
-        store.execute("INSERT INTO passages VALUES (7, 1, 0, 'body', NULL, 'Orlan has 4 bridges', 0, 19, 'x')")
+        text = "Orlan has 4 bridges"
+        article = Document(text, None, None, None, None, "f", (PassageDraft(0, "body", None, text, 0, 19, "x"),), "h")
+        store.insert_documents([article], first_passage_id=7)
         review.correct_evidence(store, 1, 7, "conflicts", "alice", was="agrees")
         review.correct_evidence(store, 1, 7, "unrelated", "bob", was="conflicts")
         assert load_corrections(store, 1) == {7: Correction(7, "unrelated", "bob")}
@@ -168,8 +171,8 @@ def test_set_credibility_validates(db):
             review.set_credibility(store, "Riverside Post", "shady")
 
 
-def test_corrections_survive_redecide_and_recheck(checked_demo, tmp_path, embedder):
-    cfg = copy_database(checked_demo, tmp_path)
+def test_corrections_survive_redecide_and_recheck(checked_store, embedder):
+    cfg = checked_store
     with open_store(cfg.db_path) as store:
         before = load_latest_check(store, 1)
         assert redecide(store, 1).check_id == before.check_id  # nothing changed: no new check stored
@@ -184,9 +187,8 @@ def test_corrections_survive_redecide_and_recheck(checked_demo, tmp_path, embedd
         assert again.conflicting == 0 and len(store.check_history(1)) == 3
 
 
-def test_taking_a_correction_back_restores_the_machines_stance_and_verdict(checked_demo, tmp_path):
-    cfg = copy_database(checked_demo, tmp_path)
-    with open_store(cfg.db_path) as store:
+def test_taking_a_correction_back_restores_the_machines_stance_and_verdict(checked_store):
+    with open_store(checked_store.db_path) as store:
         before = load_latest_check(store, 1)
         (machine,) = [i for i in before.evidence if i.hit.passage_id == 8]  # Riverside Post's 80 km
         review.correct_evidence(store, 1, 8, "agrees", "carol", was=machine.stance)

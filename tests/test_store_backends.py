@@ -12,49 +12,20 @@ import multiprocessing
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 
 import numpy as np
 import pytest
 
-from tests import pgserver
 from tests.conftest import SEED_COMMENTS, SEED_PLAIN
+from tests.pgserver import new_database
 from workbench.documents import read_file
 from workbench.fulltext import to_search_text
 from workbench.models import QueueFilter, Review, StoredVectors
 from workbench.storage import Store, is_server_url, open_store
 from workbench.storage.postgres import PostgresStore
 
-# `make test` installs the server (its postgres target); outside CI a machine without one skips these, in CI they fail.
-pytestmark = pytest.mark.skipif(
-    pgserver.available() is not None and not os.environ.get("CI"), reason=str(pgserver.available())
-)
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with pgserver.postgres_server("template_desk") as url:
-        yield url
-
-
-_databases = iter(range(1, 10_000))
-
-
-def _new_database(server: str) -> str:
-    import psycopg
-
-    name = f"desk_{next(_databases)}"
-    with psycopg.connect(server, autocommit=True) as con:
-        con.execute(f"CREATE DATABASE {name}")
-    return server.replace("/template_desk?", f"/{name}?")
-
-
-@pytest.fixture(params=["duckdb", "postgres"])
-def url(request, tmp_path) -> str:
-    """A fresh, empty store of each backend."""
-    if request.param == "duckdb":
-        return str(tmp_path / "desk.duckdb")
-    return _new_database(request.getfixturevalue("server"))
+# The server is the session's (tests/conftest.py: pg_server), skipped outside CI on a machine without one;
+# store_url is a fresh store of each backend.
 
 
 def _seed(store: Store) -> None:
@@ -79,8 +50,8 @@ def test_server_urls_are_told_from_files():
     assert not is_server_url("/data/desk.duckdb") and not is_server_url("duckdb:///data/desk.duckdb")
 
 
-def test_articles_passages_and_embeddings_round_trip(url):
-    with open_store(url) as store:
+def test_articles_passages_and_embeddings_round_trip(store_url):
+    with open_store(store_url) as store:
         _seed(store)
         counts = store.count_rows()
         ids = np.array([pid for pid, _ in store.passage_texts()], dtype=np.int64)
@@ -92,16 +63,16 @@ def test_articles_passages_and_embeddings_round_trip(url):
     assert counts["articles"] == 2 and counts["passages"] > 100 and counts["comments"] > 0
     assert list(got_ids) == list(ids[:3]) and np.array_equal(got, vectors[:3])
     assert some_hashes == set()
-    with open_store(url, read_only=True) as store:
+    with open_store(store_url, read_only=True) as store:
         assert store.count_missing_embeddings("m") == 0 and store.embedding_models()["m"] == StoredVectors(
             len(ids), 8, 8
         )
         assert store.is_read_only()
 
 
-def test_both_backends_give_the_same_bm25_scores_and_fingerprints(tmp_path, server):
+def test_both_backends_give_the_same_bm25_scores_and_fingerprints(tmp_path, pg_server):
     answers = []
-    for url in (str(tmp_path / "desk.duckdb"), _new_database(server)):
+    for url in (str(tmp_path / "desk.duckdb"), new_database(pg_server)):
         with open_store(url) as store:
             _seed(store)
             ids = np.array([pid for pid, _ in store.passage_texts()], dtype=np.int64)
@@ -124,8 +95,8 @@ def test_both_backends_give_the_same_bm25_scores_and_fingerprints(tmp_path, serv
     assert duck[2:] == pg[2:]
 
 
-def test_claims_checks_reviews_and_the_queue(url):
-    with open_store(url) as store:
+def test_claims_checks_reviews_and_the_queue(store_url):
+    with open_store(store_url) as store:
         _seed(store)
         claim_id = store.insert_claim(
             "Iran sent 2000 troops", "iran sent 2000 troops", claim_date=None, origin="manual"
@@ -165,9 +136,9 @@ def _save_many(url: str, reviewer: str, claim_id: int, rounds: int, out) -> None
     out.put(won)
 
 
-def test_two_processes_saving_one_review_never_lose_an_update(server):
+def test_two_processes_saving_one_review_never_lose_an_update(pg_server):
     # A DuckDB file has one writer process at a time; tests/test_review.py races writers within one process.
-    url = _new_database(server)
+    url = new_database(pg_server)
     with open_store(url) as store:
         claim_id = store.insert_claim(
             "Iran sent 2000 troops", "iran sent 2000 troops", claim_date=None, origin="manual"
@@ -188,10 +159,10 @@ def test_two_processes_saving_one_review_never_lose_an_update(server):
 
 
 @pytest.mark.slow  # the real embedder and stance model, through the CLI
-def test_the_commands_run_on_a_server_store(server, tmp_path):
+def test_the_commands_run_on_a_server_store(pg_server, tmp_path):
     """Import, add a claim, check it and review it with WORKBENCH_DB a PostgreSQL URL; the FAISS index is cached
     under WORKBENCH_CACHE_DIR, and a second machine (another cache folder) rebuilds its own from the server."""
-    url = _new_database(server)
+    url = new_database(pg_server)
     env = {**os.environ, "WORKBENCH_DB": url, "WORKBENCH_CACHE_DIR": str(tmp_path / "cache-a")}
 
     def run(*argv: str, cache: str = "cache-a") -> str:
@@ -217,7 +188,7 @@ def test_the_commands_run_on_a_server_store(server, tmp_path):
 
 
 @pytest.mark.slow  # the real embedder, through the app
-def test_the_app_runs_on_a_server_store_and_never_shows_its_password(server, tmp_path, monkeypatch, embedder):
+def test_the_app_runs_on_a_server_store_and_never_shows_its_password(pg_server, tmp_path, monkeypatch, embedder):
     from dataclasses import replace
 
     from streamlit.testing.v1 import AppTest
@@ -227,7 +198,7 @@ def test_the_app_runs_on_a_server_store_and_never_shows_its_password(server, tmp
     from workbench.config import load_settings
     from workbench.ingest import import_files
 
-    url = _new_database(server).replace("postgresql://wb@", "postgresql://wb:hunter2@")  # trust auth ignores it
+    url = new_database(pg_server).replace("postgresql://wb@", "postgresql://wb:hunter2@")  # trust auth ignores it
     settings = replace(load_settings(url), cache_dir=tmp_path / "cache")
     import_files([SEED_COMMENTS, SEED_PLAIN], settings, embedder)
     with open_store(url) as store:
