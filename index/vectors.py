@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -86,6 +86,60 @@ def lists_for(count: int) -> int:
     return int(2 ** round(np.log2(max(4 * np.sqrt(count), 64))))
 
 
+def training_positions(count: int) -> np.ndarray:
+    """Which of count vectors (in id order) train an IVF index over them: a fixed random sample, sorted, so a
+    build that streams its vectors from the store trains on the very ones an in-memory build would."""
+    sample = min(count, lists_for(count) * TRAIN_POINTS_PER_LIST)
+    return np.sort(np.random.default_rng(0).choice(count, sample, False))
+
+
+def train_ivf(sample: np.ndarray, count: int, codes: str = "sq8") -> faiss.IndexIVF:
+    """An empty IVF index for count vectors, trained on sample: 8-bit scalar codes, or product codes when codes is
+    "pq", the dimension splits into PQ_DIMS_PER_CODE and count reaches PQ_MIN_VECTORS."""
+    if codes not in IVF_CODES:
+        raise ValueError(f"vector codes {codes!r}: expected one of {', '.join(IVF_CODES)}")
+    sample = np.ascontiguousarray(sample, dtype=np.float32)
+    dimension, nlist = sample.shape[1], lists_for(count)
+    quantizer = faiss.IndexFlatIP(dimension)
+    if codes == "pq" and dimension % PQ_DIMS_PER_CODE == 0 and count >= PQ_MIN_VECTORS:
+        ivf = faiss.IndexIVFPQ(
+            quantizer, dimension, nlist, dimension // PQ_DIMS_PER_CODE, 8, faiss.METRIC_INNER_PRODUCT
+        )
+    else:
+        ivf = faiss.IndexIVFScalarQuantizer(
+            quantizer, dimension, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+        )
+    ivf.train(sample)
+    return ivf
+
+
+def index_bytes(index: faiss.Index) -> bytes:
+    """A FAISS index as bytes, to send to another process or machine."""
+    return faiss.serialize_index(index).tobytes()
+
+
+def index_from_bytes(data: bytes) -> faiss.Index:
+    """A FAISS index back from index_bytes."""
+    return faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
+
+
+def encode_shard(trained: bytes, ids: np.ndarray, vectors: np.ndarray) -> bytes:
+    """Code one shard of vectors into a copy of a trained, empty IVF index (index_bytes): where each vector's list
+    is and its codes, the costly part of building a large index, which workers can do side by side."""
+    shard = index_from_bytes(trained)
+    shard.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.ascontiguousarray(ids, dtype=np.int64))
+    return index_bytes(shard)
+
+
+def merge_shards(model: str, trained: bytes, shards: Iterable[bytes], *, nprobe: int = DEFAULT_NPROBE) -> VectorIndex:
+    """One index from the shards encode_shard coded with the same trained index, their lists joined in the order
+    given: the same index as one that added every shard's vectors in that order."""
+    merged = index_from_bytes(trained)
+    for shard in shards:
+        merged.merge_from(index_from_bytes(shard), 0)  # before VectorIndex adds the direct map, which cannot merge
+    return VectorIndex(model, merged.d, merged, nprobe=nprobe)
+
+
 def sidecar_path(path: Path) -> Path:
     """Return the JSON file that describes the index at path."""
     return path.with_name(path.name + ".json")
@@ -129,26 +183,11 @@ class VectorIndex:
     ) -> VectorIndex:
         """Index these vectors: exactly below ann_min of them, with a trained IVF index from there on, its vectors
         in 8-bit scalar codes, or in product codes when codes is "pq" and there are PQ_MIN_VECTORS to train them."""
-        if codes not in IVF_CODES:
-            raise ValueError(f"vector codes {codes!r}: expected one of {', '.join(IVF_CODES)}")
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        dimension = vectors.shape[1]
         if len(ids) < ann_min:
-            built = cls(model, dimension)
+            built = cls(model, vectors.shape[1])
         else:
-            nlist = lists_for(len(ids))
-            quantizer = faiss.IndexFlatIP(dimension)
-            if codes == "pq" and dimension % PQ_DIMS_PER_CODE == 0 and len(ids) >= PQ_MIN_VECTORS:
-                ivf = faiss.IndexIVFPQ(
-                    quantizer, dimension, nlist, dimension // PQ_DIMS_PER_CODE, 8, faiss.METRIC_INNER_PRODUCT
-                )
-            else:
-                ivf = faiss.IndexIVFScalarQuantizer(
-                    quantizer, dimension, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
-                )
-            sample = np.random.default_rng(0).choice(len(ids), min(len(ids), nlist * TRAIN_POINTS_PER_LIST), False)
-            ivf.train(vectors[np.sort(sample)])
-            built = cls(model, dimension, ivf)
+            built = cls(model, vectors.shape[1], train_ivf(vectors[training_positions(len(ids))], len(ids), codes))
         built.add(ids, vectors)
         return built
 

@@ -1,5 +1,5 @@
-"""Import and check on a real local Ray cluster (2 CPUs) against the local path: the same passages, embeddings
-within cosine 0.9999, the same verdicts."""
+"""Import, check and index builds on a real local Ray cluster (2 CPUs) against the local path: the same passages,
+embeddings within cosine 0.9999, the same verdicts, the same FAISS index."""
 
 from __future__ import annotations
 
@@ -88,8 +88,39 @@ def test_the_commands_take_a_ray_cluster_and_an_unreachable_one_is_one_line(tmp_
     checked = run("check", "--all", "--json", "--ray", "local:2", "--ray-workers", "1")
     assert checked.returncode == 0, checked.stderr
     assert [c["claim"] for c in json.loads(checked.stdout)] == ["Iran sent 2000 troops to Iraq"]
+    rebuilt = run("reindex", "--ray", "local:2")
+    assert rebuilt.returncode == 0 and "full-text index rebuilt" in rebuilt.stdout, rebuilt.stderr
     refused = run("import", str(SEED_PLAIN), "--ray", "127.0.0.1:1")
     assert refused.returncode == 1
     assert refused.stderr.strip().splitlines() == [
         "error: --ray 127.0.0.1:1: cannot reach the Ray cluster (Connection refused)"
     ]
+
+
+def test_a_large_index_coded_shard_by_shard_on_ray_is_the_one_built_here(ray_cluster, tmp_path, monkeypatch):
+    from index.vectors import VectorIndex
+    from workbench import indexing
+    from workbench.distributed import ray_shard_encoder
+    from workbench.models import Document, PassageDraft
+
+    n, model = 12_000, "hashing-384"
+    rng = np.random.default_rng(0)
+    centres = rng.standard_normal((100, 384)).astype(np.float32)
+    vectors = centres[rng.integers(0, 100, n)] + 0.6 * rng.standard_normal((n, 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    settings = Settings(db_path=tmp_path / "large.duckdb", ann_min_vectors=2000, vector_codes="pq")
+    drafts = tuple(PassageDraft(i, "body", None, f"passage {i}", 0, 1, f"passage {i}") for i in range(n))
+    with open_store(settings.db_path) as store, store.transaction():
+        first = store.next_passage_id()
+        store.insert_documents([Document("x", None, None, None, None, "test", drafts, "h")], first)
+        store.insert_embeddings(np.arange(first, first + n), model, vectors)
+    monkeypatch.setattr(indexing, "SHARD_VECTORS", 2_500)  # five shards, two workers
+    embedder = type("Fake", (), {"model_id": model, "dimension": 384})()
+    with open_store(settings.db_path, read_only=True) as store:
+        here = indexing.build_vector_index(store, settings, embedder)
+        there = indexing.build_vector_index(store, settings, embedder, encode=ray_shard_encoder(PLAN))
+    at_once = VectorIndex.build(model, np.arange(first, first + n), vectors, ann_min=2000, codes="pq")
+    assert here.kind == there.kind == at_once.kind == "ivf-pq" and len(there) == n
+    assert np.array_equal(here.ids(), there.ids()) and np.array_equal(at_once.ids(), there.ids())
+    for query in vectors[:: n // 40]:
+        assert here.search(query, 10) == there.search(query, 10) == at_once.search(query, 10)

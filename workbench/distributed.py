@@ -1,6 +1,7 @@
-"""Imports and checks spread over a Ray cluster: the workers do the heavy part (parse, segment and embed a file;
-judge a claim's passages with the stance model), this process writes the results into the store, in the order the
-local path would, so both paths store the same passages, vectors and verdicts.
+"""Imports, checks and index builds spread over a Ray cluster: the workers do the heavy part (parse, segment and embed
+a file; judge a claim's passages with the stance model; code a shard of vectors for a large FAISS index), this
+process reads and writes the store, in the order the local path would, so both paths store the same passages,
+vectors, verdicts and index.
 
 `address` is "local" or "local:N" (start a Ray instance on this machine with N CPUs) or anything ray.init takes
 ("auto", "ray://head:10001", "head:6379"). Workers must reach the files by the same paths (a shared disk) or take
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import pickle
 import socket
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +21,7 @@ from index.embedders import Embedder, load_embedder
 from workbench.config import Settings
 from workbench.documents import iter_paths
 from workbench.errors import IngestError, WorkbenchError, printable_path
-from workbench.indexing import load_vector_index
+from workbench.indexing import Chunks, ShardEncoder, load_vector_index
 from workbench.ingest import FileResults, FileWriter, PreparedFile, Progress, drop_seen, embed_texts, read_source
 from workbench.models import CheckResult, FileResult
 from workbench.pipeline import _evidence_for, judge, store_judged
@@ -212,3 +214,34 @@ def ray_check(
         if progress:
             progress(number + 1, len(jobs), results[-1])
     return results
+
+
+def _encode_shard_task(trained: bytes, ids, vectors) -> bytes:
+    """What a worker does with one shard: code its vectors on the one CPU Ray gave it."""
+    import faiss
+
+    from index.vectors import encode_shard
+
+    faiss.omp_set_num_threads(1)
+    return encode_shard(trained, ids, vectors)
+
+
+def ray_shard_encoder(plan: RayPlan) -> ShardEncoder:
+    """A ShardEncoder (workbench.indexing) that codes the shards on Ray workers, at most two per worker in flight,
+    and gives them back in chunk order; this process reads the vectors from the store and sends them."""
+
+    def encode(trained: bytes, chunks: Chunks) -> Iterator[bytes]:
+        import ray
+
+        connect(plan.address)
+        task = ray.remote(num_cpus=1)(_encode_shard_task)
+        shared = ray.put(trained)
+        pending: deque = deque()
+        for ids, vectors in chunks:
+            pending.append(task.remote(shared, ids, vectors))
+            if len(pending) >= 2 * plan.workers:
+                yield ray.get(pending.popleft())
+        while pending:
+            yield ray.get(pending.popleft())
+
+    return encode

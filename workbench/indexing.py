@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from index.embedders import Embedder, shipped_model_id, spec_for_model_id
-from index.vectors import IndexDamagedError, IndexMismatchError, VectorIndex
+from index.vectors import (
+    IndexDamagedError,
+    IndexMismatchError,
+    VectorIndex,
+    encode_shard,
+    index_bytes,
+    merge_shards,
+    train_ivf,
+    training_positions,
+)
 from workbench.config import Settings
 from workbench.storage import Store, open_store
 
@@ -107,14 +116,39 @@ def _read_saved_index(store: Store, settings: Settings, embedder: Embedder) -> V
     return vindex
 
 
-def build_vector_index(store: Store, settings: Settings, embedder: Embedder) -> VectorIndex:
-    """Build the FAISS index over the embeddings DuckDB holds for the embedder's model: exact, or IVF when large."""
-    ids, vectors = store.load_embeddings(embedder.model_id)
-    if not len(ids):
-        return VectorIndex(embedder.model_id, embedder.dimension)
-    return VectorIndex.build(
-        embedder.model_id, ids, vectors, ann_min=settings.ann_min_vectors, codes=settings.vector_codes
-    )
+# A large index is built shard by shard, this many vectors at a time: the float vectors of a whole corpus need not
+# fit in memory (1M of MiniLM's are 1.5 GB), only one shard's and the codes (48 or 384 bytes a vector).
+SHARD_VECTORS = 50_000
+Chunks = Iterator[tuple[np.ndarray, np.ndarray]]
+# Codes shards of vectors into copies of a trained empty IVF index (index.vectors.encode_shard): here, one after
+# another, or on Ray workers (workbench.distributed.ray_shard_encoder); the shards come back in chunk order.
+ShardEncoder = Callable[[bytes, Chunks], Iterator[bytes]]
+
+
+def encode_here(trained: bytes, chunks: Chunks) -> Iterator[bytes]:
+    """Code each chunk's vectors in this process."""
+    return (encode_shard(trained, ids, vectors) for ids, vectors in chunks)
+
+
+def build_vector_index(
+    store: Store, settings: Settings, embedder: Embedder, *, encode: ShardEncoder = encode_here
+) -> VectorIndex:
+    """Build the FAISS index over the embeddings DuckDB holds for the embedder's model: exact, or IVF when large.
+
+    An IVF index is trained on a sample of the stored vectors, then its shards are coded by encode, SHARD_VECTORS
+    vectors at a time read from the store, and joined: the same index the vectors added at once would give.
+    """
+    model = embedder.model_id
+    ids = store.embedding_ids(model)
+    if len(ids) < settings.ann_min_vectors:
+        ids, vectors = store.load_embeddings(model)
+        if not len(ids):
+            return VectorIndex(model, embedder.dimension)
+        return VectorIndex.build(model, ids, vectors, ann_min=settings.ann_min_vectors)
+    _, sample = store.load_embeddings(model, ids[training_positions(len(ids))])
+    trained = index_bytes(train_ivf(sample, len(ids), settings.vector_codes))
+    chunks = (store.load_embeddings(model, ids[i : i + SHARD_VECTORS]) for i in range(0, len(ids), SHARD_VECTORS))
+    return merge_shards(model, trained, encode(trained, chunks))
 
 
 def catch_up_fulltext(store: Store, settings: Settings) -> bool:
@@ -178,10 +212,11 @@ def embed_missing(
     return len(todo)
 
 
-def rebuild_vector_index(settings: Settings, embedder: Embedder) -> VectorIndex:
-    """Build the FAISS index from the embeddings in DuckDB and save it with its sidecar."""
+def rebuild_vector_index(settings: Settings, embedder: Embedder, *, encode: ShardEncoder = encode_here) -> VectorIndex:
+    """Build the FAISS index from the embeddings in DuckDB (a large one's shards coded by encode) and save it with
+    its sidecar."""
     with open_store(settings.db_path, read_only=True) as store:
-        vindex = build_vector_index(store, settings, embedder)
+        vindex = build_vector_index(store, settings, embedder, encode=encode)
     vindex.save(settings.vector_index_path)
     return vindex
 
@@ -198,12 +233,14 @@ def reindex(
     *,
     re_embed: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    encode: ShardEncoder = encode_here,
 ) -> ReindexReport:
     """Rebuild the FAISS index and the BM25 index from DuckDB, embedding passages that lack a vector.
 
-    With re_embed, every passage is embedded again (after a model upgrade with the same name).
+    With re_embed, every passage is embedded again (after a model upgrade with the same name); encode codes a large
+    index's shards (on Ray workers with workbench.distributed.ray_shard_encoder).
     """
     embedded = embed_missing(settings, embedder, re_embed=re_embed, progress=progress)
-    vindex = rebuild_vector_index(settings, embedder)
+    vindex = rebuild_vector_index(settings, embedder, encode=encode)
     rebuild_fulltext(settings)
     return ReindexReport(embedded=embedded, vectors=len(vindex), model=embedder.model_id)

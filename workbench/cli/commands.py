@@ -244,21 +244,30 @@ def check(
 def reindex(
     ctx: typer.Context,
     re_embed: Annotated[bool, typer.Option("--re-embed", help="Embed every passage again.")] = False,
+    ray: RayAddress = None,
+    ray_workers: RayWorkers = 2,
 ) -> None:
     """Rebuild the FAISS and full-text indexes from DuckDB, embedding passages that lack a vector.
 
     With --re-embed every passage is embedded again with the configured model (WORKBENCH_EMBEDDING_MODEL) or the
-    shipped default: how a database embedded on PyTorch moves to the faster ONNX export.
+    shipped default: how a database embedded on PyTorch moves to the faster ONNX export. With --ray, a large
+    (IVF) index is coded shard by shard on the Ray cluster's workers; the result is the same index.
 
     Example: workbench --db news.duckdb reindex --re-embed
     """
     from index.embedders import load_embedder
+    from workbench.indexing import encode_here
     from workbench.indexing import reindex as rebuild
 
     settings = settings_of(ctx)
     require_db(settings.db_path)
     embedder = load_embedder(settings.embedding_model) if re_embed else embedder_for(settings)
-    report = rebuild(settings, embedder, re_embed=re_embed)
+    encode = encode_here
+    if ray:
+        from workbench.distributed import RayPlan, ray_shard_encoder
+
+        encode = ray_shard_encoder(RayPlan(ray, ray_workers))
+    report = rebuild(settings, embedder, re_embed=re_embed, encode=encode)
     typer.echo(
         f"embedded {report.embedded} passages; FAISS index holds {report.vectors} vectors "
         f"({report.model}); full-text index rebuilt"
