@@ -37,7 +37,8 @@ _NUMBER_WORDS = re.compile(
     rf"|(?:{_WORD_ATOM})(?:[\s-]+(?:and[\s-]+)?(?:{_WORD_ATOM}|{_SCALE_WORD}))*"
     rf"|(?:half|a\s+quarter|a\s+third)\s+(?:of\s+)?an?\s+(?:{_SCALE_WORD})"
     rf"|an?\s+(?:{_SCALE_WORD})(?:\s+and\s+an?\s+half)?"
-    rf"|(?:hundreds|thousands|millions|billions|dozens)\s+of|an?\s+dozen)\b",
+    rf"|(?:hundreds|thousands|millions|billions|dozens)\s+of|an?\s+dozen"
+    rf"|(?:several|a\s+few)\s+(?:dozen|{_SCALE_WORD}))\b",
     re.IGNORECASE,
 )
 # Thousands grouped by a space, as French and most European text writes them ("3 000", "50\u202f000"): a space,
@@ -60,7 +61,7 @@ _NOT_PLURAL = frozenset(
 _ORDINAL_END = re.compile(r"(?:st|nd|rd|th|s)\b")
 # Words a spelled-out number can begin with; the word pattern is only tried where one stands.
 _FIRST_WORDS = frozenset(
-    [*_UNITS, *_TENS, "half", "a", "an", "hundreds", "thousands", "millions", "billions", "dozens"]
+    [*_UNITS, *_TENS, "half", "a", "an", "hundreds", "thousands", "millions", "billions", "dozens", "several"]
 )
 _WORD_START = re.compile(r"\b[A-Za-z]+")
 _CURRENCY_AFTER = re.compile(r"\s+(dollars?|usd|pounds?|gbp|euros?|eur|yen)\b", re.IGNORECASE)
@@ -80,6 +81,8 @@ class NumberMention:
 
 def _words_value(phrase: str) -> tuple[float, bool]:
     words = re.findall(r"[a-z]+", phrase.lower())
+    if words[0] == "several" or words[:2] == ["a", "few"]:  # "several hundred" reads as "hundreds of"
+        return (12.0 if words[-1] == "dozen" else _SCALES[words[-1]]), True
     if words[-1] == "dozen":
         return 12.0, False
     if words[-1] == "of" and words[0] == "dozens":

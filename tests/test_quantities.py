@@ -90,6 +90,8 @@ CASES = [
     Case("thirty-three miners were trapped", 33, None, None, {"noun": "miners"}),
     Case("a dozen villages were shelled", 12, None, None, {"noun": "villages"}),
     Case("dozens of people were injured", 24, None, "vague", {"event": "wounded", "high": 120}),
+    Case("several hundred people were killed", 200, None, "vague", {"event": "killed", "high": 1000}),
+    Case("a few dozen homes burned", 24, None, "vague", {"noun": "homes", "high": 120}),
     Case("the death toll rose to 40", 40, None, None, {"event": "killed"}),
     Case("the strike killed 12 soldiers", 12, None, None, {"noun": "soldiers", "event": "killed"}),
     Case("5,000+ cases were confirmed", 5000, None, "at least", {"noun": "cases"}),
@@ -468,7 +470,7 @@ def test_a_value_scaled_far_outside_the_tolerance_conflicts(value: float, factor
 _PIECES = ["one", "two ", "thirty-three", "a", " an ", "half", "million", " of ", "thousands", "$", "US$", "£", "€",
            "5", "1,000", ".5", "bn", "m", " ", "-", "and", "between", "about", "at least", "up to", "km", "miles", "°",
            "C", "F", "%", "(", ")", "troops", "killed", "a day", "per", "2014", "June", ":", "+", "or more", "\n",
-           "pounds of", "year-old", "tens of", "dozens of", "A$", "USD"]  # fmt: skip
+           "pounds of", "year-old", "tens of", "dozens of", "A$", "USD", "several ", "a few "]  # fmt: skip
 
 
 @settings(max_examples=300)

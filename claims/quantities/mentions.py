@@ -126,8 +126,8 @@ def _atoms(text: str, mentions: Sequence[NumberMention]) -> list[_Atom]:
         low, high = value, value
         if vague:
             low, high, hedge = value, value * 10, "vague"
-            if mention.text.lower().startswith("dozens"):
-                low = value * 2
+            if mention.text.lower().startswith(("dozens", "several", "a few")):
+                low = value * 2  # two dozen at least; "several hundred" and "a few hundred" are two hundred or more
         atoms.append(_Atom(low, high, start, pos, currency, vague, _written_precision(mention), unit, hedge))
     return _merge_vague_chains(text, atoms)
 
