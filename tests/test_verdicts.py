@@ -1,7 +1,16 @@
 import pytest
 
 from claims.verdicts import EvidenceStance, decide
-from claims.vocabulary import AGREES, CONFLICTING, CONFLICTS, NOT_ENOUGH_EVIDENCE, REFUTED, SUPPORTED, UNRELATED
+from claims.vocabulary import (
+    AGREES,
+    CONFLICTING,
+    CONFLICTS,
+    DISCUSSES,
+    NOT_ENOUGH_EVIDENCE,
+    REFUTED,
+    SUPPORTED,
+    UNRELATED,
+)
 
 
 def ev(source, stance, confidence=0.9, **kw):
@@ -112,3 +121,17 @@ def test_grounded_figures_win_the_source_and_the_verdict():
     ungrounded = decide([EvidenceStance(s.passage_id, s.source, s.stance, s.confidence) for s in stances])
     # without the figures the model's readings split the sources two against two
     assert (ungrounded.label, ungrounded.agreeing_sources, ungrounded.conflicting_sources) == (CONFLICTING, 2, 2)
+
+
+def test_an_article_whose_passage_most_about_the_claim_only_reports_it_takes_no_side_on_the_models_word():
+    # retrieval order: the article's first on-topic passage is a sure 'discusses' (an off-topic one before it aside)
+    reporting = [ev("a", UNRELATED, 0.9), ev("a", DISCUSSES, 0.85), ev("a", AGREES, 0.8), ev("b", DISCUSSES, 0.6)]
+    verdict = decide(reporting)
+    assert (verdict.label, verdict.agreeing_sources) == (NOT_ENOUGH_EVIDENCE, 0)
+    assert verdict.reason.endswith("2 sources discuss it without a side")
+    # its own figures still take the side; so does a lead passage less sure it only reports
+    grounded = [ev("a", DISCUSSES, 0.85), ev("a", AGREES, 0.8, grounded=True)]
+    assert decide(grounded).label == SUPPORTED
+    assert decide([ev("a", DISCUSSES, 0.6), ev("a", AGREES, 0.8)]).label == SUPPORTED
+    # the side is the article's own when the passage most about the claim takes it
+    assert decide([ev("a", AGREES, 0.8), ev("a", DISCUSSES, 0.95)]).label == SUPPORTED

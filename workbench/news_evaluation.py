@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from claims.verdicts import counts_toward_verdict
+from claims.verdicts import side_weights
 from claims.vocabulary import DISCUSSES, UNRELATED, VERDICTS
 from index.embedders import Embedder
 from workbench.config import Settings
@@ -23,7 +23,7 @@ from workbench.indexing import load_vector_index
 from workbench.ingest import import_files
 from workbench.models import CheckResult, Claim, EvidenceItem
 from workbench.news_data import STANCE_OF, StancePair
-from workbench.pipeline import StanceJudge, check_text
+from workbench.pipeline import StanceJudge, check_text, evidence_stances
 from workbench.storage import open_store
 
 CLAIM_COLUMNS = ("id", "claim", "date", "verdict", "class", "why")
@@ -190,14 +190,13 @@ def body_articles(settings: Settings, bodies: dict[str, str], corpus: str) -> di
 
 
 def body_stance(items: Sequence[EvidenceItem]) -> str:
-    """A body's stance read off its retrieved passages by the verdict's own rules: the strongest side a counted
-    passage takes; else 'discusses' when a passage is on topic; else (none retrieved, or all off topic) unrelated."""
-    best: dict[str, float] = {}
-    for item in items:
-        if counts_toward_verdict(item.hit.kind, item.stance, item.confidence):
-            best[item.stance] = max(best.get(item.stance, 0.0), item.confidence)
-    if best:
-        return max(best, key=best.__getitem__)
+    """A body's stance read off its retrieved passages (in retrieval order) by the verdict's own rules: the side its
+    article takes as a source of the verdict; else 'discusses' when a passage is on topic; else (none retrieved, or
+    all off topic) unrelated."""
+    sides = side_weights(evidence_stances(items))
+    for side, sources in sides.items():
+        if sources:
+            return side  # one article, on one side at most
     if any(item.hit.kind == "body" and item.stance != UNRELATED for item in items):
         return DISCUSSES  # reader comments are never the article's own stance
     return UNRELATED

@@ -147,6 +147,28 @@ def apply_corrections(items: Sequence[EvidenceItem], corrections: Mapping[int, C
     return out
 
 
+def evidence_stances(
+    items: Sequence[EvidenceItem],
+    corrections: Mapping[int, Correction] | None = None,
+    credibility: Mapping[str, str] | None = None,
+) -> list[EvidenceStance]:
+    """What the verdict weighs of each judged passage (corrections already applied), in retrieval order: its
+    article as the source, the outlet's credibility tag, and whether its own figures or a reviewer ground it."""
+    corrections, credibility = corrections or {}, credibility or {}
+    return [
+        EvidenceStance(
+            i.hit.passage_id,
+            str(i.hit.article_id),
+            i.stance,
+            i.confidence,
+            i.hit.kind,
+            credibility.get(i.hit.outlet or "", UNKNOWN),
+            grounded=i.hit.passage_id in corrections or FIGURES_SAY.get(i.number_check) == i.stance,
+        )
+        for i in items
+    ]
+
+
 def verdict_for(
     claim: Claim,
     items: Sequence[EvidenceItem],
@@ -163,22 +185,7 @@ def verdict_for(
     """
     corrections = corrections or {}
     items = apply_corrections(items, corrections)
-    credibility = credibility or {}
-    verdict = decide(
-        [
-            EvidenceStance(
-                i.hit.passage_id,
-                str(i.hit.article_id),
-                i.stance,
-                i.confidence,
-                i.hit.kind,
-                credibility.get(i.hit.outlet or "", UNKNOWN),
-                grounded=i.hit.passage_id in corrections or FIGURES_SAY.get(i.number_check) == i.stance,
-            )
-            for i in items
-        ],
-        rules,
-    )
+    verdict = decide(evidence_stances(items, corrections, credibility), rules)
     return CheckResult(
         claim,
         verdict.label,
