@@ -14,10 +14,11 @@ from workbench.errors import ClaimError
 from workbench.news_evaluation import ClaimOutcome, check_labelled_claims, load_labelled_claims
 
 CLAIMS = REPO / "tests" / "data" / "news_claims.csv"
-# The issue's target is 90%. Stance model v4 with today's rules gets 63 of 85 (0.741; 0.706 before distances named
-# their parties and BM25 asked for the other unit; v3 with v4's first rules 0.47, with its own 0.41): this floor
-# makes a regression fail while the rest of the gap is worked on.
-MIN_ACCURACY = 0.70
+# The issue's target is 90%. Stance model v4 with today's rules gets 87 of 115 (0.757): 64 of the first 85 (0.706
+# before distances named their parties and BM25 asked for the other unit; v3 with v4's first rules 0.47, with its
+# own 0.41) and 23 of the 30 written later (N86-N115, after the rules they test were chosen). This floor makes a
+# regression fail while the rest of the gap is worked on.
+MIN_ACCURACY = 0.72
 
 
 @pytest.fixture(scope="module")
@@ -56,10 +57,12 @@ def test_most_news_claims_get_the_fact_checkers_verdict(outcomes):
         ("N03", "supported"),  # one source, "half a billion dollar" for "$500 million"
         ("N14", "refuted"),  # "at least seven" killed is not 70
         ("N13", "supported"),  # ... but is seven
+        ("N19", "refuted"),  # ... nor "several hundred"
         ("N22", "refuted"),  # the ISIS fighters' 30 miles says nothing of Samarra's distance; 60 miles does
         ("N33", "refuted"),  # "about 60 miles" is not about 60 km
         ("N29", "supported"),  # "al Qaeda extremists ... 30 miles away" found (in miles) for a claim in km
         ("N30", "refuted"),  # ... and 80 km is not that
+        ("N88", "refuted"),  # "It lies just 50 km ... west of Maliki's office": "it" is Falluja, not ISIL
         ("N38", "refuted"),  # "so far unwilling to unleash"
         ("N40", "refuted"),  # Graham "blasted" Obama's response
         ("N42", "refuted"),  # "rather than meet ... requests for air strikes"

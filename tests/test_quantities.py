@@ -413,6 +413,12 @@ def test_distances_compare_only_between_the_same_places(claim: str, passage: str
         ("Al Qaeda extremists are now just 30 miles away from Baghdad", ({"al", "qaeda", "isis", PARTY}, {"baghdad"})),
         ("a 5 m deep crater", None),
         ("a 10-mile convoy", None),
+        # "it" is a thing: the place the sentence before names, not the party that took it
+        (
+            "ISIL and its allies took control of Falluja in January. It lies just 50 km west of Maliki's office.",
+            ({"falluja"}, {"maliki"}),
+        ),
+        ("Rebels took Tessar. They are now 30 miles from Orlan.", ({"tessar", PARTY}, {"orlan"})),
     ],
 )
 def test_a_distance_names_its_two_ends(text: str, places):

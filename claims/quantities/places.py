@@ -24,6 +24,13 @@ _COMPASS = re.compile(r"[NSEW]{1,3}")
 _PRONOUNS = frozenset(["i", "he", "she", "we", "they", "you", "his", "her", "our", "my", "your", "them", "us"])
 # Capitalised only because they open a sentence: "Officials said", "Rebels are", "Police say".
 _OPENERS = frozenset(["police", "government", "army", "military", "security", "according"])
+# Capitalised, but never a place or a party.
+_CALENDAR = frozenset(
+    [
+        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+        "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    ]
+)  # fmt: skip
 PLACE_WINDOW = 6  # words after "from"/"of" that may name the far end of a distance
 _CLAUSE_START = re.compile(f"(?:(?<=[{_CLAUSE_MARKS}])|^)[^{_CLAUSE_MARKS}]*$")
 _SENTENCE_ENDS = re.compile(f"[{re.escape(_SENTENCE_END)}]")
@@ -49,6 +56,7 @@ _LEAD_INS = frozenset(
     ["close", "closer", "to", "within", "about", "nearly", "almost", "just", "only", "some", "now", "around", "roughly"]
 )
 _UPPER_ALIASES = {"IS": "isis"}  # only in capitals: "IS fighters", never the verb
+_IT = re.compile(r"\s*it\b", re.IGNORECASE)
 
 
 def _with_aliases(names: set[str]) -> frozenset[str]:
@@ -75,7 +83,7 @@ def _names(text: str, start: int, end: int, *, opens_sentence: bool, far: bool =
             names.add(_UPPER_ALIASES[word])
             continue
         lower = word.lower().removesuffix("'s").removesuffix("’s")
-        if lower in _FUNCTION_WORDS or lower in _PRONOUNS or _COMPASS.fullmatch(word):
+        if lower in _FUNCTION_WORDS or lower in _PRONOUNS or lower in _CALENDAR or _COMPASS.fullmatch(word):
             continue
         first = opens_sentence and not text[start : match.start()].strip()
         if first and word[1:].islower() and (lower in _OPENERS or _is_plural_noun(lower)):
@@ -130,8 +138,12 @@ def _distance_places(text: str, quantity: Quantity) -> tuple[frozenset[str], fro
         near = _names(text, start, stop, opens_sentence=opens_sentence)
         if not near - {PARTY}:
             # An unnamed end would line up with any place at all. "The rebels are now 30 miles from Orlan": a
-            # common noun or pronoun points back to the sentence before.
-            near |= _names(text, *_previous_sentence(text, start), opens_sentence=True)
+            # common noun or pronoun points back to the sentence before. "It" is a thing: "ISIL took control of
+            # Falluja. It lies just 50 km west of ...": the place that sentence names, not the party.
+            before = _names(text, *_previous_sentence(text, start), opens_sentence=True)
+            if _IT.match(text, start):
+                before = frozenset(n for n in before if n != PARTY and not _with_aliases({n}) & _PARTY_NAMES)
+            near |= before
     return near, far
 
 
