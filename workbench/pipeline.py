@@ -57,10 +57,11 @@ def similarities(
     query_vector: np.ndarray | None = None,
     store: Store | None = None,
 ) -> list[float]:
-    """Cosine similarity of a text to each hit's passage, from the indexed passage vectors (missing ones embedded).
+    """Cosine similarity of a text to each hit's passage, from the passage vectors (missing ones embedded).
 
-    query_vector is the text's embedding when the caller already has it. An IVF-PQ index's decoded vectors are too
-    coarse for the on-topic gate, so with it the store's vectors are used (and embedded afresh without a store).
+    query_vector is the text's embedding when the caller already has it. An exact index holds the vectors; an IVF
+    index holds codes (too coarse for the on-topic gate with product codes) and no map from ids to them, so with it
+    the store's vectors are used (and embedded afresh without a store).
     """
     if not hits:
         return []
@@ -68,7 +69,7 @@ def similarities(
     with stage("faiss"):
         if vindex.model != embedder.model_id:
             vectors = {}
-        elif vindex.codes == "pq":
+        elif vindex.codes is not None:
             vectors = exact_vectors(store, vindex.model, ids) if store is not None else {}
         else:
             vectors = vindex.vectors_for(ids)
