@@ -83,7 +83,7 @@ def test_synthetic_pairs_keep_each_original_beside_its_conflicting_edits(ts):
 
 def test_a_teacher_scores_each_distinct_pair_once_and_a_rerun_reads_the_cache(ts, tmp_path):
     """Distillation targets: the shipped model as teacher, its probabilities cached so a killed run goes on."""
-    from claims.stance import load_stance_model
+    from claims.stance import OnnxStanceModel
 
     pairs = [
         ts.Pair("fever", "ISIS seized Mosul last week.", "ISIS took Mosul.", "agrees"),
@@ -93,9 +93,13 @@ def test_a_teacher_scores_each_distinct_pair_once_and_a_rerun_reads_the_cache(ts
     cache = tmp_path / "teacher_probs.json"
     first = ts.teacher_probabilities(REPO / "models" / "stance-minilm", pairs, cache)
     assert len(first) == 2 and len(cache.read_text().splitlines()) == 2
-    expected = load_stance_model(None).predict([("Baghdad has not fallen.", "Baghdad fell to ISIS.")])[0]
-    got = dict(zip(ts.LABELS, first[("Baghdad has not fallen.", "Baghdad fell to ISIS.")], strict=True))
-    assert got == pytest.approx(expected.probabilities, abs=1e-6)
+    distinct = [
+        ("ISIS seized Mosul last week.", "ISIS took Mosul."),
+        ("Baghdad has not fallen.", "Baghdad fell to ISIS."),
+    ]
+    teacher = OnnxStanceModel(REPO / "models" / "stance-minilm", batch_size=ts.TEACHER_BATCH)
+    for pair, expected in zip(distinct, teacher.predict(distinct), strict=True):
+        assert dict(zip(ts.LABELS, first[pair], strict=True)) == pytest.approx(expected.probabilities, abs=1e-6)
     again = ts.teacher_probabilities(tmp_path / "no-such-model", pairs, cache)  # nothing left to score
     assert again == first
     with cache.open("a", encoding="utf-8") as out:
