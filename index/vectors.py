@@ -156,6 +156,8 @@ class VectorIndex:
         self._index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
         ivf = faiss.try_extract_index_ivf(self._index)
         self._ivf = None if ivf is None else faiss.downcast_index(ivf)
+        if self._ivf is not None and self._ivf.direct_map.type != faiss.DirectMap.NoMap:
+            self._ivf.set_direct_map_type(faiss.DirectMap.NoMap)  # a file saved with its id map sheds it (vectors_for)
         self.nprobe = nprobe
 
     @property
