@@ -18,7 +18,7 @@ from app_pages.components import (
     stop_on_error,
 )
 from claims.combine import number_check
-from claims.verdicts import counts_toward_verdict
+from claims.verdicts import counts_toward_verdict, outvoted
 from claims.vocabulary import (
     AWAITING_APPROVAL,
     CHOSEN_STATUSES,
@@ -38,7 +38,7 @@ from workbench import factchecks, review
 from workbench.errors import StaleWriteError, WorkbenchError
 from workbench.export import web_url
 from workbench.models import ClaimMatch, EvidenceItem, HistoryEvent, Review
-from workbench.pipeline import check_stored, load_latest_check, redecide
+from workbench.pipeline import check_stored, evidence_stances, load_latest_check, redecide
 from workbench.storage import Store, open_store
 
 ARTICLE_PREVIEW_CHARS = 20_000
@@ -50,8 +50,9 @@ def is_counted(item: EvidenceItem) -> bool:
     return counts_toward_verdict(item.hit.kind, item.stance, item.confidence)
 
 
-def show_card(item: EvidenceItem, claim_text: str, claim_id: int) -> None:
-    """One evidence passage: where it is from, the passage with its numbers marked, and correction buttons."""
+def show_card(item: EvidenceItem, claim_text: str, claim_id: int, note: str | None = None) -> None:
+    """One evidence passage: where it is from, the passage with its numbers marked, why it does not weigh in the
+    verdict when its article's other passages outvote it (note), and correction buttons."""
     hit = item.hit
     pid = hit.passage_id
     with st.container(border=True):
@@ -64,8 +65,10 @@ def show_card(item: EvidenceItem, claim_text: str, claim_id: int) -> None:
         )
         for c in comparisons:
             st.text(f"{'≠' if c.outcome == 'conflict' else '='} {c.explanation}")
-        note = " · published after the claim" if item.after_claim else ""
-        st.caption(f"{STANCE_LABELS[item.stance]} · confidence {item.confidence:.2f}{note}")
+        published = " · published after the claim" if item.after_claim else ""
+        st.caption(f"{STANCE_LABELS[item.stance]} · confidence {item.confidence:.2f}{published}")
+        if note:
+            st.warning(note.capitalize(), icon=":material/do_not_disturb_on:")
         st.text(item.reason)
         if item.machine is not None:
             m = item.machine
@@ -285,6 +288,7 @@ if earlier:
 # --- evidence -------------------------------------------------------------------------------------------
 if result:
     counted = [i for i in result.evidence if is_counted(i)]
+    notes = outvoted(evidence_stances(result.evidence))  # a side its article's other passages outvote
     sides = (("Agreeing", "agrees", "No source agrees."), ("Conflicting", "conflicts", "No source conflicts."))
     for column, (title, stance, empty) in zip(st.columns(2), sides, strict=True):
         with column:
@@ -293,7 +297,7 @@ if result:
             if not side:
                 st.caption(empty)
             for item in side:
-                show_card(item, claim.text, claim_id)
+                show_card(item, claim.text, claim_id, notes.get(item.hit.passage_id))
     body = [i for i in result.evidence if i.hit.kind == "body" and not is_counted(i)]
     discussing = [i for i in body if i.stance == "discusses"]
     with st.expander(f"Discussing, no side ({len(discussing)}) — on topic, never counted for either side"):

@@ -90,25 +90,47 @@ def _reporting_sources(stances: Sequence[EvidenceStance], rules: VerdictRules) -
     return {s for s, item in lead.items() if item.stance == DISCUSSES and item.confidence >= rules.lead_discusses_min}
 
 
-def side_weights(stances: Sequence[EvidenceStance], rules: VerdictRules | None = None) -> dict[str, dict[str, float]]:
-    """Per side, per source: the strongest credibility-weighted confidence; a source is on one side at most.
+OUTVOTED_BY_FIGURES = "not counted: its article's own figures take the other side"
+OUTVOTED_BY_REPORTING = "not counted: its article's passage most about the claim only reports it"
 
-    stances come in retrieval order (best first), as a check retrieved them.
+
+def outvoted(stances: Sequence[EvidenceStance], rules: VerdictRules | None = None) -> dict[int, str]:
+    """The passages that take a side with enough confidence but do not weigh in the verdict because of their
+    article's other passages, each with the reason in words (stances in retrieval order, as a check retrieved them).
+
+    An article that states the claim's figure (or contradicts it) says where it stands; the model reading one of its
+    other passages, about something else, the opposite way does not outvote that. An article whose passage most
+    about the claim only reports it takes no side on the model's reading of its other passages.
     """
     rules = rules or DEFAULT_RULES
-    sides: dict[str, dict[str, float]] = {AGREES: {}, CONFLICTS: {}}
     counted = [item for item in stances if counts_toward_verdict(item.kind, item.stance, item.confidence, rules)]
-    # An article that states the claim's figure (or contradicts it) says where it stands; the model reading one of
-    # its other passages, about something else, the opposite way does not outvote that.
     grounded: dict[str, set[str]] = {}
     for item in counted:
         if item.grounded:
             grounded.setdefault(item.source, set()).add(item.stance)
     reporting = _reporting_sources(stances, rules)
+    out = {}
     for item in counted:
-        if not item.grounded and item.stance not in grounded.get(item.source, (item.stance,)):
+        if item.grounded:
             continue
-        if not item.grounded and item.source in reporting:
+        if item.stance not in grounded.get(item.source, (item.stance,)):
+            out[item.passage_id] = OUTVOTED_BY_FIGURES
+        elif item.source in reporting:
+            out[item.passage_id] = OUTVOTED_BY_REPORTING
+    return out
+
+
+def side_weights(stances: Sequence[EvidenceStance], rules: VerdictRules | None = None) -> dict[str, dict[str, float]]:
+    """Per side, per source: the strongest credibility-weighted confidence of its counted passages, those outvoted
+    left out; a source is on one side at most.
+
+    stances come in retrieval order (best first), as a check retrieved them.
+    """
+    rules = rules or DEFAULT_RULES
+    sides: dict[str, dict[str, float]] = {AGREES: {}, CONFLICTS: {}}
+    left_out = outvoted(stances, rules)
+    for item in stances:
+        if not counts_toward_verdict(item.kind, item.stance, item.confidence, rules) or item.passage_id in left_out:
             continue
         weight = item.confidence * CREDIBILITY_WEIGHTS.get(item.credibility, CREDIBILITY_WEIGHTS[UNKNOWN])
         side = sides[item.stance]

@@ -133,6 +133,20 @@ def test_claim_page_shows_both_columns_numbers_and_folded_comments(db):
     assert any("comment by" in h.value for h in at.get("html"))
 
 
+def test_a_passage_its_article_outvotes_says_why_it_does_not_count(db, embedder):
+    from tests.fakes import FiguresSideModel
+    from workbench.indexing import load_vector_index
+    from workbench.pipeline import check_claim
+
+    with open_store(db.db_path) as store:  # "At least 40 people were killed in the fighting in Tessar"
+        vindex = load_vector_index(store, db, embedder)
+        check_claim(store, vindex, embedder, FiguresSideModel(), 4, k=25)
+    at = open_page("app_pages/claim.py", claim_id=4)
+    warnings = [w.value for w in at.warning]
+    assert "Not counted: its article's own figures take the other side" in warnings
+    assert "Not counted: its article's passage most about the claim only reports it" in warnings
+
+
 def test_whole_article_opens_with_the_passage_marked(db):
     at = open_page("app_pages/claim.py", claim_id=1)
     at.toggle(key="claim_article_8").set_value(True).run()

@@ -135,3 +135,19 @@ def test_an_article_whose_passage_most_about_the_claim_only_reports_it_takes_no_
     assert decide([ev("a", DISCUSSES, 0.6), ev("a", AGREES, 0.8)]).label == SUPPORTED
     # the side is the article's own when the passage most about the claim takes it
     assert decide([ev("a", AGREES, 0.8), ev("a", DISCUSSES, 0.95)]).label == SUPPORTED
+
+
+def test_outvoted_passages_are_named_with_the_reason_the_claim_page_shows():
+    from claims.verdicts import OUTVOTED_BY_FIGURES, OUTVOTED_BY_REPORTING, outvoted
+
+    stances = [
+        EvidenceStance(1, "a", DISCUSSES, 0.9),  # a's passage most about the claim only reports it
+        EvidenceStance(2, "a", AGREES, 0.8),
+        EvidenceStance(3, "b", CONFLICTS, 0.9, grounded=True),  # b's own figures conflict
+        EvidenceStance(4, "b", AGREES, 0.85),
+        EvidenceStance(5, "c", AGREES, 0.4),  # too weak to count at all: nothing to outvote
+        EvidenceStance(6, "a", AGREES, 0.9, grounded=True),  # figures still take a side
+    ]
+    assert outvoted(stances) == {2: OUTVOTED_BY_REPORTING, 4: OUTVOTED_BY_FIGURES}
+    verdict = decide(stances)
+    assert (verdict.agreeing_sources, verdict.conflicting_sources) == (1, 1)

@@ -149,13 +149,11 @@ def apply_corrections(items: Sequence[EvidenceItem], corrections: Mapping[int, C
 
 
 def evidence_stances(
-    items: Sequence[EvidenceItem],
-    corrections: Mapping[int, Correction] | None = None,
-    credibility: Mapping[str, str] | None = None,
+    items: Sequence[EvidenceItem], credibility: Mapping[str, str] | None = None
 ) -> list[EvidenceStance]:
-    """What the verdict weighs of each judged passage (corrections already applied), in retrieval order: its
-    article as the source, the outlet's credibility tag, and whether its own figures or a reviewer ground it."""
-    corrections, credibility = corrections or {}, credibility or {}
+    """What the verdict weighs of each judged passage (corrections applied), in retrieval order: its article as
+    the source, the outlet's credibility tag, and whether its own figures or a reviewer's correction ground it."""
+    credibility = credibility or {}
     return [
         EvidenceStance(
             i.hit.passage_id,
@@ -164,7 +162,7 @@ def evidence_stances(
             i.confidence,
             i.hit.kind,
             credibility.get(i.hit.outlet or "", UNKNOWN),
-            grounded=i.hit.passage_id in corrections or FIGURES_SAY.get(i.number_check) == i.stance,
+            grounded=i.machine is not None or FIGURES_SAY.get(i.number_check) == i.stance,
         )
         for i in items
     ]
@@ -184,9 +182,8 @@ def verdict_for(
     weighs its articles (untagged outlets are 'unknown'). A stance its own figures back (or a reviewer gave) is
     grounded: within one article, the model's opposite reading of another passage does not outvote it.
     """
-    corrections = corrections or {}
-    items = apply_corrections(items, corrections)
-    verdict = decide(evidence_stances(items, corrections, credibility), rules)
+    items = apply_corrections(items, corrections or {})
+    verdict = decide(evidence_stances(items, credibility), rules)
     return CheckResult(
         claim,
         verdict.label,
