@@ -15,7 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from claims.verdicts import counts_toward_verdict
+from claims.verdicts import counts_toward_verdict, outvoted
 from claims.vocabulary import (
     AGREES,
     CLAIMREVIEW_RATINGS,
@@ -29,7 +29,7 @@ from claims.vocabulary import (
 )
 from workbench.errors import WorkbenchError
 from workbench.models import ClaimMatch
-from workbench.pipeline import load_latest_check
+from workbench.pipeline import evidence_stances, load_latest_check
 from workbench.review import QueueRow, queue
 from workbench.storage import Store
 
@@ -89,10 +89,12 @@ def load_verdicts(store: Store) -> list[VerdictRecord]:
     for row in queue(store):
         check = load_latest_check(store, row.claim_id) if row.check_id is not None else None
         sides: dict[str, list[CitedEvidence]] = {AGREES: [], CONFLICTS: [], DISCUSSES: []}
+        left_out = outvoted(evidence_stances(check.evidence)) if check else {}
         for item in check.evidence if check else ():
             hit = item.hit
-            # Cited for a side only when it counted towards the verdict; on-topic no-side passages apart.
-            counted = counts_toward_verdict(hit.kind, item.stance, item.confidence)
+            # Cited for a side only when it counted towards the verdict (not outvoted by its own article's other
+            # passages); on-topic no-side passages apart.
+            counted = counts_toward_verdict(hit.kind, item.stance, item.confidence) and hit.passage_id not in left_out
             if counted or (hit.kind == "body" and item.stance == DISCUSSES):
                 sides[item.stance].append(CitedEvidence(hit.outlet, hit.title, hit.url, hit.text))
         source = store.source_article_url(row.claim_id)
