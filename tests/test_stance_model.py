@@ -14,14 +14,19 @@ import pytest
 from claims.onnx_classifier import ModelIntegrityError, length_buckets
 from claims.stance import (
     DEFAULT_MODEL_DIR,
+    CascadeStanceModel,
     HuggingFaceStanceModel,
     OnnxStanceModel,
     StanceModel,
     StancePrediction,
+    cascade_parts,
     load_stance_model,
 )
 from claims.stance_eval import LABELS, LabelledPair, balanced_accuracy, evaluate, macro_f1
 from claims.vocabulary import STANCES
+from tests.fakes import FiguresSideModel, SureConflictModel
+from workbench.config import load_settings
+from workbench.errors import WorkbenchError
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -189,3 +194,47 @@ def test_gated_pairs_are_unrelated_right_on_three_labels_wrong_on_two() -> None:
     assert (healthver.accuracy, healthver.gated) == (1.0, 0.5)  # the gated neutral pair becomes right
     assert evaluate(pairs, predictions)[1].accuracy == 0.5
     assert evaluate(pairs, predictions)[0].gated is None
+
+
+class _Recording:
+    """Wraps a stance model and records the pairs it is asked about."""
+
+    def __init__(self, inner: StanceModel) -> None:
+        self.inner, self.model_id, self.asked = inner, inner.model_id, []
+
+    def predict(self, pairs):
+        self.asked.extend(pairs)
+        return self.inner.predict(pairs)
+
+
+def test_a_cascade_asks_its_second_model_only_about_the_pairs_the_first_gives_a_side() -> None:
+    first, second = _Recording(FiguresSideModel()), _Recording(SureConflictModel())
+    cascade = CascadeStanceModel(first, second)
+    with_figure, without = ("Officials said 40 people were killed.", "40 died"), ("Officials spoke.", "40 died")
+    out = cascade.predict([with_figure, without, with_figure])
+    assert first.asked == [with_figure, without, with_figure]
+    assert second.asked == [with_figure, with_figure]  # FiguresSideModel gives a side only where there is a figure
+    assert [p.label for p in out] == ["conflicts", "discusses", "conflicts"]
+    assert cascade.model_id == "figures-side>conflicts-fixed"
+    assert cascade.predict([]) == []
+
+
+@pytest.mark.real_model
+def test_a_cascade_spec_loads_both_real_models(model: OnnxStanceModel) -> None:
+    cascade = load_stance_model(f"cascade:,{DEFAULT_MODEL_DIR}")
+    assert isinstance(cascade, CascadeStanceModel) and isinstance(cascade.second, OnnxStanceModel)
+    assert cascade.model_id == f"{model.model_id}>{model.model_id}"
+    pairs = [AGREE, CONFLICT, UNRELATED, SAMARRA]
+    # the same model twice: the second reading of a sided pair is the first one's
+    assert [(p.label, round(p.confidence, 5)) for p in cascade.predict(pairs)] == [
+        (p.label, round(p.confidence, 5)) for p in model.predict(pairs)
+    ]
+
+
+@pytest.mark.parametrize("spec", ["cascade:", "cascade:a", "cascade:a,b,c", "cascade:,cascade:a,b"])
+def test_a_malformed_cascade_is_one_line_before_any_model_loads(spec: str, monkeypatch) -> None:
+    with pytest.raises(ValueError, match="FIRST,SECOND"):
+        cascade_parts(spec)
+    monkeypatch.setenv("WORKBENCH_STANCE_MODEL", spec)
+    with pytest.raises(WorkbenchError, match="WORKBENCH_STANCE_MODEL="):
+        load_settings()

@@ -152,7 +152,7 @@ def load_settings(db: Path | str | None = None, model: str | None = None) -> Set
         db_path=_database(db),
         embedding_model=model or os.environ.get("WORKBENCH_EMBEDDING_MODEL") or None,
         max_file_bytes=int(max_mb * 1024 * 1024),
-        stance_model=os.environ.get("WORKBENCH_STANCE_MODEL") or None,
+        stance_model=_stance_model(),
         checkworthy_model=os.environ.get("WORKBENCH_CHECKWORTHY_MODEL") or None,
         fetch_timeout_s=env_number("WORKBENCH_FETCH_TIMEOUT_S", DEFAULT_FETCH_TIMEOUT_S, minimum=0.1),
         second_reviewer=env_flag("WORKBENCH_SECOND_REVIEWER"),
@@ -160,6 +160,20 @@ def load_settings(db: Path | str | None = None, model: str | None = None) -> Set
         cache_dir=Path(os.environ.get("WORKBENCH_CACHE_DIR") or DEFAULT_CACHE_DIR),
         vector_codes=_vector_codes(),
     )
+
+
+def _stance_model() -> str | None:
+    """WORKBENCH_STANCE_MODEL: unset for the shipped model, else a spec of claims.stance.load_stance_model; a
+    malformed cascade is one line here, before any model loads."""
+    raw = (os.environ.get("WORKBENCH_STANCE_MODEL") or "").strip() or None
+    if raw and raw.startswith("cascade:"):
+        from claims.stance import cascade_parts  # numpy and onnxruntime: only when a cascade is asked for
+
+        try:
+            cascade_parts(raw)
+        except ValueError as exc:
+            raise WorkbenchError(f"WORKBENCH_STANCE_MODEL={exc}") from None
+    return raw
 
 
 def _vector_codes() -> str:
