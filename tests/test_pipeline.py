@@ -106,17 +106,17 @@ def test_similarities_read_the_indexed_vectors_and_embed_the_missing(demo, embed
     assert min(stored) < MIN_ON_TOPIC_SIMILARITY < max(stored)  # the demo retrieves passages on both sides of the gate
 
 
-def test_with_an_ivf_index_similarities_are_the_stored_vectors_cosines(seeded, embedder):
+def test_with_an_8_bit_index_similarities_are_its_decoded_vectors_cosines(seeded, embedder):
     text = "ISIS seized half a billion dollars from banks in Mosul"
     with open_store(seeded.db_path, read_only=True) as store:
         flat = load_vector_index(store, seeded, embedder)
         ids, vectors = store.load_embeddings(embedder.model_id)
-        ivf = VectorIndex.build(embedder.model_id, ids, vectors, ann_min=1)  # 8-bit codes, no map of its ids
+        sq8 = VectorIndex.build(embedder.model_id, ids, vectors, ann_min=1)  # 8-bit codes
         hits = search(store, flat, embedder, text, k=10)
         exact = similarities(flat, embedder, text, hits)
-        coded = similarities(ivf, embedder, text, hits, store=store)
-    assert ivf.kind == "ivf-sq8" and len(hits) == 10
-    np.testing.assert_allclose(coded, exact, atol=1e-6)  # the stored vectors, not the codes
+        decoded = similarities(sq8, embedder, text, hits, store=store)
+    assert sq8.kind == "ivf-sq8" and len(hits) == 10
+    np.testing.assert_allclose(decoded, exact, atol=0.02)  # 8-bit codes, decoded: close to exact
 
 
 def test_off_topic_passages_never_count(demo, embedder):
