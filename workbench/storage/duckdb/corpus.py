@@ -12,6 +12,13 @@ from workbench.models import ArticleSummary, Document, PassageDraft, StoredVecto
 from workbench.storage.common.corpus import CorpusReads
 from workbench.storage.duckdb.connection import Connection, registered
 
+# load_embeddings filters up to this many ids with list_contains and more with a semi-join. list_contains costs
+# rows x ids but reads only the matching vectors; the semi-join reads every vector once. Among 300k stored
+# 384-dim vectors (DuckDB 1.5.5, medians of three): 20 ids 36 against 174 ms, 100 ids 87 against 183 ms, 1,000 ids
+# 318 against 170 ms. A check's on-topic gate (k ids) and an IVF-PQ re-rank (10 x k) are under it, an index build's
+# shards (50,000) far over it.
+FEW_IDS = 256
+
 
 class CorpusStatements(CorpusReads):
     """The DuckDBStore's statements over articles, passages and embeddings."""
@@ -96,14 +103,22 @@ class CorpusStatements(CorpusReads):
     def load_embeddings(
         self, model: str, ids: Sequence[int] | np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Return (passage ids, float32 matrix) of the passages embedded with model (all, or ids), in id order."""
+        """Return (passage ids, float32 matrix) of the passages embedded with model (all, or ids), in id order.
+
+        Up to FEW_IDS ids are a filter on the id column (list_contains), which reads only their vectors; more go
+        by a semi-join, which reads every vector once (see FEW_IDS).
+        """
         wanted = None if ids is None else np.asarray(ids, dtype=np.int64).tolist()
-        table = self.con.execute(
-            """SELECT passage_id, vector FROM embeddings
-               WHERE model = ? AND (?::BIGINT[] IS NULL OR passage_id IN (SELECT unnest(?::BIGINT[])))
-               ORDER BY passage_id""",
-            [model, wanted, wanted],
-        ).to_arrow_table()
+        if wanted is None:
+            sql = "SELECT passage_id, vector FROM embeddings WHERE model = ? ORDER BY passage_id"
+        elif len(wanted) <= FEW_IDS:
+            sql = """SELECT passage_id, vector FROM embeddings
+                     WHERE model = ? AND list_contains(?::BIGINT[], passage_id) ORDER BY passage_id"""
+        else:
+            sql = """SELECT passage_id, vector FROM embeddings
+                     WHERE model = ? AND passage_id IN (SELECT unnest(?::BIGINT[])) ORDER BY passage_id"""
+        params = [model] if wanted is None else [model, wanted]
+        table = self.con.execute(sql, params).to_arrow_table()
         found = table.column("passage_id").to_numpy().astype(np.int64)
         if not len(found):
             return found, np.zeros((0, 0), dtype=np.float32)
