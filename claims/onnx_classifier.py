@@ -20,6 +20,16 @@ class ModelIntegrityError(RuntimeError):
     """The model file on disk is not the one its config.json describes."""
 
 
+class ModelNotBuiltError(RuntimeError):
+    """A model folder ships as a delta from a base encoder and its ONNX file has not been built (or is stale)."""
+
+
+# A folder holding a low-rank delta from an installed base model (training/stance_delta.py) has this instead of
+# config.json until it is built; the built config.json records the delta_sha256 it was built from.
+DELTA_CONFIG = "delta.json"
+BUILD_COMMAND = "python training/stance_delta.py build"
+
+
 @dataclass(frozen=True, slots=True)
 class ClassifierConfig:
     """The parameters stored beside an ONNX classifier."""
@@ -86,6 +96,8 @@ class OnnxClassifier:
 
         folder = Path(folder)
         self.folder = folder
+        if (folder / DELTA_CONFIG).is_file():
+            check_built(folder)
         self.config = load_config(folder)
         verify_model_file(folder / "model.onnx", self.config.onnx_sha256)
         self.model_id = self.config.model_id
@@ -128,6 +140,22 @@ class OnnxClassifier:
 
 
 def is_onnx_folder(folder: Path) -> bool:
-    """True for a folder whose config.json records an onnx_sha256 (an exported classifier)."""
+    """True for a folder whose config.json records an onnx_sha256 (an exported classifier), or that ships as a delta
+    (loading it names the build command when it has not been built from the delta it holds now)."""
     config = folder / "config.json"
+    if (folder / DELTA_CONFIG).is_file():
+        return True
     return config.is_file() and "onnx_sha256" in json.loads(config.read_text(encoding="utf-8"))
+
+
+def check_built(folder: Path) -> None:
+    """Refuse a delta folder whose ONNX model is missing or was built from another delta."""
+    wanted = json.loads((folder / DELTA_CONFIG).read_text(encoding="utf-8"))["delta_sha256"]
+    config = folder / "config.json"
+    built = json.loads(config.read_text(encoding="utf-8")).get("delta_sha256") if config.is_file() else None
+    if built != wanted:
+        state = "has not been built" if built is None else "was built from another version of its delta"
+        raise ModelNotBuiltError(
+            f"{folder} ships as a delta from its base model and {state}: run `{BUILD_COMMAND} {folder}` "
+            "(make run and make test do it)"
+        )

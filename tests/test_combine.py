@@ -208,6 +208,20 @@ def test_a_passage_saying_the_claims_words_the_other_way_round_conflicts():
     assert turn_on_polarity(combine("agrees", hesitant, None, ()), claim, same, hesitant).stance == "agrees"
 
 
+def test_the_words_turned_round_make_a_hesitant_model_conflict_a_clear_one():
+    claim = "Senator Graham praised Obama's response to the ISIS insurgency."
+    passage = "Senator Graham for example blasted Obama's response to the ISIS insurgency."
+    hesitant = {"agrees": 0.2, "conflicts": 0.62, "discusses": 0.16, "unrelated": 0.02}
+    turned = turn_on_polarity(combine("conflicts", hesitant, None, ()), claim, passage, hesitant)
+    assert (turned.stance, turned.confidence) == ("conflicts", POLARITY_CONFIDENCE)
+    assert "'blasted'" in turned.reason and turned.reason.endswith("model: conflicts 0.62")
+    sure = {"agrees": 0.02, "conflicts": 0.9, "discusses": 0.06, "unrelated": 0.02}
+    kept = turn_on_polarity(combine("conflicts", sure, None, ()), claim, passage, sure)
+    assert (kept.confidence, kept.reason) == (0.9, "model: conflicts 0.90")  # already clear: nothing to add
+    plain = "Senator Graham spoke about Obama's response to the ISIS insurgency."
+    assert turn_on_polarity(combine("conflicts", hesitant, None, ()), claim, plain, hesitant).confidence == 0.62
+
+
 def test_figures_back_a_passage_only_when_every_figure_of_the_claim_matches():
     claim = "The two Adhaim villages are about 62 miles north of Baghdad."
     partial = "Two villages in the Adhaim area, north of Baquba, were taken over by gunmen."
@@ -220,6 +234,13 @@ def test_matching_figures_are_one_clear_source_however_hesitant_the_model():
     check, comparisons = number_check("Baquba is about 60 km from Baghdad", "Baquba is some 37 miles from Baghdad.")
     hesitant = {"agrees": 0.1, "conflicts": 0.05, "discusses": 0.8, "unrelated": 0.05}
     assert combine("discusses", hesitant, check, comparisons).confidence == GROUNDED_MIN_CONFIDENCE
+    # a hesitant conflict yields to the figures, and the passage is then just as clear a source
+    conflicting = {"agrees": 0.1, "conflicts": 0.69, "discusses": 0.16, "unrelated": 0.05}
+    overridden = combine("conflicts", conflicting, check, comparisons)
+    assert (overridden.stance, overridden.confidence) == ("agrees", GROUNDED_MIN_CONFIDENCE)
+    assert overridden.reason.endswith("(overrides model: conflicts 0.69)")
+    barely = {"agrees": 0.3, "conflicts": 0.45, "discusses": 0.2, "unrelated": 0.05}
+    assert combine("conflicts", barely, check, comparisons).confidence == 0.775  # 0.5 + (1 - 0.45) / 2: above the floor
 
 
 def test_a_hesitant_conflict_on_figures_about_something_else_takes_no_side():

@@ -1,4 +1,5 @@
-"""The shipped stance model (models/stance-minilm), tested for real: integrity check, interface, known pairs."""
+"""The shipped stance models (models/stance-minilm, models/stance-mpnet and their cascade, the default), tested for
+real: integrity check, interface, known pairs, the mpnet delta and its build."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from claims.onnx_classifier import ModelIntegrityError, length_buckets
+from claims.onnx_classifier import DELTA_CONFIG, ModelIntegrityError, ModelNotBuiltError, length_buckets, sha256_file
 from claims.stance import (
     DEFAULT_MODEL_DIR,
+    DEFAULT_SPEC,
+    MPNET_MODEL_DIR,
     CascadeStanceModel,
     HuggingFaceStanceModel,
     OnnxStanceModel,
@@ -24,6 +27,7 @@ from claims.stance import (
 )
 from claims.stance_eval import LABELS, LabelledPair, balanced_accuracy, evaluate, macro_f1
 from claims.vocabulary import STANCES
+from tests.conftest import load_training_script
 from tests.fakes import FiguresSideModel, SureConflictModel
 from workbench.config import load_settings
 from workbench.errors import WorkbenchError
@@ -51,18 +55,25 @@ UNRELATED = (
 
 
 @pytest.fixture
-def model(stance_model) -> OnnxStanceModel:
-    """The shipped int8 ONNX model: the session's `stance_model`, which is load_stance_model(None)."""
-    return stance_model
+def model(stance_model: CascadeStanceModel) -> OnnxStanceModel:
+    """The shipped MiniLM int8 ONNX model: the first reader of the session's `stance_model`, the default cascade."""
+    return stance_model.first
+
+
+@pytest.fixture(scope="module", params=["minilm", "mpnet", "cascade"])
+def reader(request, stance_model: CascadeStanceModel) -> StanceModel:
+    """Each shipped reader: MiniLM, mpnet, and the default cascade of the two."""
+    return {"minilm": stance_model.first, "mpnet": stance_model.second, "cascade": stance_model}[request.param]
 
 
 @pytest.mark.real_model
-def test_default_spec_loads_the_shipped_model() -> None:
-    loaded = load_stance_model(None)
-    assert isinstance(loaded, OnnxStanceModel)
-    assert isinstance(loaded, StanceModel)
-    assert loaded.model_id == OnnxStanceModel().model_id
-    assert DEFAULT_MODEL_DIR == REPO / "models" / "stance-minilm"
+def test_default_spec_loads_the_shipped_cascade(stance_model: CascadeStanceModel) -> None:
+    assert DEFAULT_SPEC == "cascade:minilm,mpnet"
+    assert isinstance(stance_model, CascadeStanceModel) and isinstance(stance_model, StanceModel)
+    assert stance_model.first.folder == DEFAULT_MODEL_DIR == REPO / "models" / "stance-minilm"
+    assert stance_model.second.folder == MPNET_MODEL_DIR == REPO / "models" / "stance-mpnet"
+    assert stance_model.model_id == f"{OnnxStanceModel().model_id}>stance-mpnet-v5-r64"
+    assert load_stance_model("default").model_id == load_stance_model("").model_id == stance_model.model_id
 
 
 def test_shipped_folder_is_small_and_complete() -> None:
@@ -102,42 +113,42 @@ def test_predictions_are_well_formed(model: OnnxStanceModel) -> None:
     assert model.predict([]) == []
 
 
-def test_a_pairs_stance_does_not_depend_on_its_batch_mates(model: OnnxStanceModel) -> None:
+def test_a_pairs_stance_does_not_depend_on_its_batch_mates(reader: StanceModel) -> None:
     # Dynamic int8 quantisation scales activations per batch tensor, so the default runs one pair at a time:
     # a stored stance must not change with whichever other passages were retrieved beside it.
     pairs = [AGREE, SAMARRA, UNRELATED, MOSUL, CONFLICT, IRAN] * 3
-    together = model.predict(pairs)
-    one_by_one = [model.predict([p])[0] for p in pairs]
+    together = reader.predict(pairs)
+    one_by_one = [reader.predict([p])[0] for p in pairs]
     assert [p.label for p in together] == [p.label for p in one_by_one]
     for a, b in zip(together, one_by_one, strict=True):
         assert a.probabilities == pytest.approx(b.probabilities, abs=1e-6)
 
 
-def test_plain_agreement_conflict_and_unrelated(model: OnnxStanceModel) -> None:
-    agree, conflict, unrelated = model.predict([AGREE, CONFLICT, UNRELATED])
+def test_plain_agreement_conflict_and_unrelated(reader: StanceModel) -> None:
+    agree, conflict, unrelated = reader.predict([AGREE, CONFLICT, UNRELATED])
     assert agree.label == "agrees"
     assert conflict.label == "conflicts"
     assert unrelated.label == "unrelated"
 
 
-def test_different_distance_agrees_less_than_the_same_distance(model: OnnxStanceModel) -> None:
+def test_different_distance_agrees_less_than_the_same_distance(reader: StanceModel) -> None:
     same = (SAMARRA[0], "Samarra is 60 miles from Baghdad")
-    changed, unchanged = model.predict([SAMARRA, same])
+    changed, unchanged = reader.predict([SAMARRA, same])
     assert changed.probabilities["agrees"] < unchanged.probabilities["agrees"] - 0.1
 
 
-def test_different_distance_is_not_agreement(model: OnnxStanceModel) -> None:
-    (pred,) = model.predict([SAMARRA])
+def test_different_distance_is_not_agreement(reader: StanceModel) -> None:
+    (pred,) = reader.predict([SAMARRA])
     assert pred.label != "agrees"
 
 
-def test_same_amount_written_differently_agrees(model: OnnxStanceModel) -> None:
-    (pred,) = model.predict([MOSUL])
+def test_same_amount_written_differently_agrees(reader: StanceModel) -> None:
+    (pred,) = reader.predict([MOSUL])
     assert pred.label == "agrees"
 
 
-def test_troops_sent_versus_no_troops_is_not_agreement(model: OnnxStanceModel) -> None:
-    (pred,) = model.predict([IRAN])
+def test_troops_sent_versus_no_troops_is_not_agreement(reader: StanceModel) -> None:
+    (pred,) = reader.predict([IRAN])
     assert pred.label != "agrees"
 
 
@@ -221,6 +232,13 @@ def test_a_cascade_asks_its_second_model_only_about_the_pairs_the_first_gives_a_
 
 @pytest.mark.real_model
 def test_a_cascade_spec_loads_both_real_models(model: OnnxStanceModel) -> None:
+    cascade = load_stance_model("cascade:,mpnet")
+    assert cascade.first.folder == DEFAULT_MODEL_DIR and cascade.second.folder == MPNET_MODEL_DIR
+    assert cascade.model_id == f"{model.model_id}>{cascade.second.model_id}"
+    pairs = [AGREE, CONFLICT, UNRELATED, SAMARRA]
+    first, second = model.predict(pairs), cascade.second.predict(pairs)
+    expected = [b if a.label in ("agrees", "conflicts") else a for a, b in zip(first, second, strict=True)]
+    assert cascade.predict(pairs) == expected
     cascade = load_stance_model(f"cascade:,{DEFAULT_MODEL_DIR}")
     assert isinstance(cascade, CascadeStanceModel) and isinstance(cascade.second, OnnxStanceModel)
     assert cascade.model_id == f"{model.model_id}>{model.model_id}"
@@ -238,3 +256,84 @@ def test_a_malformed_cascade_is_one_line_before_any_model_loads(spec: str, monke
     monkeypatch.setenv("WORKBENCH_STANCE_MODEL", spec)
     with pytest.raises(WorkbenchError, match="WORKBENCH_STANCE_MODEL="):
         load_settings()
+
+
+# --- the mpnet model, shipped as a low-rank delta from all-mpnet-base-v2 (training/stance_delta.py) ---------
+
+
+@pytest.fixture(scope="module")
+def stance_delta():
+    """training/stance_delta.py as a module."""
+    return load_training_script("stance_delta")
+
+
+def test_a_low_rank_delta_joins_back_to_the_tuned_weights(stance_delta) -> None:
+    rng = np.random.default_rng(7)
+    base = {"layer.weight": rng.normal(size=(40, 30)), "layer.bias": rng.normal(size=30)}
+    base["small"] = rng.normal(size=(3, 3))
+    low = rng.normal(size=(40, 3)) @ rng.normal(size=(3, 30)) * 0.01  # a rank-3 change
+    tuned = {
+        "mpnet.layer.weight": base["layer.weight"] + low,
+        "mpnet.layer.bias": base["layer.bias"] + 0.5,
+        "mpnet.small": base["small"] + 1.0,  # too small to factor at rank 4: its whole delta ships
+        "mpnet.position_ids": np.arange(5),  # an integer buffer ships as it is
+        "classifier.weight": rng.normal(size=(4, 30)),  # not in the base: ships whole
+    }
+    shipped = stance_delta.split_delta(tuned, base, rank=4)
+    assert set(shipped) == {
+        "mpnet.layer.weight.a", "mpnet.layer.weight.b", "mpnet.layer.bias.delta", "mpnet.small.delta",
+        "mpnet.position_ids.full", "classifier.weight.full",
+    }  # fmt: skip
+    assert shipped["mpnet.layer.weight.a"].shape == (40, 4) and shipped["mpnet.layer.weight.a"].dtype == np.float16
+    joined = stance_delta.join_delta(shipped, base, list(tuned))
+    for name, weight in tuned.items():
+        np.testing.assert_allclose(joined[name], weight, atol=1e-4, err_msg=name)
+    assert joined["mpnet.position_ids"].dtype == tuned["mpnet.position_ids"].dtype
+    with pytest.raises(SystemExit, match=r"no tensor for mpnet\.other"):
+        stance_delta.join_delta(shipped, base | {"other": np.zeros(2)}, ["mpnet.other"])
+
+
+def test_a_delta_folder_that_is_not_built_names_the_build_command(tmp_path: Path) -> None:
+    folder = tmp_path / "stance-delta"
+    folder.mkdir()
+    (folder / DELTA_CONFIG).write_text(json.dumps({"delta_sha256": "a" * 64}))
+    with pytest.raises(ModelNotBuiltError, match=r"has not been built: run `python training/stance_delta.py build "):
+        load_stance_model(str(folder))
+    (folder / "config.json").write_text(json.dumps({"delta_sha256": "b" * 64, "onnx_sha256": "c" * 64}))
+    with pytest.raises(ModelNotBuiltError, match="built from another version of its delta"):
+        load_stance_model(str(folder))
+
+
+def test_a_command_needing_an_unbuilt_model_says_so_in_one_line(tmp_path: Path) -> None:
+    folder = tmp_path / "stance-delta"
+    folder.mkdir()
+    (folder / DELTA_CONFIG).write_text(json.dumps({"delta_sha256": "a" * 64}))
+    env = {"WORKBENCH_STANCE_MODEL": f"cascade:,{folder}", "HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-m", "workbench", "eval", "stance", "--limit", "1"], cwd=REPO, env=env, capture_output=True,
+        text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        f"error: {folder} ships as a delta from its base model and has not been built: run "
+        f"`python training/stance_delta.py build {folder}` (make run and make test do it)"
+    )
+
+
+def test_the_mpnet_folder_ships_only_its_delta_and_card() -> None:
+    folder = str(MPNET_MODEL_DIR.relative_to(REPO))
+    tracked = subprocess.run(["git", "ls-files", folder], cwd=REPO, capture_output=True, text=True, check=True)
+    tracked = tracked.stdout.split()
+    assert sorted(Path(name).name for name in tracked) == ["MODEL_CARD.md", "delta.json", "delta.safetensors"]
+    assert sum((REPO / name).stat().st_size for name in tracked) < 50 * 2**20  # GitHub refuses files over 100 MB
+    config = json.loads((MPNET_MODEL_DIR / DELTA_CONFIG).read_text())
+    assert config["delta_sha256"] == sha256_file(MPNET_MODEL_DIR / "delta.safetensors")
+
+
+@pytest.mark.real_model
+def test_the_built_mpnet_model_reads_plain_pairs() -> None:
+    mpnet = load_stance_model("mpnet")
+    assert isinstance(mpnet, OnnxStanceModel) and mpnet.model_id == "stance-mpnet-v5-r64"
+    built = json.loads((MPNET_MODEL_DIR / "config.json").read_text())
+    assert built["delta_sha256"] == json.loads((MPNET_MODEL_DIR / DELTA_CONFIG).read_text())["delta_sha256"]
+    assert [p.label for p in mpnet.predict([AGREE, CONFLICT, UNRELATED])] == ["agrees", "conflicts", "unrelated"]

@@ -11,6 +11,7 @@ import sys
 
 import typer
 
+from claims.onnx_classifier import ModelIntegrityError, ModelNotBuiltError
 from index.embedders import EmbedderError
 from index.vectors import IndexMismatchError
 from workbench.cli import claim_commands, commands, evaluate, factcheck_commands  # noqa: F401  (they register their commands)
@@ -24,7 +25,7 @@ def main() -> None:
     """Run the CLI, turning domain errors into one line on stderr and exit status 1."""
     try:
         app()
-    except (WorkbenchError, IndexMismatchError, EmbedderError) as exc:
+    except (WorkbenchError, IndexMismatchError, EmbedderError, ModelNotBuiltError, ModelIntegrityError) as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(1)
     except Exception as exc:  # a defect, not the user's doing: still one line; WORKBENCH_DEBUG=1 shows the traceback
