@@ -195,31 +195,36 @@ def test_a_sure_no_side_keeps_no_side_whatever_its_figures():
     assert unsure.stance == "agrees"
 
 
+def _turned(label: str, probabilities: dict, claim: str, passage: str):
+    """The model's reading of a passage without figures, then the polarity rule."""
+    return turn_on_polarity(combine(label, probabilities, None, ()), claim, passage, probabilities)
+
+
 def test_a_passage_saying_the_claims_words_the_other_way_round_conflicts():
     claim = "Obama is willing to unleash US forces on ISIS."
     passage = "As Obama stated yesterday, he is so far unwilling to unleash on the ISIS army."
     hesitant = {"agrees": 0.6, "conflicts": 0.3, "discusses": 0.08, "unrelated": 0.02}
-    turned = turn_on_polarity(combine("agrees", hesitant, None, ()), claim, passage, hesitant)
+    turned = _turned("agrees", hesitant, claim, passage)
     assert (turned.stance, turned.confidence) == ("conflicts", POLARITY_CONFIDENCE)
     assert turned.reason.startswith("the passage says 'far unwilling to unleash' where the claim says")
     sure = {"agrees": 0.97, "conflicts": 0.01, "discusses": 0.01, "unrelated": 0.01}
-    assert turn_on_polarity(combine("agrees", sure, None, ()), claim, passage, sure).stance == "agrees"
+    assert _turned("agrees", sure, claim, passage).stance == "agrees"
     same = "He is willing to unleash US forces on ISIS, Obama said."
-    assert turn_on_polarity(combine("agrees", hesitant, None, ()), claim, same, hesitant).stance == "agrees"
+    assert _turned("agrees", hesitant, claim, same).stance == "agrees"
 
 
 def test_the_words_turned_round_make_a_hesitant_model_conflict_a_clear_one():
     claim = "Senator Graham praised Obama's response to the ISIS insurgency."
     passage = "Senator Graham for example blasted Obama's response to the ISIS insurgency."
     hesitant = {"agrees": 0.2, "conflicts": 0.62, "discusses": 0.16, "unrelated": 0.02}
-    turned = turn_on_polarity(combine("conflicts", hesitant, None, ()), claim, passage, hesitant)
+    turned = _turned("conflicts", hesitant, claim, passage)
     assert (turned.stance, turned.confidence) == ("conflicts", POLARITY_CONFIDENCE)
     assert "'blasted'" in turned.reason and turned.reason.endswith("model: conflicts 0.62")
     sure = {"agrees": 0.02, "conflicts": 0.9, "discusses": 0.06, "unrelated": 0.02}
-    kept = turn_on_polarity(combine("conflicts", sure, None, ()), claim, passage, sure)
+    kept = _turned("conflicts", sure, claim, passage)
     assert (kept.confidence, kept.reason) == (0.9, "model: conflicts 0.90")  # already clear: nothing to add
     plain = "Senator Graham spoke about Obama's response to the ISIS insurgency."
-    assert turn_on_polarity(combine("conflicts", hesitant, None, ()), claim, plain, hesitant).confidence == 0.62
+    assert _turned("conflicts", hesitant, claim, plain).confidence == 0.62
 
 
 def test_figures_back_a_passage_only_when_every_figure_of_the_claim_matches():
