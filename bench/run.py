@@ -158,6 +158,13 @@ def ingest_tier(size: int, work: Path) -> dict:
     }
 
 
+def configured_stance_model() -> str | None:
+    """WORKBENCH_STANCE_MODEL as the product reads it (unset: the shipped default), so a run can time another."""
+    from workbench.config import load_settings
+
+    return load_settings().stance_model
+
+
 def serve_tier(size: int, work: Path) -> dict:
     """Open the tier's database as the app does, then time search and full checks; its own process."""
     from claims.stance import load_stance_model
@@ -172,7 +179,7 @@ def serve_tier(size: int, work: Path) -> dict:
 
     settings = Settings(db_path=work / f"bench-{size}.duckdb")
     embedder = load_embedder(None)
-    model = load_stance_model(None)
+    model = load_stance_model(configured_stance_model())
     with open_store(settings.db_path) as store:
         started = time.perf_counter()
         vindex = load_vector_index(store, settings, embedder)
@@ -221,7 +228,7 @@ def stance_timing(rounds: int = 30) -> dict:
     the shipped default), after a warm-up round."""
     from claims.stance import load_stance_model
 
-    model = load_stance_model(None)
+    model = load_stance_model(configured_stance_model())
     pairs = [(passage, CLAIMS[0]) for passage in seed_passages(20)]
     model.predict(pairs)
     timings = []

@@ -1,4 +1,4 @@
-"""The shipped stance models (models/stance-minilm, models/stance-mpnet and their cascade, the default), tested for
+"""The shipped stance models (models/stance-minilm, the default; models/stance-mpnet and their cascade), tested for
 real: integrity check, interface, known pairs, the mpnet delta and its build."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import pytest
 
 from claims.onnx_classifier import DELTA_CONFIG, ModelIntegrityError, ModelNotBuiltError, length_buckets, sha256_file
 from claims.stance import (
+    CASCADE_SPEC,
     DEFAULT_MODEL_DIR,
     DEFAULT_SPEC,
     MPNET_MODEL_DIR,
@@ -55,25 +56,33 @@ UNRELATED = (
 
 
 @pytest.fixture
-def model(stance_model: CascadeStanceModel) -> OnnxStanceModel:
-    """The shipped MiniLM int8 ONNX model: the first reader of the session's `stance_model`, the default cascade."""
-    return stance_model.first
+def model(stance_model) -> OnnxStanceModel:
+    """The shipped int8 ONNX model: the session's `stance_model`, which is load_stance_model(None)."""
+    return stance_model
+
+
+@pytest.fixture(scope="module")
+def cascade() -> CascadeStanceModel:
+    """The shipped cascade (claims.stance.CASCADE_SPEC): MiniLM, then mpnet on the pairs MiniLM gives a side."""
+    return load_stance_model(CASCADE_SPEC)
 
 
 @pytest.fixture(scope="module", params=["minilm", "mpnet", "cascade"])
-def reader(request, stance_model: CascadeStanceModel) -> StanceModel:
-    """Each shipped reader: MiniLM, mpnet, and the default cascade of the two."""
-    return {"minilm": stance_model.first, "mpnet": stance_model.second, "cascade": stance_model}[request.param]
+def reader(request, stance_model, cascade: CascadeStanceModel) -> StanceModel:
+    """Each shipped reader: MiniLM (the default), mpnet, and the cascade of the two."""
+    return {"minilm": stance_model, "mpnet": cascade.second, "cascade": cascade}[request.param]
 
 
 @pytest.mark.real_model
-def test_default_spec_loads_the_shipped_cascade(stance_model: CascadeStanceModel) -> None:
-    assert DEFAULT_SPEC == "cascade:minilm,mpnet"
-    assert isinstance(stance_model, CascadeStanceModel) and isinstance(stance_model, StanceModel)
-    assert stance_model.first.folder == DEFAULT_MODEL_DIR == REPO / "models" / "stance-minilm"
-    assert stance_model.second.folder == MPNET_MODEL_DIR == REPO / "models" / "stance-mpnet"
-    assert stance_model.model_id == f"{OnnxStanceModel().model_id}>stance-mpnet-v5-r64"
-    assert load_stance_model("default").model_id == load_stance_model("").model_id == stance_model.model_id
+def test_default_spec_loads_the_shipped_model(cascade: CascadeStanceModel) -> None:
+    loaded = load_stance_model(None)
+    assert DEFAULT_SPEC == "minilm" and isinstance(loaded, OnnxStanceModel) and isinstance(loaded, StanceModel)
+    assert loaded.model_id == OnnxStanceModel().model_id
+    assert load_stance_model("default").model_id == load_stance_model("").model_id == loaded.model_id
+    assert DEFAULT_MODEL_DIR == REPO / "models" / "stance-minilm"
+    assert CASCADE_SPEC == "cascade:minilm,mpnet" and isinstance(cascade, CascadeStanceModel)
+    assert cascade.first.folder == DEFAULT_MODEL_DIR and cascade.second.folder == MPNET_MODEL_DIR
+    assert cascade.model_id == f"{loaded.model_id}>stance-mpnet-v5-r64"
 
 
 def test_shipped_folder_is_small_and_complete() -> None:
