@@ -237,6 +237,9 @@ def test_a_cascade_asks_its_second_model_only_about_the_pairs_the_first_gives_a_
     assert [p.label for p in out] == ["conflicts", "discusses", "conflicts"]
     assert cascade.model_id == "figures-side>conflicts-fixed"
     assert cascade.predict([]) == []
+    second.asked.clear()
+    out = cascade.predict([with_figure, without, with_figure], skip=[True, False, False])  # the first one is settled
+    assert second.asked == [with_figure] and [p.label for p in out] == ["agrees", "discusses", "conflicts"]
 
 
 @pytest.mark.real_model
