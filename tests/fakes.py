@@ -34,6 +34,17 @@ class SureConflictModel:
         return [StancePrediction("conflicts", 0.9, probabilities) for _ in pairs]
 
 
+class RecordingStanceModel:
+    """Another stance model, recording every pair it is asked about."""
+
+    def __init__(self, inner) -> None:
+        self.inner, self.model_id, self.asked = inner, inner.model_id, []
+
+    def predict(self, pairs):
+        self.asked.extend(pairs)
+        return self.inner.predict(pairs)
+
+
 class CountingEmbedder:
     """Another embedder, recording every text it is asked to embed."""
 

@@ -11,7 +11,7 @@ from claims.combine import MIN_ON_TOPIC_SIMILARITY, number_check
 from claims.stance import CascadeStanceModel
 from index.vectors import VectorIndex
 from tests.conftest import copy_database
-from tests.fakes import CountingEmbedder, SureConflictModel, UnsureStanceModel
+from tests.fakes import CountingEmbedder, RecordingStanceModel, SureConflictModel, UnsureStanceModel
 from workbench.indexing import load_vector_index
 from workbench.pipeline import check_claim, judge, similarities
 from workbench.retrieval import evidence_for_claim, search
@@ -147,24 +147,13 @@ def test_judge_without_similarities_or_gate_keeps_the_models_stance(demo, embedd
     assert "unrelated" in [item.stance for item in judge(claim, hits, model, sims)]
 
 
-class _Asked:
-    """A stance model that records the pairs it is asked about."""
-
-    def __init__(self, inner) -> None:
-        self.inner, self.model_id, self.asked = inner, inner.model_id, []
-
-    def predict(self, pairs):
-        self.asked.extend(pairs)
-        return self.inner.predict(pairs)
-
-
 def test_a_cascade_reads_again_only_the_sided_pairs_that_figures_and_gate_leave_open(demo, embedder):
     cfg, vindex = demo
     with open_store(cfg.db_path, read_only=True) as store:
         claim = store.get_claim(1)  # "The Red Ridge Front is 30 miles from Orlan"
         hits = evidence_for_claim(store, vindex, embedder, 1, k=10)
         sims = similarities(vindex, embedder, claim.text, hits)
-    second = _Asked(UnsureStanceModel())
+    second = RecordingStanceModel(UnsureStanceModel())
     items = judge(claim, hits, CascadeStanceModel(SureConflictModel(), second), sims)  # the first sides with all
     decided = [number_check(claim.text, hit.text)[0] in ("match", "conflict") for hit in hits]
     gated = [sim < MIN_ON_TOPIC_SIMILARITY for sim in sims]

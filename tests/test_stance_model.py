@@ -29,7 +29,7 @@ from claims.stance import (
 from claims.stance_eval import LABELS, LabelledPair, balanced_accuracy, evaluate, macro_f1
 from claims.vocabulary import STANCES
 from tests.conftest import load_training_script
-from tests.fakes import FiguresSideModel, SureConflictModel
+from tests.fakes import FiguresSideModel, RecordingStanceModel, SureConflictModel
 from workbench.config import load_settings
 from workbench.errors import WorkbenchError
 
@@ -216,19 +216,8 @@ def test_gated_pairs_are_unrelated_right_on_three_labels_wrong_on_two() -> None:
     assert evaluate(pairs, predictions)[0].gated is None
 
 
-class _Recording:
-    """Wraps a stance model and records the pairs it is asked about."""
-
-    def __init__(self, inner: StanceModel) -> None:
-        self.inner, self.model_id, self.asked = inner, inner.model_id, []
-
-    def predict(self, pairs):
-        self.asked.extend(pairs)
-        return self.inner.predict(pairs)
-
-
 def test_a_cascade_asks_its_second_model_only_about_the_pairs_the_first_gives_a_side() -> None:
-    first, second = _Recording(FiguresSideModel()), _Recording(SureConflictModel())
+    first, second = RecordingStanceModel(FiguresSideModel()), RecordingStanceModel(SureConflictModel())
     cascade = CascadeStanceModel(first, second)
     with_figure, without = ("Officials said 40 people were killed.", "40 died"), ("Officials spoke.", "40 died")
     out = cascade.predict([with_figure, without, with_figure])
