@@ -123,8 +123,8 @@ CASCADE = "cascade:"
 # held-out stories (0.820 / 0.618 against 0.802 / 0.590) and the labelled news claims (91 against 88 of 115,
 # 2026-12-06; models/stance-mpnet/MODEL_CARD.md). It is not the default yet: on the benchmark corpus MiniLM gives a
 # side to every passage, and reading them all again took the 1M check p50 to 489-506 ms against the 300 ms budget;
-# workbench.pipeline.judge now skips the pairs figures or the gate settle (142 ms in one run; FNC-1 and the news
-# claims as good as reading all), and ARC, Climate-FEVER and the full benchmark are still to be measured that way.
+# workbench.pipeline.judge now skips the pairs figures or the gate settle (142 ms in one run, every quality figure
+# as good as reading all); a full bench-1m is still to confirm it (p95 536 ms, serving peak 943 MB against 824).
 CASCADE_SPEC = f"{CASCADE}minilm,mpnet"
 DEFAULT_SPEC = "minilm"  # what an unset WORKBENCH_STANCE_MODEL loads
 
