@@ -17,6 +17,7 @@ from claims.combine import (
     hold_figures_elsewhere,
     hold_unasserted,
     number_check,
+    off_topic_reason,
     turn_on_polarity,
 )
 from claims.stance import CascadeStanceModel
@@ -107,8 +108,7 @@ def retrieve(
 def settled_without_reading(check: str | None, similarity: float | None, min_similarity: float | None) -> bool:
     """Whether a pair's stance is settled before a second model reads it: its figures match or conflict on the
     claim's subject (combine lets them decide), or the on-topic gate makes it unrelated."""
-    off_topic = similarity is not None and min_similarity is not None and similarity < min_similarity
-    return check in ("match", "conflict") or off_topic
+    return check in ("match", "conflict") or off_topic_reason(similarity, min_similarity) is not None
 
 
 def judge(
