@@ -45,4 +45,5 @@ def test_the_vectors_benchmark_runs_small_and_writes_its_figures(tmp_path):
     assert tier["ivf_sq8"]["recall_at_10"] >= 0.9 and tier["ivf_pq"]["reranked_recall_at_10"] >= 0.9
     assert tier["ivf_pq"]["recall_at_10"] < tier["ivf_pq"]["reranked_recall_at_10"]
     assert 0 < tier["ivf_pq"]["resident_mb"] < tier["ivf_sq8"]["resident_mb"]
+    assert all(tier[f"ivf_{codes}"]["mapped_after_queries_mb"] > 0 for codes in ("sq8", "pq"))
     assert tier["projection"]["passages"] == 100_000_000

@@ -264,3 +264,26 @@ def test_an_import_asked_for_product_codes_builds_them_and_search_reranks_by_the
         (pid, text), *_ = store.passage_texts()[1234:1235]
         hits = search(store, vindex, hashing, text, k=5)
     assert hits[0].passage_id == pid and hits[0].dense_rank == 1  # its own stored vector ranks it first
+
+
+def test_a_loaded_ivf_index_reads_its_lists_from_the_file_and_copies_them_in_before_it_changes(tmp_path):
+    ids, x = np.arange(1, 6_001), _clustered(6_000, dimension=64)
+    built = VectorIndex.build("m", ids[:5_000], x[:5_000], ann_min=1000)
+    path = tmp_path / "ivf.faiss"
+    built.save(path)
+    loaded = VectorIndex.load(path, model="m", dimension=64, rebuild_hint="")
+    assert (built.mapped, loaded.mapped, loaded.kind) == (False, True, "ivf-sq8")
+    for query in x[::500]:
+        assert loaded.search(query, 10) == built.search(query, 10)
+    other = VectorIndex.build("m", ids[:100], x[:100], ann_min=10)
+    other.save(path)  # renamed over the mapped file: the loaded index keeps answering from the file it mapped
+    assert loaded.search(x[0], 10) == built.search(x[0], 10)
+    for index in (built, loaded):
+        index.add(ids[5_000:], x[5_000:])
+        assert index.remove(ids[:10]) == 10
+    assert not loaded.mapped
+    loaded.save(path)
+    again = VectorIndex.load(path, model="m", dimension=64, rebuild_hint="")
+    assert again.mapped and len(again) == len(built) == 5_990
+    for query in x[::500]:
+        assert again.search(query, 10) == built.search(query, 10)
