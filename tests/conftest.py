@@ -86,7 +86,8 @@ def seeded(tmp_path_factory: pytest.TempPathFactory, embedder) -> Settings:
 
 @pytest.fixture(scope="session")
 def stance_model() -> StanceModel:
-    """The shipped int8 ONNX stance model (what load_stance_model(None) loads), loaded once per session."""
+    """The shipped stance models, MiniLM then mpnet on the pairs MiniLM gives a side (what load_stance_model(None)
+    loads), loaded once per session."""
     return load_stance_model(None)
 
 

@@ -1,4 +1,4 @@
-"""The shipped stance models (models/stance-minilm, the default; models/stance-mpnet and their cascade), tested for
+"""The shipped stance models (models/stance-minilm, models/stance-mpnet and their cascade, the default), tested for
 real: integrity check, interface, known pairs, the mpnet delta and its build."""
 
 from __future__ import annotations
@@ -56,33 +56,34 @@ UNRELATED = (
 
 
 @pytest.fixture
-def model(stance_model) -> OnnxStanceModel:
-    """The shipped int8 ONNX model: the session's `stance_model`, which is load_stance_model(None)."""
+def cascade(stance_model) -> CascadeStanceModel:
+    """The shipped cascade, the session's `stance_model` (load_stance_model(None)): MiniLM, then mpnet on the pairs
+    MiniLM gives a side."""
     return stance_model
 
 
-@pytest.fixture(scope="module")
-def cascade() -> CascadeStanceModel:
-    """The shipped cascade (claims.stance.CASCADE_SPEC): MiniLM, then mpnet on the pairs MiniLM gives a side."""
-    return load_stance_model(CASCADE_SPEC)
+@pytest.fixture
+def model(cascade: CascadeStanceModel) -> OnnxStanceModel:
+    """The shipped MiniLM int8 ONNX model, the cascade's first reader."""
+    return cascade.first
 
 
-@pytest.fixture(scope="module", params=["minilm", "mpnet", "cascade"])
-def reader(request, stance_model, cascade: CascadeStanceModel) -> StanceModel:
-    """Each shipped reader: MiniLM (the default), mpnet, and the cascade of the two."""
-    return {"minilm": stance_model, "mpnet": cascade.second, "cascade": cascade}[request.param]
+@pytest.fixture(params=["minilm", "mpnet", "cascade"])
+def reader(request, cascade: CascadeStanceModel) -> StanceModel:
+    """Each shipped reader: MiniLM, mpnet, and the cascade of the two (the default)."""
+    return {"minilm": cascade.first, "mpnet": cascade.second, "cascade": cascade}[request.param]
 
 
 @pytest.mark.real_model
-def test_default_spec_loads_the_shipped_model(cascade: CascadeStanceModel) -> None:
-    loaded = load_stance_model(None)
-    assert DEFAULT_SPEC == "minilm" and isinstance(loaded, OnnxStanceModel) and isinstance(loaded, StanceModel)
-    assert loaded.model_id == OnnxStanceModel().model_id
-    assert load_stance_model("default").model_id == load_stance_model("").model_id == loaded.model_id
-    assert DEFAULT_MODEL_DIR == REPO / "models" / "stance-minilm"
-    assert CASCADE_SPEC == "cascade:minilm,mpnet" and isinstance(cascade, CascadeStanceModel)
-    assert cascade.first.folder == DEFAULT_MODEL_DIR and cascade.second.folder == MPNET_MODEL_DIR
-    assert cascade.model_id == f"{loaded.model_id}>stance-mpnet-v5-r64"
+def test_default_spec_loads_the_shipped_cascade(cascade: CascadeStanceModel) -> None:
+    assert DEFAULT_SPEC == CASCADE_SPEC == "cascade:minilm,mpnet"
+    assert isinstance(cascade, CascadeStanceModel) and isinstance(cascade, StanceModel)
+    assert cascade.first.folder == DEFAULT_MODEL_DIR == REPO / "models" / "stance-minilm"
+    assert cascade.second.folder == MPNET_MODEL_DIR == REPO / "models" / "stance-mpnet"
+    minilm = load_stance_model("minilm")
+    assert isinstance(minilm, OnnxStanceModel) and minilm.model_id == OnnxStanceModel().model_id
+    assert cascade.model_id == f"{minilm.model_id}>stance-mpnet-v5-r64"
+    assert load_stance_model("default").model_id == load_stance_model("").model_id == cascade.model_id
 
 
 def test_shipped_folder_is_small_and_complete() -> None:
