@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol, TypeVar
 
-from claims.polarity import find_polarity_conflict
+from claims.polarity import find_advocacy, find_polarity_conflict
 from claims.quantities import Comparison, compare_quantities, figures_elsewhere, find_quantities
 from claims.vocabulary import AGREES, CONFLICTS, DISCUSSES, NO_SIDE, SIDES, STANCES, UNRELATED
 
@@ -169,11 +169,23 @@ def is_heading(passage: str) -> bool:
 HEADING_MIN_CONFIDENCE = 0.8
 
 
-def hold_unasserted(judged: CombinedStance, passage: str) -> CombinedStance:
-    """A question takes no side, and a headline only when it clearly asserts the claim; the reason keeps what the
-    model and the figures said."""
+def hold_unasserted(judged: CombinedStance, passage: str, claim: str = "") -> CombinedStance:
+    """A question takes no side, nor a passage that only reports a call for what the claim says happens ("urged
+    Western governments to intervene"), and a headline only when it clearly asserts the claim; a side its figures
+    take stays. The reason keeps what the model and the figures said."""
     if judged.stance not in SIDES:
         return judged
+    if is_question(passage):
+        return replace(judged, stance=DISCUSSES, reason=f"a question asserts nothing; {judged.reason}")
+    grounded = judged.number_check in ("match", "conflict")
+    called = None if grounded or not claim else find_advocacy(claim, passage)
+    if called:
+        reason = f"it only reports a call for it ('{called}'), not that it happened; {judged.reason}"
+        return replace(judged, stance=DISCUSSES, reason=reason)
+    if is_heading(passage) and not grounded and judged.confidence < HEADING_MIN_CONFIDENCE:
+        reason = f"a headline that does not clearly assert it ({judged.confidence:.2f} < {HEADING_MIN_CONFIDENCE:.2f})"
+        return replace(judged, stance=DISCUSSES, reason=f"{reason}; {judged.reason}")
+    return judged
     if is_question(passage):
         return replace(judged, stance=DISCUSSES, reason=f"a question asserts nothing; {judged.reason}")
     grounded = judged.number_check in ("match", "conflict")

@@ -172,6 +172,24 @@ def test_a_question_takes_no_side_whatever_the_model_said():
     assert hold_unasserted(judged, "The rebels are 30 miles from Orlan.") == judged
 
 
+def test_a_call_for_the_claims_event_takes_no_side_unless_its_figures_do():
+    claim = "Western powers will intervene militarily in Iraq."
+    passage = "Former British PM Tony Blair has urged Western governments to intervene in Iraq."
+    for label in ("agrees", "conflicts"):
+        judged = combine(label, {label: 0.88, "discusses": 0.1, "unrelated": 0.02}, None, ())
+        held = hold_unasserted(judged, passage, claim)
+        assert held.stance == "discusses" and held.confidence == judged.confidence
+        assert held.reason == f"it only reports a call for it ('urged'), not that it happened; {judged.reason}"
+        assert hold_unasserted(judged, passage) == judged  # without the claim there is nothing to compare
+    claim, passage = "Rebels demanded $5 million", "The rebels demanded $5 million for the hostages."
+    assert hold_unasserted(combine("agrees", AGREE, None, ()), passage, claim).stance == "agrees"
+    claim, passage = "The army sent 2,000 troops", "Generals urged the army to send 2,000 troops."
+    check, comparisons = number_check(claim, passage)
+    assert check == "match"
+    figures = combine("agrees", AGREE, check, comparisons)
+    assert hold_unasserted(figures, passage, claim) == figures
+
+
 def test_a_headline_counts_only_when_it_clearly_asserts_the_claim():
     hesitant = combine("agrees", {"agrees": 0.6, "conflicts": 0.2, "unrelated": 0.2}, None, ())
     held = hold_unasserted(hesitant, "Orlan braces as Red Ridge Front nears")

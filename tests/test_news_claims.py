@@ -14,13 +14,13 @@ from workbench.errors import ClaimError
 from workbench.news_evaluation import ClaimOutcome, check_labelled_claims, load_labelled_claims
 
 CLAIMS = REPO / "tests" / "data" / "news_claims.csv"
-# The issue's target is 90%. The shipped cascade (MiniLM v4, then mpnet on the passages v4 gives a side) gets 91 of
-# 115 (0.791, 2026-12-06); v4 alone 88 (0.765; 87 before a hesitant conflict on words turned round became a clear
-# one; 64 of the first 85, 0.706 before distances named their parties and BM25 asked for the other unit; v3 with
-# v4's first rules 0.47, with its own 0.41). 23 of the 30 written later (N86-N115) were right when they were
-# written, after the rules they test were chosen. This floor makes a regression fail while the rest of the gap is
-# worked on.
-MIN_ACCURACY = 0.77  # 89 of 115: two claims below the cascade, one above v4 alone
+# The issue's target is 90%. The shipped cascade (MiniLM v4, then mpnet on the passages v4 gives a side) gets 92 of
+# 115 (0.800, 2026-12-06; 91 before a passage that only reports a call for the claim's event took no side); v4
+# alone 88 before that rule (0.765; 87 before a hesitant conflict on words turned round became a clear one; 64 of
+# the first 85, 0.706 before distances named their parties and BM25 asked for the other unit; v3 with v4's first
+# rules 0.47, with its own 0.41). 23 of the 30 written later (N86-N115) were right when they were written, after
+# the rules they test were chosen. This floor makes a regression fail while the rest of the gap is worked on.
+MIN_ACCURACY = 0.77  # 89 of 115: three claims below the cascade, one above v4 alone
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +72,7 @@ def test_most_news_claims_get_the_fact_checkers_verdict(outcomes):
         ("N40", "refuted"),  # Graham "blasted" Obama's response
         ("N42", "refuted"),  # "rather than meet ... requests for air strikes"
         ("N58", "not_enough_evidence"),  # only a reader comment says so
+        ("N51", "not_enough_evidence"),  # Blair "has urged Western governments to intervene": a call, not the event
         # the idea "is being discussed internally": no decision reported. Its sibling N74 ("have agreed to work
         # together") is a miss of the cascade: mpnet reads "open to the possibility" as agreeing.
         ("N108", "not_enough_evidence"),

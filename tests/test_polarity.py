@@ -2,7 +2,7 @@
 
 import pytest
 
-from claims.polarity import find_polarity_conflict
+from claims.polarity import find_advocacy, find_polarity_conflict
 
 SEED_CASES = [
     (
@@ -56,3 +56,29 @@ def test_the_passage_says_the_claims_words_the_other_way_round(claim, passage, w
 )
 def test_no_conflict_where_the_wording_agrees_or_is_elsewhere(claim, passage):
     assert find_polarity_conflict(claim, passage) is None
+
+
+@pytest.mark.parametrize(
+    ("claim", "passage", "called"),
+    [
+        (
+            "Western powers will intervene militarily in Iraq.",
+            "Former British PM Tony Blair has urged Western governments to intervene in Iraq.",
+            "urged",
+        ),
+        ("A ceasefire was agreed in Gaza.", "The UN called for a ceasefire in Gaza on Monday.", "called for"),
+        ("Kurdish forces left Kirkuk.", "Baghdad wants Kurdish forces to leave Kirkuk.", "wants"),
+        # the claim is itself about the call: the passage asserts it
+        ("Tony Blair urged Western governments to intervene in Iraq.", "Tony Blair has urged Western governments to "
+         "intervene in Iraq.", None),
+        # the claim's words come before the call, which is about something else
+        ("A ceasefire was agreed in Gaza.", "A ceasefire was agreed in Gaza, after the UN had called for one.", None),
+        # the call is in a sentence about something else
+        ("A ceasefire was agreed in Gaza.", "A ceasefire was agreed in Gaza. Aid groups urged donors to give more.",
+         None),
+        # "evidence suggests" asserts
+        ("Antarctica is losing land ice.", "Satellite data suggests that Antarctica is losing land ice.", None),
+    ],
+)  # fmt: skip
+def test_a_passage_that_only_reports_a_call_for_the_claims_event_is_found(claim, passage, called):
+    assert find_advocacy(claim, passage) == called

@@ -142,7 +142,7 @@ def judge(
             combined = combine(prediction.label, prediction.probabilities, check, comparisons)
             combined = hold_figures_elsewhere(combined, claim.text, hit.text)
             combined = turn_on_polarity(combined, claim.text, hit.text, prediction.probabilities)
-            combined = gate_off_topic(hold_unasserted(combined, hit.text), sim, min_similarity)
+            combined = gate_off_topic(hold_unasserted(combined, hit.text, claim.text), sim, min_similarity)
         after = bool(claim.claim_date and hit.published_at and hit.published_at.date() > claim.claim_date)
         items.append(
             EvidenceItem(
