@@ -37,6 +37,7 @@ _NUMBER_WORDS = re.compile(
     rf"|(?:{_WORD_ATOM})(?:[\s-]+(?:and[\s-]+)?(?:{_WORD_ATOM}|{_SCALE_WORD}))*"
     rf"|(?:half|a\s+quarter|a\s+third)\s+(?:of\s+)?an?\s+(?:{_SCALE_WORD})"
     rf"|an?\s+(?:{_SCALE_WORD})(?:\s+and\s+an?\s+half)?"
+    rf"|(?:(?:half|a\s+quarter|a\s+third)\s+(?:of\s+)?)?an?(?=\s+(?:decade|century)\b)|an?\s+single(?=\s+[a-z])"
     rf"|(?:hundreds|thousands|millions|billions|dozens)\s+of|an?\s+dozen"
     rf"|(?:several|a\s+few)\s+(?:dozen|{_SCALE_WORD}))\b",
     re.IGNORECASE,
@@ -91,7 +92,9 @@ def _words_value(phrase: str) -> tuple[float, bool]:
         return _SCALES[words[0][:-1]], True
     for fraction, value in _FRACTIONS.items():
         if phrase.lower().startswith(fraction):
-            return value * _SCALES[words[-1]], False
+            return value * _SCALES.get(words[-1], 1.0), False  # "a quarter of a" century: the unit follows
+    if words[0] in {"a", "an"} and words[-1] in {"a", "an", "single"}:
+        return 1.0, False  # "a single battalion", "for a decade" (the unit after it makes it ten years)
     if words[0] in {"a", "an"}:
         base = _SCALES[words[1]]
         return (base * 1.5 if words[-1] == "half" else base), False

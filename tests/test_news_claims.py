@@ -14,13 +14,14 @@ from workbench.errors import ClaimError
 from workbench.news_evaluation import ClaimOutcome, check_labelled_claims, load_labelled_claims
 
 CLAIMS = REPO / "tests" / "data" / "news_claims.csv"
-# The issue's target is 90%. The shipped cascade (MiniLM v4, then mpnet on the passages v4 gives a side) gets 92 of
-# 115 (0.800, 2026-12-06; 91 before a passage that only reports a call for the claim's event took no side); v4
-# alone 88 before that rule (0.765; 87 before a hesitant conflict on words turned round became a clear one; 64 of
-# the first 85, 0.706 before distances named their parties and BM25 asked for the other unit; v3 with v4's first
-# rules 0.47, with its own 0.41). 23 of the 30 written later (N86-N115) were right when they were written, after
-# the rules they test were chosen. This floor makes a regression fail while the rest of the gap is worked on.
-MIN_ACCURACY = 0.77  # 89 of 115: three claims below the cascade, one above v4 alone
+# The issue's target is 90%. The shipped cascade (MiniLM v4, then mpnet on the passages v4 gives a side) gets 94 of
+# 115 (0.817, 2026-12-06; 91 before a passage that only reports a call for the claim's event took no side, and
+# before "a decade" and "a single" were read as figures); v4 alone 88 before those (0.765; 87 before a hesitant
+# conflict on words turned round became a clear one; 64 of the first 85, 0.706 before distances named their parties
+# and BM25 asked for the other unit; v3 with v4's first rules 0.47, with its own 0.41). 23 of the 30 written later
+# (N86-N115) were right when they were written, after the rules they test were chosen. This floor makes a
+# regression fail while the rest of the gap is worked on.
+MIN_ACCURACY = 0.79  # 91 of 115: three claims below the cascade
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +66,8 @@ def test_most_news_claims_get_the_fact_checkers_verdict(outcomes):
         # miles from Baghdad" as agreeing 0.86-0.94, and v4 alone did not.
         ("N28", "refuted"),
         ("N33", "refuted"),  # "about 60 miles" is not about 60 km
+        ("N87", "refuted"),  # "for a decade" is not "for eight years"
+        ("N11", "refuted"),  # "a single battalion" is not "two battalions"
         ("N29", "supported"),  # "al Qaeda extremists ... 30 miles away" found (in miles) for a claim in km
         ("N30", "refuted"),  # ... and 80 km is not that
         ("N88", "refuted"),  # "It lies just 50 km ... west of Maliki's office": "it" is Falluja, not ISIL

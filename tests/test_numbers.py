@@ -45,6 +45,11 @@ def _found(text: str) -> list[tuple[float, str, str | None, bool]]:
         ("a few thousand troops", [(1000, "a few thousand", None, True)]),
         ("several dozen homes", [(12, "several dozen", None, True)]),
         ("several mortar rounds", []),
+        ("a single battalion", [(1, "a single", None, False)]),
+        ("a single-family home", []),
+        ("for a decade", [(1, "a", None, False)]),  # the unit after it, read by claims.quantities, makes it 10 years
+        ("a quarter of a century", [(0.25, "a quarter of a", None, False)]),
+        ("a decadent party", []),
         ("5\u00a0million", [(5e6, "5\u00a0million", None, False)]),
         ("5\nmillion", [(5e6, "5\nmillion", None, False)]),
     ],

@@ -303,6 +303,27 @@ def test_a_time_frame_is_context_never_a_figure_to_compare(claim: str, passage: 
     assert compare_quantities(find_quantities(claim), find_quantities(passage)) == []
 
 
+@pytest.mark.parametrize(
+    "passage",
+    ["Verma joined the department a decade earlier.", "Verma beats him by a decade.", "Ten years later he left."],
+)
+def test_a_span_that_places_an_event_or_tells_a_difference_is_no_duration(passage: str):
+    (span,) = [q for q in find_quantities(passage) if q.dimension == "[time]"]
+    assert span.frame
+    assert compare_quantities(find_quantities("He was absent for 24 years."), find_quantities(passage)) == []
+
+
+def test_a_decade_a_century_and_a_single_one_are_figures():
+    claim = find_quantities("Iran fought Saddam Hussein for a decade in the 1980s.")
+    passage = find_quantities("In the 1980s Iran fought Saddam for eight years.")
+    assert [c.outcome for c in compare_quantities(claim, passage)] == ["conflict"]
+    (quarter,) = find_quantities("He had not come to work for a quarter of a century.")
+    assert quarter.text == "a quarter of a century" and round(quarter.value / 31_557_600) == 25  # years
+    claim = find_quantities("Only a single battalion of Quds Force troops has been deployed.")
+    passage = find_quantities("Iran has deployed two battalions of Quds Force troops.")
+    assert [c.outcome for c in compare_quantities(claim, passage)] == ["conflict"]
+
+
 def test_a_duration_the_text_asserts_is_still_compared():
     (q,) = find_quantities("The siege of the town lasted 3 weeks.")
     assert not q.frame
