@@ -186,13 +186,6 @@ def hold_unasserted(judged: CombinedStance, passage: str, claim: str = "") -> Co
         reason = f"a headline that does not clearly assert it ({judged.confidence:.2f} < {HEADING_MIN_CONFIDENCE:.2f})"
         return replace(judged, stance=DISCUSSES, reason=f"{reason}; {judged.reason}")
     return judged
-    if is_question(passage):
-        return replace(judged, stance=DISCUSSES, reason=f"a question asserts nothing; {judged.reason}")
-    grounded = judged.number_check in ("match", "conflict")
-    if is_heading(passage) and not grounded and judged.confidence < HEADING_MIN_CONFIDENCE:
-        reason = f"a headline that does not clearly assert it ({judged.confidence:.2f} < {HEADING_MIN_CONFIDENCE:.2f})"
-        return replace(judged, stance=DISCUSSES, reason=f"{reason}; {judged.reason}")
-    return judged
 
 
 # Below this P(agrees), a passage that says the claim's own words the other way round ("unwilling to unleash" for
