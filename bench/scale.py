@@ -137,9 +137,10 @@ def _resident_mb(index_path: Path, queries_path: Path) -> dict:
     code = (
         "import re, sys, faiss, numpy as np; from pathlib import Path; from index.vectors import VectorIndex\n"
         "rss = lambda: int(re.search(r'VmRSS:\\s+(\\d+)', Path('/proc/self/status').read_text())[1])\n"
-        "before = rss()\n"
-        f"path, queries = Path({str(index_path)!r}), np.load({str(queries_path)!r})\n"
-        "if sys.argv[1] == 'memory':\n"
+        f"path = Path({str(index_path)!r})\n"
+        f"queries = np.load({str(queries_path)!r}) if sys.argv[1] == 'mapped' else None\n"
+        "before = rss()  # after the queries are read: only the index counts\n"
+        "if queries is None:\n"
         "    index = faiss.read_index(str(path))\n"
         "else:\n"
         "    index = VectorIndex.read(path, 'm')\n"
