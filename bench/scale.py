@@ -99,22 +99,36 @@ def query_texts(count: int = QUERY_COUNT, *, seed: int = 5) -> list[str]:
     return rng.sample(claims, count // 2) + rng.sample(headlines, count - count // 2)
 
 
-def _embedded(texts: list[str], path: Path) -> np.ndarray:
-    """The shipped embedder's vectors of texts, cached at path (.npy) for reruns."""
+def _embedded(texts: list[str], path: Path, *, part_size: int = 65_536) -> np.ndarray:
+    """The shipped embedder's vectors of texts, cached at path (.npy) for reruns. Embedding 1M passages takes an hour
+    or more here, so each part_size texts are saved as they are done (in path's ".parts" folder) and a run that was
+    stopped resumes from the parts it finished."""
     if path.exists():
         vectors = np.load(path, mmap_mode="r")
         if len(vectors) == len(texts):
             return vectors
     from index.embedders import load_embedder
 
-    embedder = load_embedder(None)
-    started, parts = time.perf_counter(), []
-    for i in range(0, len(texts), 4096):
-        parts.append(embedder.embed(texts[i : i + 4096]))
-        done = i + len(parts[-1])
-        print(f"embedded {done:,} of {len(texts):,} ({done / (time.perf_counter() - started):.0f}/s)", file=sys.stderr)
-    vectors = np.concatenate(parts).astype(np.float32)
+    parts_dir = path.with_suffix(".parts")
+    parts_dir.mkdir(exist_ok=True)
+    embedder, started, done_here = load_embedder(None), time.perf_counter(), 0
+    parts = []
+    for start in range(0, len(texts), part_size):
+        part = parts_dir / f"{start:012d}-{len(texts)}.npy"
+        if not part.exists():
+            chunk = texts[start : start + part_size]
+            vectors = np.concatenate([embedder.embed(chunk[i : i + 4096]) for i in range(0, len(chunk), 4096)])
+            np.save(part.with_suffix(".tmp.npy"), vectors.astype(np.float32))
+            part.with_suffix(".tmp.npy").rename(part)  # a part is there whole or not at all
+            done_here += len(chunk)
+            rate = done_here / (time.perf_counter() - started)
+            print(f"embedded {start + len(chunk):,} of {len(texts):,} ({rate:.0f}/s)", file=sys.stderr)
+        parts.append(part)
+    vectors = np.concatenate([np.load(part) for part in parts])
     np.save(path, vectors)
+    for part in parts:
+        part.unlink()
+    parts_dir.rmdir()
     return vectors
 
 
