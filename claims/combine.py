@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol, TypeVar
 
 from claims.polarity import find_advocacy, find_polarity_conflict
-from claims.quantities import Comparison, compare_quantities, figures_elsewhere, find_quantities
+from claims.quantities import Comparison, compare_quantities, distances_elsewhere, figures_elsewhere, find_quantities
 from claims.vocabulary import AGREES, CONFLICTS, DISCUSSES, NO_SIDE, SIDES, STANCES, UNRELATED
 
 # Above this P(unrelated) the passage is off topic and its figures say nothing about the claim's.
@@ -224,10 +224,22 @@ ELSEWHERE_CONFLICT_BELOW = 0.9
 
 
 def hold_figures_elsewhere(judged: CombinedStance, claim: str, passage: str) -> CombinedStance:
-    """Take the side away from a hesitant model conflict that rests on figures about another subject."""
-    if judged.stance != CONFLICTS or judged.number_check is not None or judged.confidence >= ELSEWHERE_CONFLICT_BELOW:
+    """Take the side away from a hesitant model conflict that rests on figures about another subject, and from any
+    model agreement with a distance that the passage gives between other places: the model agrees with a matching
+    figure and a shared place name ("ISIS fighters are 30 miles from Baghdad" for "Saadiyah is 30 miles from
+    Baghdad", read as agreeing 0.73 to 0.94 by the cascade), and a claim of how far apart two places are has nothing
+    else to agree with. Replayed on dumped cascade readings (2026-12-06) the agreement rule turns 3 of the labelled
+    news claims right (N20, N22, N94) and changes nothing on the FNC-1 calibration stories or the Climate-FEVER
+    train claims; held to every kind of figure instead of distances, Climate-FEVER train falls 0.513 -> 0.505."""
+    if judged.number_check is not None:
         return judged
-    elsewhere = figures_elsewhere(find_quantities(claim), find_quantities(passage))
+    quantities = find_quantities(claim)
+    if judged.stance == AGREES:
+        elsewhere = distances_elsewhere(quantities, find_quantities(passage))
+    elif judged.stance == CONFLICTS and judged.confidence < ELSEWHERE_CONFLICT_BELOW:
+        elsewhere = figures_elsewhere(quantities, find_quantities(passage))
+    else:
+        return judged
     if not elsewhere:
         return judged
     reason = f"its figures are about something else ({elsewhere[0].explanation})"

@@ -266,6 +266,24 @@ def test_matching_figures_are_one_clear_source_however_hesitant_the_model():
     assert combine("conflicts", barely, check, comparisons).confidence == 0.775  # 0.5 + (1 - 0.45) / 2: above the floor
 
 
+def test_agreement_with_a_distance_between_other_places_takes_no_side_however_sure_the_model():
+    claim = "Saadiyah is 30 miles from Baghdad."
+    passage = "The Al Qaeda extremists are now just 30 miles away from Baghdad and closing fast."
+    check, comparisons = number_check(claim, passage)
+    sure = {"agrees": 0.94, "conflicts": 0.02, "discusses": 0.03, "unrelated": 0.01}
+    held = hold_figures_elsewhere(combine("agrees", sure, check, comparisons), claim, passage)
+    assert (check, held.stance) == (None, "discusses")
+    assert held.reason.startswith("its figures are about something else (claim 30 miles")
+    assert held.reason.endswith("are distances between different places); model: agrees 0.94")
+    # the same distance between the same places agrees; another kind of figure elsewhere leaves the model's reading
+    same = "Saadiyah, which is just 30 miles from Baghdad, fell on Sunday."
+    check, comparisons = number_check(claim, same)
+    assert hold_figures_elsewhere(combine("agrees", sure, check, comparisons), claim, same).stance == "agrees"
+    counted, other = "ISIS killed 40 people in Tal Afar.", "ISIS seized 12 villages around Tal Afar."
+    check, comparisons = number_check(counted, other)
+    assert hold_figures_elsewhere(combine("agrees", sure, check, comparisons), counted, other).stance == "agrees"
+
+
 def test_a_hesitant_conflict_on_figures_about_something_else_takes_no_side():
     claim, passage = "Jalawla is 37 miles from Baghdad", "Samarra is located about 60 miles north-west of Baghdad."
     check, comparisons = number_check(claim, passage)

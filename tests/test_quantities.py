@@ -405,6 +405,11 @@ PLACE_PAIRS = [
         ["match"],
     ),
     ("The Red Ridge Front is 30 miles from Orlan", "The Blue Army is 30 miles from Orlan.", []),
+    (  # a site of a person's is somewhere unnamed, so it may be the claim's place
+        "Falluja is 37 miles west of Baghdad.",
+        "ISIL took control of Falluja at the start of the year. It lies just 50 km west of Maliki's office.",
+        ["conflict"],
+    ),
     # lengths that are not distances from somewhere compare as before
     ("The bomb left a 5 m deep crater", "The blast left a crater 12 m deep.", ["conflict"]),
     ("Sea levels could rise by up to 1.1 metres", "Global sea levels may rise 1 metre by 2100.", ["match"]),
@@ -437,8 +442,9 @@ def test_distances_compare_only_between_the_same_places(claim: str, passage: str
         # "it" is a thing: the place the sentence before names, not the party that took it
         (
             "ISIL and its allies took control of Falluja in January. It lies just 50 km west of Maliki's office.",
-            ({"falluja"}, {"maliki"}),
+            ({"falluja"}, set()),  # "Maliki's office" is a site of his: somewhere unnamed
         ),
+        ("Tikrit is 100 miles from Saddam's hometown of Awja", ({"tikrit"}, {"awja"})),
         ("Rebels took Tessar. They are now 30 miles from Orlan.", ({"tessar", PARTY}, {"orlan"})),
     ],
 )

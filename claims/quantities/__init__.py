@@ -13,7 +13,7 @@ distance's two ends (`places`); `comparison` sets two quantities side by side an
 `models` holds the two records they pass on.
 """
 
-from claims.quantities.comparison import compare, compare_quantities, figures_elsewhere
+from claims.quantities.comparison import compare, compare_quantities, distances_elsewhere, figures_elsewhere
 from claims.quantities.display import describe, spellings
 from claims.quantities.finding import find_quantities
 from claims.quantities.models import Comparison, Quantity
@@ -24,6 +24,7 @@ __all__ = [
     "compare",
     "compare_quantities",
     "describe",
+    "distances_elsewhere",
     "figures_elsewhere",
     "find_quantities",
     "spellings",

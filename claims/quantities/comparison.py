@@ -66,6 +66,13 @@ def figures_elsewhere(claim: Sequence[Quantity], passage: Sequence[Quantity]) ->
     return [compare(q, o) for q, o in kind]
 
 
+def distances_elsewhere(claim: Sequence[Quantity], passage: Sequence[Quantity]) -> list[Comparison]:
+    """figures_elsewhere when every one of them is a distance between other places than the claim's: "ISIS fighters
+    are 30 miles from Baghdad" against "Saadiyah is 30 miles from Baghdad". Empty otherwise."""
+    found = figures_elsewhere(claim, passage)
+    return found if found and not any(_same_places(c.claim, c.source) for c in found) else []
+
+
 def compare_quantities(claim: Sequence[Quantity], passage: Sequence[Quantity]) -> list[Comparison]:
     """Return the comparisons that matter: each claim quantity against the passage quantities on the same subject.
 

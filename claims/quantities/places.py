@@ -57,6 +57,9 @@ _LEAD_INS = frozenset(
 )
 _UPPER_ALIASES = {"IS": "isis"}  # only in capitals: "IS fighters", never the verb
 _IT = re.compile(r"\s*it\b", re.IGNORECASE)
+# A possessive before a common noun names the owner of a site, not a place: "Maliki's office", "the President's
+# palace" are somewhere unnamed.
+_SITE = re.compile(r"(?<=['’]s)\s+[a-z]")
 
 
 def _with_aliases(names: set[str]) -> frozenset[str]:
@@ -85,6 +88,8 @@ def _names(text: str, start: int, end: int, *, opens_sentence: bool, far: bool =
         lower = word.lower().removesuffix("'s").removesuffix("’s")
         if lower in _FUNCTION_WORDS or lower in _PRONOUNS or lower in _CALENDAR or _COMPASS.fullmatch(word):
             continue
+        if far and _SITE.match(text, match.end()):
+            continue  # "west of Maliki's office": the end is a site of his, not a place by that name
         first = opens_sentence and not text[start : match.start()].strip()
         if first and word[1:].islower() and (lower in _OPENERS or _is_plural_noun(lower)):
             continue  # "Officials said", "Rebels are": a common noun, capitalised by the sentence
