@@ -1,6 +1,11 @@
 """Entry point: navigation, and one friendly line instead of a traceback when a page fails; pages live in app_pages/."""
 
+# ruff: noqa: E402 (warm.wait() comes before the page's imports)
 import logging
+
+from app_pages import warm
+
+warm.wait()  # app_pages.serve may be importing the page's modules in the background: never import alongside it
 
 import streamlit as st
 

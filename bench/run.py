@@ -369,8 +369,8 @@ def cold_start_cli(work: Path, runs: int = COLD_RUNS) -> dict:
 
 
 def cold_start_streamlit(work: Path, runs: int = COLD_RUNS) -> dict:
-    """Seconds from `streamlit run` to the review queue drawn in headless Chromium, median of runs and the range;
-    empty without Chromium."""
+    """Seconds from the start of `make run`'s app server (app_pages.serve) to the review queue drawn in headless
+    Chromium, median of runs and the range; empty without Chromium."""
     seconds = [s for s in (_cold_start_streamlit_once(work) for _ in range(runs)) if s is not None]
     if not seconds:
         return {}
@@ -378,7 +378,7 @@ def cold_start_streamlit(work: Path, runs: int = COLD_RUNS) -> dict:
 
 
 def _cold_start_streamlit_once(work: Path) -> float | None:
-    """Seconds from `streamlit run` to the review queue drawn in headless Chromium; None without Chromium."""
+    """Seconds from the app server's start to the review queue drawn in headless Chromium; None without Chromium."""
     chromium = Path("/usr/bin/chromium")
     if not chromium.exists():
         return None
@@ -391,9 +391,9 @@ def _cold_start_streamlit_once(work: Path) -> float | None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "WORKBENCH_DB": str(_demo_db(work))}
-    command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true"]
+    command = [sys.executable, "-m", "app_pages.serve", "--server.headless", "true"]  # as `make run` serves it
     command += ["--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"]
-    command += ["--server.fileWatcherType", "none"]  # as `make run` serves it
+    command += ["--server.fileWatcherType", "none"]
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(chromium), args=["--headless", "--no-sandbox"])
         page = browser.new_page()

@@ -1,5 +1,5 @@
-"""The app served by `streamlit run` and driven by headless Chromium, for the end-to-end tests (one server and one
-browser per test session; tests/conftest.py makes the fixtures available everywhere).
+"""The app served as `make run` serves it and driven by headless Chromium, for the end-to-end tests (one server and
+one browser per test session; tests/conftest.py makes the fixtures available everywhere).
 
 The app runs in a subprocess on a free port against a copy of the session's demo database, checked with the
 shipped stance model (the `stance_model` fixture, claims.stance.load_stance_model(None)), which the server loads
@@ -48,8 +48,8 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory, built_demo, embedder, stance_model):
-    """A copy of the demo database checked with the shipped model and `streamlit run` serving it; the server is always
-    terminated."""
+    """A copy of the demo database checked with the shipped model, served as `make run` serves it (app_pages.serve);
+    the server is always terminated."""
     cfg = copy_database(built_demo, tmp_path_factory.mktemp("e2e"))
     with open_store(cfg.db_path) as store:
         vindex = load_vector_index(store, cfg, embedder)
@@ -69,9 +69,7 @@ def server(tmp_path_factory, built_demo, embedder, stance_model):
         [
             sys.executable,
             "-m",
-            "streamlit",
-            "run",
-            "streamlit_app.py",
+            "app_pages.serve",  # as `make run` serves it: `streamlit run streamlit_app.py` started sooner
             "--server.address",
             "127.0.0.1",
             "--server.port",
