@@ -98,20 +98,42 @@ def _tokens(text: str) -> tuple[list[str], list[bool]]:
     return [t.lower() for t in raw], [i > 0 and t[:1].isupper() for i, t in enumerate(raw)]
 
 
-def _negated(tokens: list[str], i: int) -> bool:
-    """True when a negator stands before token i in its clause with fewer than NEGATION_REACH content words
-    between ("not been willing to act": 'act' is negated; function words do not count)."""
+def _negator(tokens: list[str], i: int) -> int | None:
+    """The position of the negator that stands before token i in its clause with fewer than NEGATION_REACH content
+    words between ("not been willing to act": 'act' is negated; function words do not count), or None."""
     passed = 0
-    for t in reversed(tokens[max(0, i - 4 * NEGATION_REACH) : i]):
+    for k in range(i - 1, max(0, i - 4 * NEGATION_REACH) - 1, -1):
+        t = tokens[k]
         if t in _BREAK:
-            return False
+            return None
         if t in NEGATORS:
-            return True
+            return k
         if t not in _STOP and len(t) >= 3:
             passed += 1
             if passed >= NEGATION_REACH:
-                return False
-    return False
+                return None
+    return None
+
+
+def _negated(tokens: list[str], i: int) -> bool:
+    return _negator(tokens, i) is not None
+
+
+def _stems_negated(tokens: list[str], names: list[bool]) -> set[str]:
+    """The stems of the words a negator turns round, names left out ("no advisers to Iraq" negates no Iraq)."""
+    return {_stem(tokens[i]) for i in _content(tokens) if not names[i] and _negated(tokens, i)}
+
+
+def _shares_the_negation(tokens: list[str], names: list[bool], i: int, other_negated: set[str]) -> bool:
+    """Whether the negator that turns token i round also turns round another word the other text negates too: "not
+    interested at this point to intervene" has the negation of "no interest in intervening at this point", its
+    reach over "point" is not a second one."""
+    negator = _negator(tokens, i)
+    if negator is None:
+        return False
+    stem = _stem(tokens[i])
+    scope = [k for k in _content(tokens) if negator < k and not names[k] and _negator(tokens, k) == negator]
+    return any(_stem(tokens[k]) != stem and _stem(tokens[k]) in other_negated for k in scope)
 
 
 def _content(tokens: list[str]) -> list[int]:
@@ -135,25 +157,33 @@ def find_polarity_conflict(claim: str, passage: str) -> PolarityConflict | None:
         return None
     c_stems = {_stem(c_tokens[i]) for i in c_content}
     p_tokens: list[str] = []
+    p_names: list[bool] = []
     p_stems: dict[str, list[int]] = {}
     for sentence in _sentences(passage):
-        tokens = _tokens(sentence)[0]
+        tokens, names = _tokens(sentence)
         content = [len(p_tokens) + i for i in _content(tokens)]
         p_tokens += tokens
+        p_names += names
         if len(c_stems & {_stem(p_tokens[i]) for i in content}) / len(c_stems) < MIN_SHARED:
             continue  # a sentence about something else: its "not" says nothing of the claim
         for i in content:
             p_stems.setdefault(_stem(p_tokens[i]), []).append(i)
     if not p_stems:
         return None
+    c_negated, p_negated = _stems_negated(c_tokens, c_names), _stems_negated(p_tokens, p_names)
     for i in c_content:
         if c_names[i]:
             continue  # a name is no predicate: "not" before "Obama" turns nothing round
         word, stem = c_tokens[i], _stem(c_tokens[i])
         claim_negated = _negated(c_tokens, i)
         for j in p_stems.get(stem, ()):
-            if _negated(p_tokens, j) != claim_negated:
-                return PolarityConflict(_window(c_tokens, i), _window(p_tokens, j))
+            if _negated(p_tokens, j) == claim_negated:
+                continue
+            if claim_negated and _shares_the_negation(c_tokens, c_names, i, p_negated):
+                continue
+            if not claim_negated and _shares_the_negation(p_tokens, p_names, j, c_negated):
+                continue
+            return PolarityConflict(_window(c_tokens, i), _window(p_tokens, j))
         if claim_negated:
             continue
         for prefix in _NEGATING_PREFIXES:

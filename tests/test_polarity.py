@@ -27,6 +27,8 @@ SEED_CASES = [
     ),
     # a decimal point ends no sentence: the shared words on both sides of "3.5" are read together
     ("Unemployment fell to 3.5 percent in May.", "In May unemployment rose to 3.5 percent.", "rose"),
+    # a negation of its own in the claim does not excuse a passage negating another of its words
+    ("Iran will send troops but no advisers to Iraq.", "Iran will not send troops to Iraq.", "iran will not send"),
 ]
 
 
@@ -43,6 +45,12 @@ def test_the_passage_says_the_claims_words_the_other_way_round(claim, passage, w
         # the same polarity on both sides
         ("So far Obama has not been willing to act.", "He is so far unwilling to act, Obama said."),
         ("Senator Graham blasted Obama's response.", "Senator Graham for example blasted Obama's response."),
+        # one negation on each side, reaching over different words ("point" is in the passage's reach only)
+        (
+            "At this point Iran has no interest in intervening directly in Iraq.",
+            "The force level indicates that Iran is not interested at this point to intervene directly in Iraq.",
+        ),
+        ("Renewables can't provide baseload power.", "Sun and wind cannot be controlled to provide base-load power."),
         # a passage about something else: its 'not' says nothing of the claim
         ("ISIS seized half a billion dollars in Mosul.", "The army did not say how many soldiers fled."),
         ("Iran sent troops.", "Iran sent troops, officials said."),
