@@ -41,6 +41,7 @@ class EvidenceStance:
     kind: str = "body"  # "comment" passages are shown, never counted
     credibility: str = UNKNOWN
     grounded: bool = False  # the stance rests on the passage's own figures (or a reviewer), not on the model alone
+    reviewed: bool = False  # a reviewer set it: nothing outvotes it
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +93,7 @@ def _reporting_sources(stances: Sequence[EvidenceStance], rules: VerdictRules) -
 
 OUTVOTED_BY_FIGURES = "not counted: its article's own figures take the other side"
 OUTVOTED_BY_REPORTING = "not counted: its article's passage most about the claim only reports it"
+OUTVOTED_BY_MATCH = "not counted: its article states the claim's figure elsewhere"
 
 
 def outvoted(stances: Sequence[EvidenceStance], rules: VerdictRules | None = None) -> dict[int, str]:
@@ -99,8 +101,14 @@ def outvoted(stances: Sequence[EvidenceStance], rules: VerdictRules | None = Non
     article's other passages, each with the reason in words (stances in retrieval order, as a check retrieved them).
 
     An article that states the claim's figure (or contradicts it) says where it stands; the model reading one of its
-    other passages, about something else, the opposite way does not outvote that. An article whose passage most
-    about the claim only reports it takes no side on the model's reading of its other passages.
+    other passages, about something else, the opposite way does not outvote that. An article that states the
+    claim's figure in one passage and other figures in another supports it, as one passage does
+    (claims.quantities.compare_quantities): the others are parts ("a $585 million deal" of "$1.6 billion in office
+    deals"), earlier tallies or other subjects. On the FNC-1 calibration stories (dumped cascade readings replayed,
+    2026-12-06) the figures' conflicts took the side of 49 agreeing bodies and 37 discussing ones and of no
+    disagreeing one; with this rule the relative score / macro-F1 goes 0.861 / 0.583 -> 0.865 / 0.592, Climate-FEVER
+    train (0.513) and the labelled news claims (98/115) unchanged. An article whose passage most about the claim only
+    reports it takes no side on the model's reading of its other passages. A reviewer's stance is never outvoted.
     """
     rules = rules or DEFAULT_RULES
     counted = [item for item in stances if counts_toward_verdict(item.kind, item.stance, item.confidence, rules)]
@@ -111,7 +119,11 @@ def outvoted(stances: Sequence[EvidenceStance], rules: VerdictRules | None = Non
     reporting = _reporting_sources(stances, rules)
     out = {}
     for item in counted:
+        if item.reviewed:
+            continue
         if item.grounded:
+            if item.stance == CONFLICTS and AGREES in grounded[item.source]:
+                out[item.passage_id] = OUTVOTED_BY_MATCH
             continue
         if item.stance not in grounded.get(item.source, (item.stance,)):
             out[item.passage_id] = OUTVOTED_BY_FIGURES

@@ -96,8 +96,11 @@ def test_confidence_is_a_probability(confidence):
         ([ev("a", CONFLICTS, 0.6, grounded=True), ev("a", AGREES, 0.95)], CONFLICTS),
         # the model alone on both sides: the stronger side, as before
         ([ev("a", AGREES, 0.64), ev("a", CONFLICTS, 0.69)], CONFLICTS),
-        # figures on both sides of one article: the stronger side
-        ([ev("a", AGREES, 0.64, grounded=True), ev("a", CONFLICTS, 0.9, grounded=True)], CONFLICTS),
+        # figures on both sides of one article: it states the claim's figure, its others are parts or other subjects
+        ([ev("a", AGREES, 0.64, grounded=True), ev("a", CONFLICTS, 0.9, grounded=True)], AGREES),
+        ([ev("a", CONFLICTS, 0.9, grounded=True), ev("a", AGREES, 0.64, grounded=True)], AGREES),
+        # ... but a reviewer's "conflicts" is never outvoted
+        ([ev("a", AGREES, 0.64, grounded=True), ev("a", CONFLICTS, 0.9, grounded=True, reviewed=True)], CONFLICTS),
         # a sure model passage on the figures' side still lends its confidence
         ([ev("a", AGREES, 0.6, grounded=True), ev("a", AGREES, 0.95), ev("a", CONFLICTS, 0.9)], AGREES),
     ],
@@ -138,7 +141,7 @@ def test_an_article_whose_passage_most_about_the_claim_only_reports_it_takes_no_
 
 
 def test_outvoted_passages_are_named_with_the_reason_the_claim_page_shows():
-    from claims.verdicts import OUTVOTED_BY_FIGURES, OUTVOTED_BY_REPORTING, outvoted
+    from claims.verdicts import OUTVOTED_BY_FIGURES, OUTVOTED_BY_MATCH, OUTVOTED_BY_REPORTING, outvoted
 
     stances = [
         EvidenceStance(1, "a", DISCUSSES, 0.9),  # a's passage most about the claim only reports it
@@ -151,3 +154,9 @@ def test_outvoted_passages_are_named_with_the_reason_the_claim_page_shows():
     assert outvoted(stances) == {2: OUTVOTED_BY_REPORTING, 4: OUTVOTED_BY_FIGURES}
     verdict = decide(stances)
     assert (verdict.agreeing_sources, verdict.conflicting_sources) == (1, 1)
+    # d states the claim's figure in one passage and another figure in the next
+    stated = [
+        EvidenceStance(7, "d", CONFLICTS, 0.95, grounded=True),
+        EvidenceStance(8, "d", AGREES, 0.8, grounded=True),
+    ]
+    assert outvoted(stated) == {7: OUTVOTED_BY_MATCH}

@@ -185,6 +185,7 @@ def evidence_stances(
             i.hit.kind,
             credibility.get(i.hit.outlet or "", UNKNOWN),
             grounded=i.machine is not None or FIGURES_SAY.get(i.number_check) == i.stance,
+            reviewed=i.machine is not None,
         )
         for i in items
     ]
