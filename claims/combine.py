@@ -142,7 +142,11 @@ def gate_off_topic(judged: J, similarity: float | None, min_similarity: float | 
 
 _SENTENCE = re.compile(r"[^.!?]*[.!?]+|[^.!?]+$")
 _WORDS = re.compile(r"[^\W\d_][\w'’-]*")
-HEADING_MAX_WORDS = 15  # a title or subheading: one short line
+# A title or subheading: one line of at most this many words. 97% of the 1,648 FNC-1 train headlines have at most
+# 20 (89% at most 15, the earlier limit, which missed "Iraq Update: Jihadists Seize 2 More Iraqi Towns; Close To 30
+# Miles Of Baghdad; Iran Rushes To Help"); on the FNC-1 calibration stories (dumped cascade readings replayed,
+# 2026-12-06) 15 -> 20 moves 0.865 / 0.592 -> 0.867 / 0.595, the news claims and Climate-FEVER train unchanged.
+HEADING_MAX_WORDS = 20
 
 
 def is_question(passage: str) -> bool:

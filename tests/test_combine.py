@@ -199,6 +199,10 @@ def test_a_headline_counts_only_when_it_clearly_asserts_the_claim():
     check, comparisons = number_check("ISIS is 30 miles from Baghdad", "Jihadists Close To 30 Miles Of Baghdad")
     figures = combine("agrees", {"agrees": 0.6, "conflicts": 0.2, "unrelated": 0.2}, check, comparisons)
     assert hold_unasserted(figures, "Jihadists Close To 30 Miles Of Baghdad").stance == "agrees"
+    # a headline of 16 words is one too; 24 words without a full stop are a line of text, read as the model read it
+    long_title = "Iraq Update: Jihadists Seize 2 More Iraqi Towns; Close To 30 Miles Of Baghdad; Iran Rushes To Help"
+    assert hold_unasserted(hesitant, long_title).stance == "discusses"
+    assert hold_unasserted(hesitant, long_title + " as Tehran weighs options and sends five more").stance == "agrees"
 
 
 def test_a_sure_no_side_keeps_no_side_whatever_its_figures():
