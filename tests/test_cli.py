@@ -1,5 +1,6 @@
 """The README's CLI tour on a real database, and CLI hygiene (documented commands, one-line errors)."""
 
+import csv
 import json
 import os
 import re
@@ -9,7 +10,7 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import EXAMPLES, REPO, SEED_COMMENTS, SEED_PLAIN
+from tests.conftest import EXAMPLES, REPO, SEED_COMMENTS, SEED_PLAIN, SHARED
 from workbench.cli import app
 
 
@@ -134,3 +135,34 @@ def test_every_command_is_documented_in_readme():
     }
     for command in commands:
         assert re.search(rf"workbench (--db \S+ )?{command}\b", readme), f"README does not show `{command}`"
+
+
+@pytest.mark.real_model
+def test_eval_news_scores_the_competition_test_split_when_its_files_are_there(cli, tmp_path):
+    from workbench.news_data import load_fnc
+
+    bodies, pairs = load_fnc(SHARED / "data" / "news" / "fnc1")
+    pairs = [p for p in pairs if p.headline in {pairs[0].headline, pairs[1].headline}][:6]
+    data = tmp_path / "news"
+    (data / "fnc1").mkdir(parents=True)
+    with (data / "fnc1" / "competition_test_bodies.csv").open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["Body ID", "articleBody"], *[[p.body_id, bodies[p.body_id]] for p in pairs]])
+    with (data / "fnc1" / "competition_test_stances.csv").open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["Headline", "Body ID", "Stance"], *[[p.headline, p.body_id, p.label] for p in pairs]])
+    out = cli("eval", "news", "--stories", "test", "--data", str(data), "--work", str(tmp_path / "work"), "-k", "10")
+    assert f"fnc1-test: {len(pairs)} pairs, 2 headlines" in out
+    assert 0.0 <= float(re.search(r"relative score (\S+)", out).group(1)) <= 1.0
+    assert (tmp_path / "work" / "fnc1-test.duckdb").exists()
+
+
+def test_eval_news_without_the_competition_test_files_says_which_file_is_missing(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "workbench", "eval", "news", "--stories", "test", "--data", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        f"error: {tmp_path}/fnc1/competition_test_bodies.csv: cannot read the stance data (No such file or directory)"
+    ]

@@ -8,13 +8,16 @@ import numpy as np
 import pytest
 
 from tests.conftest import SHARED, load_training_script
+from workbench.errors import IngestError
 from workbench.models import EvidenceItem, Hit
 from workbench.news_data import (
     DEV_BUCKET,
     HELD_OUT_BUCKET,
     StancePair,
     fit_pairs,
+    load_bodies,
     load_fnc,
+    load_stances,
     split_by_story,
     stories,
 )
@@ -87,3 +90,33 @@ def test_templates_deny_hedge_and_confirm_a_claim(news_pairs):
     made = news_pairs.templated_examples(["The bridge was closed"], random.Random(3), per_claim=every)
     assert {stance for _, _, stance in made} == {"agrees", "conflicts", "discusses"}
     assert all("the bridge was closed" in sentence.lower() for sentence, _, _ in made)
+
+
+def _write_csv(path, header, rows):
+    import csv
+
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def test_the_competition_test_split_is_read_under_its_official_names(tmp_path):
+    _write_csv(tmp_path / "competition_test_bodies.csv", ["Body ID", "articleBody"], [["7", "A body."]])
+    _write_csv(tmp_path / "competition_test_stances.csv", ["Headline", "Body ID", "Stance"], [["H", "7", "Agree "]])
+    assert load_fnc(tmp_path, "test") == ({"7": "A body."}, [StancePair("H", "7", "agree")])
+
+
+def test_unreadable_stance_data_is_one_error_naming_the_file(tmp_path):
+    with pytest.raises(IngestError, match=r"competition_test_bodies\.csv: cannot read the stance data"):
+        load_fnc(tmp_path, "test")
+    bodies = _write_csv(tmp_path / "bodies.csv", ["Body", "articleBody"], [["1", "x"]])
+    with pytest.raises(IngestError, match=r"bodies\.csv: no Body ID column; expected Body ID, articleBody"):
+        load_bodies(bodies)
+    stances = _write_csv(tmp_path / "stances.csv", ["Headline", "Body ID", "Stance"], [["H", "1", "maybe"]])
+    with pytest.raises(IngestError, match=r"stances\.csv: unknown stance label\(s\) \['maybe'\]"):
+        load_stances(stances)
+    (tmp_path / "latin1.csv").write_bytes(b"Body ID,articleBody\n1,caf\xe9\n")
+    with pytest.raises(IngestError, match=r"latin1\.csv: cannot read the stance data"):
+        load_bodies(tmp_path / "latin1.csv")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from claims.vocabulary import AGREES, CONFLICTS, DISCUSSES, UNRELATED
+from workbench.errors import IngestError
 
 FNC_LABELS = ("agree", "disagree", "discuss", "unrelated")
 # FNC-1 label -> the workbench's stance.
@@ -48,28 +49,41 @@ class NliPair:
     label: str  # entailment / neutral / contradiction
 
 
-def _read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+def _read_csv(path: Path, columns: Sequence[str]) -> list[dict[str, str]]:
+    """The rows of a CSV that has these columns; IngestError naming the file when it cannot be read or lacks one."""
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh)
+            missing = [c for c in columns if c not in (reader.fieldnames or ())]
+            rows = list(reader)
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise IngestError(path, f"cannot read the stance data ({reason})") from None
+    if missing:
+        raise IngestError(path, f"no {', '.join(missing)} column; expected {', '.join(columns)}")
+    return rows
 
 
 def load_bodies(path: Path) -> dict[str, str]:
     """Read a bodies CSV (Body ID, articleBody) into {body id: text}."""
-    return {row["Body ID"]: row["articleBody"] for row in _read_csv(path)}
+    return {row["Body ID"]: row["articleBody"] for row in _read_csv(path, ("Body ID", "articleBody"))}
 
 
 def load_stances(path: Path) -> list[StancePair]:
     """Read a stances CSV (Headline, Body ID, Stance)."""
-    pairs = [StancePair(r["Headline"], r["Body ID"], r["Stance"].strip().lower()) for r in _read_csv(path)]
+    rows = _read_csv(path, ("Headline", "Body ID", "Stance"))
+    pairs = [StancePair(r["Headline"], r["Body ID"], (r["Stance"] or "").strip().lower()) for r in rows]
     bad = sorted({p.label for p in pairs} - set(FNC_LABELS))
     if bad:
-        raise ValueError(f"{path}: unknown stance label(s) {bad}; expected one of {', '.join(FNC_LABELS)}")
+        raise IngestError(path, f"unknown stance label(s) {bad}; expected one of {', '.join(FNC_LABELS)}")
     return pairs
 
 
-def load_fnc(folder: Path) -> tuple[dict[str, str], list[StancePair]]:
-    """FNC-1 train: bodies and headline-body pairs."""
-    return load_bodies(folder / "train_bodies.csv"), load_stances(folder / "train_stances.csv")
+def load_fnc(folder: Path, split: str = "train") -> tuple[dict[str, str], list[StancePair]]:
+    """FNC-1 bodies and headline-body pairs: train, or the competition test split under its official file names
+    (competition_test_bodies.csv, competition_test_stances.csv), which this project does not ship."""
+    prefix = {"train": "train", "test": "competition_test"}[split]
+    return load_bodies(folder / f"{prefix}_bodies.csv"), load_stances(folder / f"{prefix}_stances.csv")
 
 
 def load_arc(folder: Path, split: str) -> tuple[dict[str, str], list[StancePair]]:

@@ -122,7 +122,12 @@ def eval_news(
     ctx: typer.Context,
     corpus: Annotated[str, typer.Option(help="fnc1 (held-out train stories) or arc (test split).")] = "fnc1",
     stories: Annotated[
-        str, typer.Option(help="fnc1 only: held-out (report) or dev (the stories the training calibrates on).")
+        str,
+        typer.Option(
+            help="fnc1 only: held-out (report), dev (the stories the training calibrates on), or test (the "
+            "competition test split, if you put its official files competition_test_bodies.csv and "
+            "competition_test_stances.csv in DATA/fnc1)."
+        ),
     ] = "held-out",
     data: Annotated[Path, typer.Option(help="Folder of the news benchmark data.")] = DATA / "news",
     work: Annotated[Path, typer.Option(help="Where the evaluation database is kept.")] = Path("data/eval"),
@@ -132,7 +137,8 @@ def eval_news(
     """News stance through `check`: bodies imported as articles, headlines checked as claims, each paired body's
     FNC-1 label read off its passages; FNC-1 relative score and macro-F1.
 
-    fnc1 scores the stories held out of training (workbench.news_data); every FNC-1 body is in the corpus.
+    fnc1 scores the stories held out of training (workbench.news_data); every FNC-1 train body is in the corpus.
+    --stories test scores the competition test split instead, against a corpus of its bodies.
 
     Example: workbench eval news --corpus fnc1
     """
@@ -142,10 +148,13 @@ def eval_news(
     if corpus not in ("fnc1", "arc"):
         raise typer.BadParameter("corpus is fnc1 or arc")
     if corpus == "fnc1":
-        bodies, pairs = nd.load_fnc(data / "fnc1")
-        if stories not in ("held-out", "dev"):
-            raise typer.BadParameter("--stories is held-out or dev")
-        pairs = nd.split_by_story(pairs, nd.HELD_OUT_BUCKET if stories == "held-out" else nd.DEV_BUCKET)
+        if stories not in ("held-out", "dev", "test"):
+            raise typer.BadParameter("--stories is held-out, dev or test")
+        bodies, pairs = nd.load_fnc(data / "fnc1", "test" if stories == "test" else "train")
+        if stories == "test":
+            corpus = "fnc1-test"  # its own bodies, so its own database
+        else:
+            pairs = nd.split_by_story(pairs, nd.HELD_OUT_BUCKET if stories == "held-out" else nd.DEV_BUCKET)
     else:
         bodies, pairs = nd.load_arc(data / "arc", "test")
     if limit:
