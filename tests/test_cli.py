@@ -148,7 +148,9 @@ def test_eval_news_scores_the_competition_test_split_when_its_files_are_there(cl
     with (data / "fnc1" / "competition_test_bodies.csv").open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows([["Body ID", "articleBody"], *[[p.body_id, bodies[p.body_id]] for p in pairs]])
     with (data / "fnc1" / "competition_test_stances.csv").open("w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh).writerows([["Headline", "Body ID", "Stance"], *[[p.headline, p.body_id, p.label] for p in pairs]])
+        csv.writer(fh).writerows(
+            [["Headline", "Body ID", "Stance"], *[[p.headline, p.body_id, p.label] for p in pairs]]
+        )
     out = cli("eval", "news", "--stories", "test", "--data", str(data), "--work", str(tmp_path / "work"), "-k", "10")
     assert f"fnc1-test: {len(pairs)} pairs, 2 headlines" in out
     assert 0.0 <= float(re.search(r"relative score (\S+)", out).group(1)) <= 1.0
