@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol, TypeVar
 
-from claims.polarity import find_advocacy, find_polarity_conflict
+from claims.polarity import find_advocacy, find_polarity_conflict, find_restatement
 from claims.quantities import Comparison, compare_quantities, distances_elsewhere, figures_elsewhere, find_quantities
 from claims.vocabulary import AGREES, CONFLICTS, DISCUSSES, NO_SIDE, SIDES, STANCES, UNRELATED
 
@@ -218,6 +218,31 @@ def turn_on_polarity(
         return judged
     confidence = round(max(POLARITY_CONFIDENCE, float(probabilities.get(CONFLICTS, 0.0))), 3)
     return replace(judged, stance=CONFLICTS, confidence=confidence, reason=f"{found.explanation()}; {judged.reason}")
+
+
+def agree_on_restatement(
+    judged: CombinedStance, claim: str, passage: str, probabilities: Mapping[str, float]
+) -> CombinedStance:
+    """Make a "discusses" a clear agreement where a plain sentence of the passage says the claim in its own words
+    (claims.polarity.find_restatement) and, when the claim has figures, they all match. The stance models learnt
+    from FNC-1 that a body reporting what someone said discusses the story, and read "French Foreign Minister
+    Laurent Fabius said international powers "must deal with the situation"." as discussing the same words unquoted
+    (0.60). Replayed on dumped cascade readings (2026-12-06) it fires once in 18,505 pairs, there: the labelled news
+    claims 98 -> 99 (N114), the FNC-1 calibration stories and the Climate-FEVER train claims unchanged. Without the
+    order of the words and the hedges it fired 18 times, on reported rumours ("has reportedly surfaced") and on
+    another distance from Baghdad, and cost the FNC-1 calibration stories 0.867 -> 0.864."""
+    if judged.stance != DISCUSSES or judged.number_check not in (None, "match"):
+        return judged
+    if judged.number_check is None and find_quantities(claim):
+        return judged
+    sentence = find_restatement(claim, passage)
+    if sentence is None:
+        return judged
+    confidence = round(max(POLARITY_CONFIDENCE, float(probabilities.get(AGREES, 0.0))), 3)
+    said = sentence if len(sentence) <= 120 else sentence[:117] + "..."
+    return replace(
+        judged, stance=AGREES, confidence=confidence, reason=f"it says the claim ('{said}'); {judged.reason}"
+    )
 
 
 # Below this P(conflicts), a model "conflicts" on a passage whose figures of the claim's kind are all about something

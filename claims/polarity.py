@@ -1,5 +1,5 @@
-"""Find where a passage says the claim's own words the other way round (a negation, a contrast or an antonym), or
-only reports someone calling for what the claim says happens.
+"""Find where a passage says the claim's own words the other way round (a negation, a contrast or an antonym),
+only reports someone calling for what the claim says happens, or says the claim itself in a plain sentence.
 
 "he is so far unwilling to unleash" against "Obama is willing to unleash", "rather than meet ... requests for air
 strikes" against "wanted to meet Iraqi requests for air strikes", "blasted Obama's response" against "praised
@@ -244,4 +244,48 @@ def find_advocacy(claim: str, passage: str) -> str | None:
             after = shared & {_stem(tokens[j]) for j in content if j > i}
             if 2 * len(after) >= len(shared):
                 return " ".join(tokens[i : i + 2]) if tokens[i] in _ADVOCATING_BEFORE else tokens[i]
+    return None
+
+
+# Words by which a sentence hedges or only reports what it says ("may be willing to cooperate", "reportedly",
+# "according to supply chain rumors"): a sentence with one of them, or a claim with one, is not a plain restatement.
+_HEDGES = frozenset(
+    [
+        "may", "might", "could", "possibly", "possible", "probably", "likely", "unlikely", "perhaps", "reportedly",
+        "allegedly", "alleged", "apparently", "purportedly", "supposedly", "willing", "possibility", "rumor",
+        "rumors", "rumour", "rumours", "rumored", "rumoured", "claim", "claims", "claimed", "suggest", "suggests",
+        "suggested", "if", "whether", "appear", "appears", "appeared", "seem", "seems", "seemed", "believe",
+        "believed", "thought", "unverified", "unconfirmed", "according", "speculation", "expected"
+    ]
+)  # fmt: skip
+# Fewer content words than this are too few for their order in a sentence to say the same thing.
+RESTATEMENT_MIN_WORDS = 4
+
+
+def _in_order(wanted: list[str], found: list[str]) -> bool:
+    """Whether wanted is a subsequence of found."""
+    rest = iter(found)
+    return all(word in rest for word in wanted)
+
+
+def find_restatement(claim: str, passage: str) -> str | None:
+    """The passage sentence that says the claim in the claim's own content words, in the claim's order, without
+    hedging it or negating it where the claim does not ("French Foreign Minister Laurent Fabius said international
+    powers "must deal with the situation"." for the same words unquoted), or None. A question, a hedged claim and a
+    claim of fewer than RESTATEMENT_MIN_WORDS content words are never restated. Figures are not compared here."""
+    c_tokens = _tokens(claim)[0]
+    c_words = set(c_tokens)
+    wanted = [_stem(c_tokens[i]) for i in _content(c_tokens)]
+    if len(set(wanted)) < RESTATEMENT_MIN_WORDS or c_words & _HEDGES:
+        return None
+    negated = bool(c_words & NEGATORS)
+    for sentence in _sentences(passage):
+        if sentence.rstrip().endswith("?"):
+            continue
+        tokens = _tokens(sentence)[0]
+        words = set(tokens)
+        if words & _HEDGES or bool(words & NEGATORS) != negated:
+            continue
+        if _in_order(wanted, [_stem(tokens[i]) for i in _content(tokens)]):
+            return " ".join(sentence.split())
     return None

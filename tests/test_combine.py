@@ -1,11 +1,14 @@
 """The combiner: model stance and number check merged into one stance with a readable reason."""
 
+from dataclasses import replace
+
 import pytest
 
 from claims.combine import (
     GROUNDED_MIN_CONFIDENCE,
     MIN_ON_TOPIC_SIMILARITY,
     POLARITY_CONFIDENCE,
+    agree_on_restatement,
     combine,
     gate_off_topic,
     hold_figures_elsewhere,
@@ -300,3 +303,29 @@ def test_a_hesitant_conflict_on_figures_about_something_else_takes_no_side():
     same = "Jalawla lies 60 miles from Baghdad."
     check, comparisons = number_check(claim, same)
     assert hold_figures_elsewhere(combine("conflicts", hesitant, check, comparisons), claim, same).stance == "conflicts"
+
+
+def test_a_discussing_passage_that_restates_the_claim_agrees_unless_its_figures_differ():
+    claim = "French Foreign Minister Laurent Fabius said international powers must deal with the situation."
+    passage = 'French Foreign Minister Laurent Fabius said international powers "must deal with the situation".'
+    discussing = {"agrees": 0.2, "conflicts": 0.05, "discusses": 0.6, "unrelated": 0.15}
+    judged = combine("discusses", discussing, None, ())
+    agreed = agree_on_restatement(judged, claim, passage, discussing)
+    assert (agreed.stance, agreed.confidence) == ("agrees", POLARITY_CONFIDENCE)
+    assert agreed.reason == f"it says the claim ('{passage}'); {judged.reason}"
+    conflicting = combine("conflicts", CONFLICT, None, ())
+    assert agree_on_restatement(conflicting, claim, passage, CONFLICT) == conflicting  # a side the model took stays
+    claim, passage = (
+        "Marovia sent 2,000 troops to guard the Tessar water works.",
+        ("Marovia sent 3,000 troops to guard the Tessar water works."),
+    )
+    check, comparisons = number_check(claim, passage)
+    assert check == "conflict"
+    silenced = replace(combine("discusses", discussing, check, comparisons), stance="discusses")
+    assert agree_on_restatement(silenced, claim, passage, discussing) == silenced
+    # figures the number check could not compare are no match: the words alone do not decide
+    claim, passage = (
+        "Marovia sent two thousand troops to guard the Tessar water works.",
+        ("Marovia sent troops to guard the Tessar water works."),
+    )
+    assert agree_on_restatement(judged, claim, passage, discussing) == judged

@@ -14,15 +14,15 @@ from workbench.errors import ClaimError
 from workbench.news_evaluation import ClaimOutcome, check_labelled_claims, load_labelled_claims
 
 CLAIMS = REPO / "tests" / "data" / "news_claims.csv"
-# The issue's target is 90%. The shipped cascade (MiniLM v4, then mpnet on the passages v4 gives a side) gets 98 of
-# 115 (0.852, 2026-12-06; 94 before an agreement with a distance between other places took no side and a site of a
-# person's ("Maliki's office") became an unnamed place; 91 before a passage that only reports a call for the claim's
-# event took no side, and before "a decade" and "a single" were read as figures); v4 alone 88 before those (0.765;
-# 87 before a hesitant conflict on words turned round became a clear one; 64 of the first 85, 0.706 before distances
-# named their parties and BM25 asked for the other unit; v3 with v4's first rules 0.47, with its own 0.41). 23 of the
-# 30 written later (N86-N115) were right when they were written, after the rules they test were chosen. This floor
-# makes a regression fail while the rest of the gap is worked on.
-MIN_ACCURACY = 0.83  # 95 of 115: three claims below the cascade
+# The issue's target is 90%. The shipped cascade (MiniLM v4, then mpnet on the passages v4 gives a side) gets 99 of 115
+# (0.861, 2026-12-06; 98 before a plain sentence that restates the claim agreed; 94 before an agreement with a distance
+# between other places took no side and a site of a person's ("Maliki's office") became an unnamed place; 91 before a
+# passage that only reports a call for the claim's event took no side, and before "a decade" and "a single" were read as
+# figures); v4 alone 88 before those (0.765; 87 before a hesitant conflict on words turned round became a clear one; 64
+# of the first 85, 0.706 before distances named their parties and BM25 asked for the other unit; v3 with v4's first
+# rules 0.47, with its own 0.41). 23 of the 30 written later (N86-N115) were right when they were written, after the
+# rules they test were chosen. This floor makes a regression fail while the rest of the gap is worked on.
+MIN_ACCURACY = 0.83  # 95 of 115: four claims below the cascade
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +68,7 @@ def test_most_news_claims_get_the_fact_checkers_verdict(outcomes):
         # agrees (0.94); Samarra's own "about 60 miles" refutes it
         ("N22", "refuted"),
         ("N27", "refuted"),  # "50 km (30 miles) west of Maliki's office": a site of his names no other place
+        ("N114", "supported"),  # 'Fabius said international powers "must deal with the situation".' says it
         ("N33", "refuted"),  # "about 60 miles" is not about 60 km
         ("N87", "refuted"),  # "for a decade" is not "for eight years"
         ("N11", "refuted"),  # "a single battalion" is not "two battalions"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from claims.polarity import find_advocacy, find_polarity_conflict
+from claims.polarity import find_advocacy, find_polarity_conflict, find_restatement
 
 SEED_CASES = [
     (
@@ -90,3 +90,34 @@ def test_no_conflict_where_the_wording_agrees_or_is_elsewhere(claim, passage):
 )  # fmt: skip
 def test_a_passage_that_only_reports_a_call_for_the_claims_event_is_found(claim, passage, called):
     assert find_advocacy(claim, passage) == called
+
+
+FABIUS = "French Foreign Minister Laurent Fabius said international powers must deal with the situation."
+
+
+@pytest.mark.parametrize(
+    ("claim", "passage", "restated"),
+    [
+        (FABIUS, 'Fears may grow. French Foreign Minister Laurent Fabius said international powers "must deal with '
+         'the situation".', 'French Foreign Minister Laurent Fabius said international powers "must deal with the '
+         'situation".'),
+        ("The rebels have not taken the airport at Orlan.", "Officials said the rebels had not taken the airport at "
+         "Orlan by Sunday.", "Officials said the rebels had not taken the airport at Orlan by Sunday."),
+        # a hedge in the sentence
+        ("Iran will cooperate with Washington to help Baghdad fight back.", "Iran may be willing to cooperate with "
+         "Washington in helping Baghdad fight back, an official said.", None),
+        # a hedged claim is a report of a report
+        ("An audio recording of the shooting has reportedly surfaced.", "An audio recording of the shooting has "
+         "reportedly surfaced.", None),
+        # the claim's words in another order say something else
+        ("Marovia sent troops to help Tessar fight the rebels.", "Tessar sent troops to help Marovia fight the rebels.",
+         None),
+        # a negation only one side has
+        ("The rebels have taken the airport at Orlan.", "The rebels have not taken the airport at Orlan.", None),
+        # a question, and too few words to compare
+        ("The rebels have taken the airport at Orlan.", "Have the rebels taken the airport at Orlan?", None),
+        ("Rebels took Orlan.", "Rebels took Orlan on Monday.", None),
+    ],
+)  # fmt: skip
+def test_a_plain_sentence_that_says_the_claim_in_its_words_and_order_is_a_restatement(claim, passage, restated):
+    assert find_restatement(claim, passage) == restated

@@ -12,6 +12,7 @@ import numpy as np
 
 from claims.combine import (
     MIN_ON_TOPIC_SIMILARITY,
+    agree_on_restatement,
     combine,
     gate_off_topic,
     hold_figures_elsewhere,
@@ -142,6 +143,7 @@ def judge(
             combined = combine(prediction.label, prediction.probabilities, check, comparisons)
             combined = hold_figures_elsewhere(combined, claim.text, hit.text)
             combined = turn_on_polarity(combined, claim.text, hit.text, prediction.probabilities)
+            combined = agree_on_restatement(combined, claim.text, hit.text, prediction.probabilities)
             combined = gate_off_topic(hold_unasserted(combined, hit.text, claim.text), sim, min_similarity)
         after = bool(claim.claim_date and hit.published_at and hit.published_at.date() > claim.claim_date)
         items.append(
