@@ -305,8 +305,11 @@ def test_a_time_frame_is_context_never_a_figure_to_compare(claim: str, passage: 
 
 @pytest.mark.parametrize(
     "passage",
-    ["Verma joined the department a decade earlier.", "Verma beats him by a decade.", "Ten years later he left."],
-)
+    [
+        "Verma joined the department a decade earlier.", "Verma beats him by a decade.", "Ten years later he left.",
+        "It took another 22 years to dismiss him.", "He stayed on the payroll for a further eight years.",
+    ],
+)  # fmt: skip
 def test_a_span_that_places_an_event_or_tells_a_difference_is_no_duration(passage: str):
     (span,) = [q for q in find_quantities(passage) if q.dimension == "[time]"]
     assert span.frame

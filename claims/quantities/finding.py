@@ -23,8 +23,13 @@ _CONVERSION_CLOSE = re.compile(r"\s*[)\]]")
 # --split train`) 0.510 right without frames, 0.514 with them; the labelled news claims stay 60/85. An offset after
 # it places an event rather than measuring it ("joined a decade earlier", "two weeks later"), and "by" before it
 # makes it a difference ("beats him by a decade"): an FNC-1 calibration body's "a decade earlier" and "by a decade"
-# conflicted with its headline's "24-year sickie" (2026-12-06).
-_FRAME_BEFORE = re.compile(r"\b(?:last|past|next|coming|previous|following|recent|by)\s+$", re.IGNORECASE)
+# conflicted with its headline's "24-year sickie" (2026-12-06). So does "another", "a further", "an additional" or
+# "extra" (a span added to another, not the whole): "it took another 22 years ... to dismiss him" was most of the
+# figure conflicts that made 34 agreeing calibration bodies disagree. Replayed on dumped cascade readings: those 34
+# -> 8, the calibration stories 0.867 / 0.595 -> 0.870 / 0.604, the news claims and Climate-FEVER train unchanged.
+_FRAME_BEFORE = re.compile(
+    r"\b(?:last|past|next|coming|previous|following|recent|by|another|further|additional|extra)\s+$", re.IGNORECASE
+)
 _FRAME_AFTER = re.compile(r"\s+(?:ago|earlier|later|before|after|previously|prior|on)\b", re.IGNORECASE)
 
 
