@@ -51,3 +51,22 @@ def test_a_server_that_cannot_be_reached_is_one_line_without_the_password(tmp_pa
     with refused as caught, open_store("postgresql://ann:secret@/claims?host=/nonexistent&port=1"):
         pass
     assert "secret" not in str(caught.value)
+
+
+def test_bm25_sums_do_not_depend_on_the_order_the_postings_come_in():
+    # 0.3 + 0.2 + 0.1 and 0.1 + 0.2 + 0.3 differ in the last bit as floats: summed in row order, passages 1 and 2
+    # swapped places when a database returned the rows in another order
+    import itertools
+
+    import numpy as np
+
+    from workbench.storage.common.fulltext import top_scores
+
+    rows = [(1, 0.3), (1, 0.2), (1, 0.1), (2, 0.1), (2, 0.2), (2, 0.3), (3, 0.5)]
+    answers = set()
+    for order in itertools.islice(itertools.permutations(rows), 0, None, 97):
+        ids, shares = np.array([r[0] for r in order]), np.array([r[1] for r in order])
+        answers.add(tuple(top_scores(ids, shares, [], 2)))
+    assert len(answers) == 1
+    ((first, score), (second, same)) = answers.pop()
+    assert (first, second) == (1, 2) and score == same == pytest.approx(0.6, abs=1e-9)
