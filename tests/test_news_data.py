@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import random
 
 import numpy as np
@@ -93,8 +94,6 @@ def test_templates_deny_hedge_and_confirm_a_claim(news_pairs):
 
 
 def _write_csv(path, header, rows):
-    import csv
-
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(header)
