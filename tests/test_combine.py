@@ -317,7 +317,7 @@ def test_a_discussing_passage_that_restates_the_claim_agrees_unless_its_figures_
     assert agree_on_restatement(conflicting, claim, passage, CONFLICT) == conflicting  # a side the model took stays
     claim, passage = (
         "Marovia sent 2,000 troops to guard the Tessar water works.",
-        ("Marovia sent 3,000 troops to guard the Tessar water works."),
+        "Marovia sent 3,000 troops to guard the Tessar water works.",
     )
     check, comparisons = number_check(claim, passage)
     assert check == "conflict"
@@ -326,6 +326,6 @@ def test_a_discussing_passage_that_restates_the_claim_agrees_unless_its_figures_
     # figures the number check could not compare are no match: the words alone do not decide
     claim, passage = (
         "Marovia sent two thousand troops to guard the Tessar water works.",
-        ("Marovia sent troops to guard the Tessar water works."),
+        "Marovia sent troops to guard the Tessar water works.",
     )
     assert agree_on_restatement(judged, claim, passage, discussing) == judged

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import inspect
+import itertools
 
+import numpy as np
 import pytest
 
 from workbench.errors import StorageError
 from workbench.storage import Store, open_store
+from workbench.storage.common.fulltext import top_scores
 from workbench.storage.duckdb import DuckDBStore
 
 
@@ -56,12 +59,6 @@ def test_a_server_that_cannot_be_reached_is_one_line_without_the_password(tmp_pa
 def test_bm25_sums_do_not_depend_on_the_order_the_postings_come_in():
     # 0.3 + 0.2 + 0.1 and 0.1 + 0.2 + 0.3 differ in the last bit as floats: summed in row order, passages 1 and 2
     # swapped places when a database returned the rows in another order
-    import itertools
-
-    import numpy as np
-
-    from workbench.storage.common.fulltext import top_scores
-
     rows = [(1, 0.3), (1, 0.2), (1, 0.1), (2, 0.1), (2, 0.2), (2, 0.3), (3, 0.5)]
     answers = set()
     for order in itertools.islice(itertools.permutations(rows), 0, None, 97):
