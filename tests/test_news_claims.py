@@ -10,7 +10,7 @@ import re
 import pytest
 
 from tests.conftest import REPO
-from workbench.errors import ClaimError
+from workbench.errors import IngestError
 from workbench.news_evaluation import ClaimOutcome, check_labelled_claims, load_labelled_claims
 
 CLAIMS = REPO / "tests" / "data" / "news_claims.csv"
@@ -109,7 +109,7 @@ def test_questions_never_take_a_side(outcomes):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("id,claim,date,verdict,class\nN1,x,,supported,one_source\n", "missing column(s) why"),
+        ("id,claim,date,verdict,class\nN1,x,,supported,one_source\n", "no why column; expected id, claim"),
         ("id,claim,date,verdict,class,why\nN1,x,,true,one_source,w\n", "line 2: verdict 'true' is not one of"),
         ("id,claim,date,verdict,class,why\nN1,x,June,supported,one_source,w\n", "date 'June' is not YYYY-MM-DD"),
     ],
@@ -117,7 +117,7 @@ def test_questions_never_take_a_side(outcomes):
 def test_a_bad_labelled_claims_file_is_one_clear_error(tmp_path, content, message):
     path = tmp_path / "claims.csv"
     path.write_text(content, encoding="utf-8")
-    with pytest.raises(ClaimError, match=re.escape(message)):
+    with pytest.raises(IngestError, match=r"claims\.csv: .*" + re.escape(message)):
         load_labelled_claims(path)
-    with pytest.raises(ClaimError, match="no such file"):
+    with pytest.raises(IngestError, match=r"missing\.csv: cannot read the labelled claims \(No such file"):
         load_labelled_claims(tmp_path / "missing.csv")

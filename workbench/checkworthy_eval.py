@@ -4,15 +4,16 @@ by precision, recall and F1 of the check-worthy class."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from claims.extraction import SentenceScorer, rank_check_worthy
 from workbench.errors import IngestError
+from workbench.tables import read_table
 
 SPLIT_FILES = {"train": "CT24_checkworthy_english_train.tsv", "dev": "CT24_checkworthy_english_dev.tsv"}
+CT24_COLUMNS = ("Sentence_id", "Text", "class_label")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,14 +39,12 @@ class CheckworthyReport:
 def load_checkworthy(folder: Path, split: str) -> list[LabelledSentence]:
     """Read a CT24 TSV (Sentence_id, Text, class_label Yes/No); some texts are quoted, so a real CSV reader."""
     path = folder / SPLIT_FILES[split]
-    try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            rows = list(csv.DictReader(fh, delimiter="\t"))
-    except OSError as exc:
-        raise IngestError(path, f"cannot read the check-worthiness data ({exc.strerror or exc})") from None
-    missing = {"Sentence_id", "Text", "class_label"} - set(rows[0] if rows else {})
-    if missing:
-        raise IngestError(path, f"not a CT24 file: no {', '.join(sorted(missing))} column")
+    rows = read_table(path, CT24_COLUMNS, what="the check-worthiness data", delimiter="\t")
+    bad = next((r for r in rows if r["class_label"].strip() not in ("Yes", "No")), None)
+    if bad is not None:
+        raise IngestError(
+            path, f"Sentence_id {bad['Sentence_id']}: class_label {bad['class_label']!r} is not Yes or No"
+        )
     return [LabelledSentence(r["Sentence_id"], r["Text"].strip(), r["class_label"].strip() == "Yes") for r in rows]
 
 

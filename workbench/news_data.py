@@ -8,7 +8,6 @@ training script and `workbench eval news` agree on the split without a file.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 from collections import defaultdict
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from claims.vocabulary import AGREES, CONFLICTS, DISCUSSES, UNRELATED
 from workbench.errors import IngestError
+from workbench.tables import read_table
 
 FNC_LABELS = ("agree", "disagree", "discuss", "unrelated")
 # FNC-1 label -> the workbench's stance.
@@ -49,29 +49,17 @@ class NliPair:
     label: str  # entailment / neutral / contradiction
 
 
-def _read_csv(path: Path, columns: Sequence[str]) -> list[dict[str, str]]:
-    """The rows of a CSV that has these columns; IngestError naming the file when it cannot be read or lacks one."""
-    try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            reader = csv.DictReader(fh)
-            missing = [c for c in columns if c not in (reader.fieldnames or ())]
-            rows = list(reader)
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise IngestError(path, f"cannot read the stance data ({reason})") from None
-    if missing:
-        raise IngestError(path, f"no {', '.join(missing)} column; expected {', '.join(columns)}")
-    return rows
-
-
 def load_bodies(path: Path) -> dict[str, str]:
     """Read a bodies CSV (Body ID, articleBody) into {body id: text}."""
-    return {row["Body ID"]: row["articleBody"] for row in _read_csv(path, ("Body ID", "articleBody"))}
+    return {
+        row["Body ID"]: row["articleBody"]
+        for row in read_table(path, ("Body ID", "articleBody"), what="the stance data")
+    }
 
 
 def load_stances(path: Path) -> list[StancePair]:
     """Read a stances CSV (Headline, Body ID, Stance)."""
-    rows = _read_csv(path, ("Headline", "Body ID", "Stance"))
+    rows = read_table(path, ("Headline", "Body ID", "Stance"), what="the stance data")
     pairs = [StancePair(r["Headline"], r["Body ID"], (r["Stance"] or "").strip().lower()) for r in rows]
     bad = sorted({p.label for p in pairs} - set(FNC_LABELS))
     if bad:

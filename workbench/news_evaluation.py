@@ -6,7 +6,6 @@ pipeline.check_text (retrieval, stance model, number check, on-topic gate, verdi
 
 from __future__ import annotations
 
-import csv
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -18,13 +17,14 @@ from claims.verdicts import side_weights
 from claims.vocabulary import DISCUSSES, UNRELATED, VERDICTS
 from index.embedders import Embedder
 from workbench.config import Settings
-from workbench.errors import ClaimError
+from workbench.errors import ClaimError, IngestError
 from workbench.indexing import load_vector_index
 from workbench.ingest import import_files
 from workbench.models import CheckResult, Claim, EvidenceItem
 from workbench.news_data import STANCE_OF, StancePair
 from workbench.pipeline import StanceJudge, check_text, evidence_stances
 from workbench.storage import open_store
+from workbench.tables import read_table
 
 CLAIM_COLUMNS = ("id", "claim", "date", "verdict", "class", "why")
 
@@ -80,22 +80,15 @@ class ClaimSetReport:
 
 def load_labelled_claims(path: Path) -> list[LabelledClaim]:
     """Read a labelled claim CSV (id, claim, date, verdict, class, why); a bad row is one clear error."""
-    if not path.is_file():
-        raise ClaimError(f"{path}: no such file")
-    with path.open(encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in CLAIM_COLUMNS if c not in (reader.fieldnames or ())]
-        if missing:
-            raise ClaimError(f"{path}: missing column(s) {', '.join(missing)}")
-        rows = list(reader)
+    rows = read_table(path, CLAIM_COLUMNS, what="the labelled claims")
     out = []
     for line, row in enumerate(rows, start=2):
         if row["verdict"] not in VERDICTS:
-            raise ClaimError(f"{path}, line {line}: verdict {row['verdict']!r} is not one of {', '.join(VERDICTS)}")
+            raise IngestError(path, f"line {line}: verdict {row['verdict']!r} is not one of {', '.join(VERDICTS)}")
         try:
             when = date.fromisoformat(row["date"]) if row["date"].strip() else None
         except ValueError:
-            raise ClaimError(f"{path}, line {line}: date {row['date']!r} is not YYYY-MM-DD") from None
+            raise IngestError(path, f"line {line}: date {row['date']!r} is not YYYY-MM-DD") from None
         out.append(LabelledClaim(row["id"], row["claim"], when, row["verdict"], row["class"], row["why"]))
     return out
 
