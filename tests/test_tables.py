@@ -6,6 +6,7 @@ import pytest
 
 from workbench.checkworthy_eval import SPLIT_FILES, load_checkworthy
 from workbench.errors import IngestError
+from workbench.news_evaluation import load_labelled_claims
 from workbench.tables import read_table
 
 
@@ -14,6 +15,16 @@ def test_rows_come_by_column_name_with_quoted_delimiters_and_newlines_kept(tmp_p
     path.write_text('id\ttext\n1\t"a\tquoted ""text""\nover two lines"\n2\tplain\n', encoding="utf-8")
     rows = read_table(path, ("id", "text"), what="the test data", delimiter="\t")
     assert rows == [{"id": "1", "text": 'a\tquoted "text"\nover two lines'}, {"id": "2", "text": "plain"}]
+
+
+def test_a_short_row_has_empty_fields_and_its_value_is_refused_by_name(tmp_path):
+    path = tmp_path / "short.csv"
+    path.write_text("id,text,label\n1,x\n", encoding="utf-8")
+    assert read_table(path, ("id", "text", "label"), what="the test data") == [{"id": "1", "text": "x", "label": ""}]
+    claims = tmp_path / "claims.csv"
+    claims.write_text("id,claim,date,verdict,class,why\nN1,Iran sent troops.\n", encoding="utf-8")
+    with pytest.raises(IngestError, match=r"claims\.csv: line 2: verdict '' is not one of"):
+        load_labelled_claims(claims)
 
 
 def test_a_header_alone_is_an_empty_table_not_a_missing_column(tmp_path):

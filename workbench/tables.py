@@ -19,11 +19,12 @@ def read_table(path: Path, columns: Sequence[str], *, what: str, delimiter: str 
     """The rows of a delimited UTF-8 file that has these columns, as {column: text}.
 
     what names the data in the error ("the stance data"); the file is read whole, so a bad byte anywhere is
-    refused before any row is used.
+    refused before any row is used. A short row's missing fields are "" (never None), so the caller's check of a
+    value names it rather than failing on it.
     """
     try:
         with path.open(encoding="utf-8", newline="") as fh:
-            reader = csv.DictReader(fh, delimiter=delimiter)
+            reader = csv.DictReader(fh, delimiter=delimiter, restval="")
             missing = [c for c in columns if c not in (reader.fieldnames or ())]
             rows = list(reader)
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
