@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+
 import pytest
 
 from workbench.checkworthy_eval import SPLIT_FILES, load_checkworthy
@@ -38,10 +40,6 @@ def test_a_header_alone_is_an_empty_table_not_a_missing_column(tmp_path):
     [
         (b"id,txt\n1,x\n", r"bad\.csv: no text column; expected id, text$"),
         (b"id,text\n1,caf\xe9\n", r"bad\.csv: cannot read the test data \('utf-8' codec can't decode byte 0xe9"),
-        (
-            b"id,text\n1," + b"x" * 200_000 + b"\n",
-            r"bad\.csv: cannot read the test data \(field larger than field limit",
-        ),
         (b"", r"bad\.csv: no id, text column; expected id, text$"),
     ],
 )
@@ -50,6 +48,18 @@ def test_a_bad_file_is_one_error_naming_it(tmp_path, content, message):
     path.write_bytes(content)
     with pytest.raises(IngestError, match=message):
         read_table(path, ("id", "text"), what="the test data")
+
+
+def test_a_field_over_the_csv_modules_limit_is_one_error(tmp_path):
+    path = tmp_path / "long.csv"
+    path.write_text("id,text\n1," + "x" * 2_000 + "\n", encoding="utf-8")
+    # The limit is process-wide and workbench.documents raises it for a large CSV import, so set it here.
+    previous = csv.field_size_limit(1_000)
+    try:
+        with pytest.raises(IngestError, match=r"long\.csv: cannot read the test data \(field larger than field limit"):
+            read_table(path, ("id", "text"), what="the test data")
+    finally:
+        csv.field_size_limit(previous)
 
 
 def test_a_missing_file_is_named_with_the_reason(tmp_path):
