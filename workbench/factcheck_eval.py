@@ -7,7 +7,6 @@ claim, and why), over the seed stories, the demo and common fact-check topics. P
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from claims.matching import MATCH_THRESHOLD, score_match
 from index.embedders import Embedder
 from workbench.checkworthy_eval import precision_recall_f1
 from workbench.news_data import stable_bucket
+from workbench.tables import read_table
 
 MATCH_PAIRS = Path(__file__).resolve().parents[1] / "tests" / "data" / "factcheck_matches.csv"
 SPLITS = ("train", "test")
@@ -44,8 +44,8 @@ class MatchReport:
 
 
 def load_match_pairs(path: Path = MATCH_PAIRS) -> list[MatchPair]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return [MatchPair(r["claim"], r["factcheck"], r["match"] == "1", r["why"]) for r in csv.DictReader(handle)]
+    rows = read_table(path, ("claim", "factcheck", "match", "why"), what="the matching pairs")
+    return [MatchPair(r["claim"], r["factcheck"], r["match"] == "1", r["why"]) for r in rows]
 
 
 def evaluate_matching(

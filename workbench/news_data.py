@@ -60,7 +60,7 @@ def load_bodies(path: Path) -> dict[str, str]:
 def load_stances(path: Path) -> list[StancePair]:
     """Read a stances CSV (Headline, Body ID, Stance)."""
     rows = read_table(path, ("Headline", "Body ID", "Stance"), what="the stance data")
-    pairs = [StancePair(r["Headline"], r["Body ID"], (r["Stance"] or "").strip().lower()) for r in rows]
+    pairs = [StancePair(r["Headline"], r["Body ID"], r["Stance"].strip().lower()) for r in rows]
     bad = sorted({p.label for p in pairs} - set(FNC_LABELS))
     if bad:
         raise IngestError(path, f"unknown stance label(s) {bad}; expected one of {', '.join(FNC_LABELS)}")

@@ -1,9 +1,9 @@
 """Read the CSV and TSV files that evaluations and training take, with one clear error per bad file.
 
-The labelled data (FNC-1 and ARC stances, check-worthiness sentences, the labelled news claims) comes as delimited
-text with named columns. A missing file, one that is not UTF-8, a field over the csv module's size limit or a
-missing column is the user's to fix, so each is an IngestError that names the file and the problem, never a
-traceback.
+The labelled data (FNC-1 and ARC stances, check-worthiness sentences, the labelled news claims, the fact-check
+matching pairs) comes as delimited text with named columns. A missing file, one that is not UTF-8, a field over the
+csv module's size limit or a missing column is the user's to fix, so each is an IngestError that names the file
+and the problem, never a traceback.
 """
 
 from __future__ import annotations
