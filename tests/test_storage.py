@@ -67,3 +67,26 @@ def test_bm25_sums_do_not_depend_on_the_order_the_postings_come_in():
     assert len(answers) == 1
     ((first, score), (second, same)) = answers.pop()
     assert (first, second) == (1, 2) and score == same == pytest.approx(0.6, abs=1e-9)
+
+
+@pytest.mark.parametrize("limit", [1, 7, 50, 300])
+def test_bm25_best_passages_are_the_exact_top_of_a_large_corpus(limit):
+    # 200k passages, so the floor comes from a sample of them (one in twelve), with ties at the cut and
+    # excluded passages among the best: the answer must be the plain sort's
+    rng = np.random.default_rng(limit)
+    ids = rng.integers(0, 200_000, 600_000)
+    shares = rng.choice([0.5, 0.75, 1.25, 2.0], len(ids))
+    sums = np.zeros(200_000)
+    np.add.at(sums, ids, shares)
+    excluded = list(np.argsort(-sums, kind="stable")[: limit // 2 + 1])
+    sums[excluded] = 0.0
+    reference = sorted(((-s, pid) for pid, s in enumerate(sums) if s > 0))[:limit]
+    top = top_scores(ids, shares, excluded, limit)
+    assert [pid for pid, _ in top] == [pid for _, pid in reference]
+    assert [score for _, score in top] == pytest.approx([-s for s, _ in reference], abs=1e-9)
+
+
+def test_bm25_with_fewer_matches_than_the_limit_returns_every_match():
+    ids, shares = np.array([5, 70_000, 5, 123_456]), np.array([0.5, 0.25, 0.5, 2.0])
+    assert top_scores(ids, shares, [], 10) == [(123_456, 2.0), (5, 1.0), (70_000, 0.25)]
+    assert top_scores(ids, shares, [123_456], 10) == [(5, 1.0), (70_000, 0.25)]
