@@ -36,11 +36,15 @@ NEGATORS = frozenset(
 NEGATION_REACH = 3  # a negator turns around the next content words, up to this many
 # Prefixes that turn a word around: "unwilling" is "willing" negated, "disagree" "agree".
 _NEGATING_PREFIXES = ("un", "in", "im", "dis", "non")
-# Pairs of opposite predicates news copy uses; each side lists forms of one meaning.
+# Pairs of opposite predicates news copy uses; each side lists forms of one meaning. "defend", "commend", "laud",
+# "lambast", "rebuke", "decry" and the points of the compass came with the 40 labelled claims written on 2026-12-06
+# (N116-N155): replayed over the FNC-1 calibration stories, the Climate-FEVER train claims and the first 115 labelled
+# claims (18,505 pairs) the compass fires nowhere and no score moves.
 _OPPOSITE_GROUPS = (
-    ("praise praised praises praising hail hailed welcome welcomed applaud applauded",
+    ("praise praised praises praising hail hailed welcome welcomed applaud applauded commend commended laud lauded "
+     "defend defended defends defending",
      "blast blasted blasts criticise criticised criticize criticized criticizes slam slammed condemn condemned "
-     "condemns attack attacked denounce denounced"),
+     "condemns attack attacked denounce denounced lambast lambasted rebuke rebuked decry decried"),
     ("support supported supports backed backs", "oppose opposed opposes opposing"),
     ("confirm confirmed confirms", "deny denied denies"),
     ("accept accepted accepts", "reject rejected rejects"),
@@ -50,6 +54,8 @@ _OPPOSITE_GROUPS = (
     ("safe", "risk danger threatened unsafe"),
     ("held hold holds", "fled abandoned lost"),
     ("advance advanced advances", "retreat retreated retreats halted stalled"),
+    ("north northern", "south southern"),
+    ("east eastern", "west western"),
 )  # fmt: skip
 _OPPOSITE: dict[str, frozenset[str]] = {}
 for _left, _right in _OPPOSITE_GROUPS:
@@ -83,9 +89,11 @@ class PolarityConflict:
 
 
 def _stem(word: str) -> str:
-    """A crude stem that makes 'caused', 'causes' and 'cause' one word."""
+    """A crude stem that makes 'caused', 'causes' and 'cause' one word, and 'successful' and 'success'."""
     word = word.lower()
-    for suffix in ("ings", "ing", "ies", "ied", "es", "ed", "ly", "s"):
+    for suffix in ("ings", "ing", "ies", "ied", "es", "ed", "fully", "ful", "ly", "s"):
+        if suffix == "s" and word.endswith("ss"):
+            break  # "success", "congress": no plural to take off
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             word = word[: -len(suffix)]
             break
@@ -192,9 +200,9 @@ def find_polarity_conflict(claim: str, passage: str) -> PolarityConflict | None:
                     return PolarityConflict(word, p_tokens[j])
         opposites = _OPPOSITE.get(word, frozenset())
         if opposites and stem not in p_stems:  # a passage with the claim's own word too is read by the model
-            for j, token in enumerate(p_tokens):
-                if token in opposites and not _negated(p_tokens, j):
-                    return PolarityConflict(word, token)
+            for j in sorted(k for positions in p_stems.values() for k in positions):  # the sentences read, only
+                if p_tokens[j] in opposites and not _negated(p_tokens, j):
+                    return PolarityConflict(word, p_tokens[j])
     return None
 
 

@@ -14,15 +14,18 @@ from workbench.errors import IngestError
 from workbench.news_evaluation import ClaimOutcome, check_labelled_claims, load_labelled_claims
 
 CLAIMS = REPO / "tests" / "data" / "news_claims.csv"
-# The issue's target is 90%. The shipped cascade (MiniLM v4, then mpnet on the passages v4 gives a side) gets 99 of 115
-# (0.861, 2026-12-06; 98 before a plain sentence that restates the claim agreed; 94 before an agreement with a distance
-# between other places took no side and a site of a person's ("Maliki's office") became an unnamed place; 91 before a
-# passage that only reports a call for the claim's event took no side, and before "a decade" and "a single" were read as
-# figures); v4 alone 88 before those (0.765; 87 before a hesitant conflict on words turned round became a clear one; 64
-# of the first 85, 0.706 before distances named their parties and BM25 asked for the other unit; v3 with v4's first
-# rules 0.47, with its own 0.41). 23 of the 30 written later (N86-N115) were right when they were written, after the
-# rules they test were chosen. This floor makes a regression fail while the rest of the gap is worked on.
-MIN_ACCURACY = 0.83  # 95 of 115: four claims below the cascade
+# The issue's target is 90%. The shipped cascade (MiniLM v4, then mpnet on the passages v4 gives a side) gets 132 of
+# 155 (0.852, 2026-12-06). Of the first 115 it gets 99 (98 before a plain sentence that restates the claim agreed; 94
+# before an agreement with a distance between other places took no side and a site of a person's ("Maliki's office")
+# became an unnamed place; 91 before a passage that only reports a call for the claim's event took no side, and before
+# "a decade" and "a single" were read as figures); v4 alone 88 before those (0.765; 87 before a hesitant conflict on
+# words turned round became a clear one; 64 of the first 85, 0.706 before distances named their parties and BM25 asked
+# for the other unit; v3 with v4's first rules 0.47, with its own 0.41). Claims written after the rules they test were
+# chosen measure how far the rules carry: 23 of the 30 written as N86-N115 were right when written, and 30 of the 40
+# written as N116-N155 (0.750), 33 once claims.polarity read "defended" against "blasted", "successful" as "success"
+# and the compass points as opposites.
+# This floor makes a regression fail while the rest of the gap is worked on.
+MIN_ACCURACY = 0.825  # 128 of 155: four claims below the cascade
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +81,9 @@ def test_most_news_claims_get_the_fact_checkers_verdict(outcomes):
         ("N38", "refuted"),  # "so far unwilling to unleash"
         ("N40", "refuted"),  # Graham "blasted" Obama's response
         ("N42", "refuted"),  # "rather than meet ... requests for air strikes"
+        ("N141", "refuted"),  # Graham "blasted" the response the claim says he "defended"
+        ("N143", "refuted"),  # "albeit without much success" for "very successful"
+        ("N121", "refuted"),  # the facilities are "in the south", not "in the Kurdish north"
         ("N58", "not_enough_evidence"),  # only a reader comment says so
         ("N51", "not_enough_evidence"),  # Blair "has urged Western governments to intervene": a call, not the event
         # the idea "is being discussed internally": no decision reported. Its sibling N74 ("have agreed to work

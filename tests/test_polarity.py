@@ -29,6 +29,26 @@ SEED_CASES = [
     ("Unemployment fell to 3.5 percent in May.", "In May unemployment rose to 3.5 percent.", "rose"),
     # a negation of its own in the claim does not excuse a passage negating another of its words
     ("Iran will send troops but no advisers to Iraq.", "Iran will not send troops to Iraq.", "iran will not send"),
+    # defending is the opposite of blasting as much as praising is
+    (
+        "Lindsey Graham defended Obama's handling of the ISIS insurgency.",
+        "Senator Graham for example blasted Obama's response to the ISIS insurgency.",
+        "blasted",
+    ),
+    # "successful" and "success" are one word ("success" is no plural of "succes")
+    (
+        "Iran's help to Assad against AQI in Syria has been very successful.",
+        "Iran has already been aiding the Assad government in Syria against AQI's advances there, albeit without much"
+        " success.",
+        "albeit without much success",
+    ),
+    # the opposite point of the compass
+    (
+        "Iraq's main oil export facilities are in the Kurdish north.",
+        "Iraq's main oil export facilities are in the largely Shi'ite areas in the south and were \"very, very safe\", "
+        "Oil Minister Abdul Kareem Luaibi said.",
+        "south",
+    ),
 ]
 
 
@@ -59,6 +79,11 @@ def test_the_passage_says_the_claims_words_the_other_way_round(claim, passage, w
             "Michael Brown shooting audio caught on tape.",
             "CNN aired audio said to be caught on tape during the Michael Brown shooting. "
             "A neighbour who filmed the street did not hear a shooting, his lawyer said.",
+        ),
+        # an opposite predicate in a sentence about something else ("attacked" the plan, not the response)
+        (
+            "Senator Graham praised Obama's response to the ISIS insurgency.",
+            "Senator Graham spoke about Obama's response to the ISIS insurgency on Sunday. Critics attacked the plan.",
         ),
     ],
 )
