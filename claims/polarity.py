@@ -167,13 +167,16 @@ def find_polarity_conflict(claim: str, passage: str) -> PolarityConflict | None:
     p_tokens: list[str] = []
     p_names: list[bool] = []
     p_stems: dict[str, list[int]] = {}
+    p_read: list[int] = []  # positions of every token of the sentences read
     for sentence in _sentences(passage):
         tokens, names = _tokens(sentence)
-        content = [len(p_tokens) + i for i in _content(tokens)]
+        start = len(p_tokens)
+        content = [start + i for i in _content(tokens)]
         p_tokens += tokens
         p_names += names
         if len(c_stems & {_stem(p_tokens[i]) for i in content}) / len(c_stems) < MIN_SHARED:
             continue  # a sentence about something else: its "not" says nothing of the claim
+        p_read += range(start, len(p_tokens))
         for i in content:
             p_stems.setdefault(_stem(p_tokens[i]), []).append(i)
     if not p_stems:
@@ -200,7 +203,7 @@ def find_polarity_conflict(claim: str, passage: str) -> PolarityConflict | None:
                     return PolarityConflict(word, p_tokens[j])
         opposites = _OPPOSITE.get(word, frozenset())
         if opposites and stem not in p_stems:  # a passage with the claim's own word too is read by the model
-            for j in sorted(k for positions in p_stems.values() for k in positions):  # the sentences read, only
+            for j in p_read:  # an opposite word in a sentence about something else says nothing of the claim
                 if p_tokens[j] in opposites and not _negated(p_tokens, j):
                     return PolarityConflict(word, p_tokens[j])
     return None
