@@ -14,8 +14,8 @@ from workbench.errors import IngestError
 from workbench.news_evaluation import ClaimOutcome, check_labelled_claims, load_labelled_claims
 
 CLAIMS = REPO / "tests" / "data" / "news_claims.csv"
-# The issue's target is 90%. The shipped cascade (MiniLM v4, then mpnet on the passages v4 gives a side) gets 133 of
-# 155 (0.858, 2026-12-06). Of the first 115 it gets 99 (98 before a plain sentence that restates the claim agreed; 94
+# The issue's target is 90%. The shipped cascade (MiniLM v4, then mpnet on the passages v4 gives a side) gets 146 of
+# 176 (0.830, 2026-12-06). Of the first 115 it gets 99 (98 before a plain sentence that restates the claim agreed; 94
 # before an agreement with a distance between other places took no side and a site of a person's ("Maliki's office")
 # became an unnamed place; 91 before a passage that only reports a call for the claim's event took no side, and before
 # "a decade" and "a single" were read as figures); v4 alone 88 before those (0.765; 87 before a hesitant conflict on
@@ -24,9 +24,12 @@ CLAIMS = REPO / "tests" / "data" / "news_claims.csv"
 # chosen measure how far the rules carry: 23 of the 30 written as N86-N115 were right when written, and 30 of the 40
 # written as N116-N155 (0.750), 33 once claims.polarity read "defended" against "blasted", "successful" as "success"
 # and the compass points as opposites, 34 once N147, whose gold was unsound (Iran's forces are foreign and in Iraq),
-# became a headline claim (right as soon as written).
+# became a headline claim (right as soon as written). 13 of the 21 written last (N156-N176, 0.619) were right when
+# written, after those fixes; several paraphrase earlier claims the cascade gets right ("Rouhani promised aid to the
+# Maliki government" against N95's "Iran's president promised unspecified aid ..."), so a reworded claim can lose
+# its verdict.
 # This floor makes a regression fail while the rest of the gap is worked on.
-MIN_ACCURACY = 0.83  # 129 of 155: four claims below the cascade
+MIN_ACCURACY = 0.805  # 142 of 176: four claims below the cascade
 
 
 @pytest.fixture(scope="module")
