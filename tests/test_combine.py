@@ -12,6 +12,7 @@ from claims.combine import (
     combine,
     gate_off_topic,
     hold_figures_elsewhere,
+    hold_place_elsewhere,
     hold_unasserted,
     is_question,
     number_check,
@@ -329,3 +330,53 @@ def test_a_discussing_passage_that_restates_the_claim_agrees_unless_its_figures_
         "Marovia sent troops to guard the Tessar water works.",
     )
     assert agree_on_restatement(judged, claim, passage, discussing) == judged
+
+
+def test_a_hesitant_agreement_that_restates_the_claim_becomes_a_clear_one():
+    claim = "Rouhani promised aid to the Maliki government."
+    passage = "Earlier today, Rouhani said his country can't tolerate terror, and promised unspecified aid to the "
+    passage += "Maliki government."
+    hesitant = {"agrees": 0.51, "conflicts": 0.09, "discusses": 0.35, "unrelated": 0.05}
+    agreed = agree_on_restatement(combine("agrees", hesitant, None, ()), claim, passage, hesitant)
+    assert (agreed.stance, agreed.confidence) == ("agrees", POLARITY_CONFIDENCE)
+    assert agreed.reason.startswith("it says the claim ('Earlier today, Rouhani said")
+    clear = {"agrees": 0.8, "conflicts": 0.05, "discusses": 0.1, "unrelated": 0.05}
+    kept = combine("agrees", clear, None, ())
+    assert agree_on_restatement(kept, claim, passage, clear) == kept  # already clear: nothing to add
+
+
+def test_an_agreement_without_the_claims_place_and_a_figure_conflict_about_another_place_take_no_side():
+    hesitant = {"agrees": 0.7, "conflicts": 0.1, "discusses": 0.15, "unrelated": 0.05}
+    claim = "ISIS has captured the city of Karbala."
+    elsewhere = "Islamist militants have captured swathes of territory including the second biggest city Mosul."
+    held = hold_place_elsewhere(combine("agrees", hesitant, None, ()), claim, elsewhere)
+    assert (held.stance, held.reason) == ("discusses", "it does not name Karbala, where the claim puts it; model: "
+                                          "agrees 0.70")  # fmt: skip
+    sites = "The Iranians want to protect the Shia holy sites at Karbala and An Najaf."
+    held = hold_place_elsewhere(combine("agrees", hesitant, None, ()), claim, sites)
+    assert held.stance == "discusses" and held.reason.startswith("it shares only the place (Karbala) with the claim")
+    named = "ISIS fighters have entered Karbala, residents said."
+    assert hold_place_elsewhere(combine("agrees", hesitant, None, ()), claim, named).stance == "agrees"
+    counted = "Seven mortar rounds landed in Tal Afar."
+    for passage, stance in (("Three mortar rounds landed in al-Khalis.", "discusses"),
+                            ("Three mortar rounds landed on a busy street.", "conflicts")):  # fmt: skip
+        check, comparisons = number_check(counted, passage)
+        assert check == "conflict"
+        assert hold_place_elsewhere(combine("discusses", hesitant, check, comparisons), counted, passage).stance == (
+            stance
+        )
+
+
+def test_a_passage_that_puts_the_claims_event_elsewhere_conflicts_unless_figures_decide():
+    claim = "ISIS staged its parade of captured Humvees in Tikrit."
+    passage = "In Mosul, ISIL staged a parade of American Humvee patrol vehicles seized from a collapsing Iraqi army."
+    hesitant = {"agrees": 0.6, "conflicts": 0.2, "discusses": 0.15, "unrelated": 0.05}
+    judged = hold_place_elsewhere(combine("agrees", hesitant, None, ()), claim, passage)
+    turned = turn_on_polarity(judged, claim, passage, hesitant)
+    assert (turned.stance, turned.confidence) == ("conflicts", POLARITY_CONFIDENCE)
+    assert turned.reason.startswith("the passage says 'mosul' where the claim says 'tikrit'; it does not name Tikrit")
+    counted = "Seven mortar rounds landed in Tal Afar."
+    other = "Three mortar rounds landed in al-Khalis."
+    check, comparisons = number_check(counted, other)
+    held = hold_place_elsewhere(combine("discusses", hesitant, check, comparisons), counted, other)
+    assert turn_on_polarity(held, counted, other, hesitant) == held  # another count at another place, not a swap

@@ -14,22 +14,23 @@ from workbench.errors import IngestError
 from workbench.news_evaluation import ClaimOutcome, check_labelled_claims, load_labelled_claims
 
 CLAIMS = REPO / "tests" / "data" / "news_claims.csv"
-# The issue's target is 90%. The shipped cascade (MiniLM v4, then mpnet on the passages v4 gives a side) gets 146 of
-# 176 (0.830, 2026-12-06). Of the first 115 it gets 99 (98 before a plain sentence that restates the claim agreed; 94
-# before an agreement with a distance between other places took no side and a site of a person's ("Maliki's office")
-# became an unnamed place; 91 before a passage that only reports a call for the claim's event took no side, and before
-# "a decade" and "a single" were read as figures); v4 alone 88 before those (0.765; 87 before a hesitant conflict on
-# words turned round became a clear one; 64 of the first 85, 0.706 before distances named their parties and BM25 asked
-# for the other unit; v3 with v4's first rules 0.47, with its own 0.41). Claims written after the rules they test were
-# chosen measure how far the rules carry: 23 of the 30 written as N86-N115 were right when written, and 30 of the 40
-# written as N116-N155 (0.750), 33 once claims.polarity read "defended" against "blasted", "successful" as "success"
-# and the compass points as opposites, 34 once N147, whose gold was unsound (Iran's forces are foreign and in Iraq),
-# became a headline claim (right as soon as written). 13 of the 21 written last (N156-N176, 0.619) were right when
-# written, after those fixes; several paraphrase earlier claims the cascade gets right ("Rouhani promised aid to the
-# Maliki government" against N95's "Iran's president promised unspecified aid ..."), so a reworded claim can lose
-# its verdict.
+# The issue's target is 90%. The shipped cascade (MiniLM v4, then mpnet on the passages v4 gives a side) gets 205 of
+# 239 (0.858, 2026-12-07); 146 of the first 176 before that day's rules (a negation over other words of a sentence
+# no longer keeps it from restating the claim, a hesitant agreement that restates it becomes a clear one, places:
+# claims.locations.find_place_swap and claims.combine.hold_place_elsewhere, and more opposite words), 149 after.
+# Of the first 115 it gets 99 (98 before a plain sentence that restates the claim agreed; 94 before an agreement
+# with a distance between other places took no side and a site of a person's ("Maliki's office") became an unnamed
+# place; 91 before a passage that only reports a call for the claim's event took no side, and before "a decade" and
+# "a single" were read as figures); v4 alone 88 before those (0.765; 64 of the first 85, 0.706 before distances
+# named their parties and BM25 asked for the other unit; v3 with v4's first rules 0.47, with its own 0.41).
+# Claims written after the rules they test were chosen measure how far the rules carry: 23 of the 30 written as
+# N86-N115 were right when written, 30 of the 40 written as N116-N155 (0.750), 13 of the 21 written as N156-N176
+# (0.619; several paraphrase earlier claims the cascade gets right), 27 of the 34 written as N177-N210 (0.794) and
+# 21 of the 29 written last, as N211-N239, after the rules of 2026-12-07 (0.724): 114 of 154 in all (0.740), the
+# figure to expect on claims nobody has tuned for. The rules of 2026-12-07 came from the misses of N177-N210 (32
+# right now) and N211-N239 (24).
 # This floor makes a regression fail while the rest of the gap is worked on.
-MIN_ACCURACY = 0.805  # 142 of 176: four claims below the cascade
+MIN_ACCURACY = 0.84  # 201 of 239: four claims below the cascade
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +94,17 @@ def test_most_news_claims_get_the_fact_checkers_verdict(outcomes):
         # the idea "is being discussed internally": no decision reported. Its sibling N74 ("have agreed to work
         # together") is a miss of the cascade: mpnet reads "open to the possibility" as agreeing.
         ("N108", "not_enough_evidence"),
+        # "can't tolerate" negates other words of the sentence that says Rouhani "promised unspecified aid"
+        ("N163", "supported"),
+        ("N181", "refuted"),  # "In Mosul, ISIL staged a parade of American Humvee patrol vehicles": not in Tikrit
+        ("N183", "refuted"),  # Imam Hussein is "buried in a shrine in Kerbala", not in Najaf
+        # the deaths in Tal Afar are no count of al-Khalis' casualties, which no article gives
+        ("N168", "not_enough_evidence"),
+        ("N199", "refuted"),  # Blair: intervention "is going to be difficult", not easy
+        ("N202", "refuted"),  # the claim is itself about an instruction; the sermon urged people to take up arms
+        ("N222", "refuted"),  # oil prices "have jumped", not fallen
+        # "two villages in the Adhaim area" says nothing of al-Qaim, though the model is sure it discusses the claim
+        ("N237", "not_enough_evidence"),
     ],
 )
 @pytest.mark.slow  # the outcomes fixture checks every labelled claim with the real models

@@ -138,13 +138,16 @@ def test_a_passage_its_article_outvotes_says_why_it_does_not_count(db, embedder)
     from workbench.indexing import load_vector_index
     from workbench.pipeline import check_claim
 
-    with open_store(db.db_path) as store:  # "At least 40 people were killed in the fighting in Tessar"
-        vindex = load_vector_index(store, db, embedder)
-        check_claim(store, vindex, embedder, FiguresSideModel(), 4, k=25)
-    at = open_page("app_pages/claim.py", claim_id=4)
-    warnings = [w.value for w in at.warning]
-    assert "Not counted: its article's own figures take the other side" in warnings
-    assert "Not counted: its article's passage most about the claim only reports it" in warnings
+    # "The Red Ridge Front is 200 km from Orlan" and "Rebels shot down two government helicopters over Orlan"
+    for claim_id, why in (
+        (6, "Not counted: its article's own figures take the other side"),
+        (7, "Not counted: its article's passage most about the claim only reports it"),
+    ):
+        with open_store(db.db_path) as store:
+            vindex = load_vector_index(store, db, embedder)
+            check_claim(store, vindex, embedder, FiguresSideModel(), claim_id, k=25)
+        at = open_page("app_pages/claim.py", claim_id=claim_id)
+        assert why in [w.value for w in at.warning], claim_id
 
 
 def test_whole_article_opens_with_the_passage_marked(db):

@@ -29,6 +29,12 @@ SEED_CASES = [
     ("Unemployment fell to 3.5 percent in May.", "In May unemployment rose to 3.5 percent.", "rose"),
     # a negation of its own in the claim does not excuse a passage negating another of its words
     ("Iran will send troops but no advisers to Iraq.", "Iran will not send troops to Iraq.", "iran will not send"),
+    # what is difficult is not easy
+    (
+        "Blair said any intervention in Iraq would be easy.",
+        "Blair said whatever form of intervention in Iraq we choose is going to be difficult.",
+        "difficult",
+    ),
     # defending is the opposite of blasting as much as praising is
     (
         "Lindsey Graham defended Obama's handling of the ISIS insurgency.",
@@ -111,6 +117,14 @@ def test_no_conflict_where_the_wording_agrees_or_is_elsewhere(claim, passage):
          None),
         # "evidence suggests" asserts
         ("Antarctica is losing land ice.", "Satellite data suggests that Antarctica is losing land ice.", None),
+        # an order to do it is a call for it; telling someone that it happened is not
+        ("Iraqi troops stood up to the militants.", "Maliki ordered Iraqi troops to stand up to the militants.",
+         "ordered"),
+        ("Mortar rounds killed seven people in Tal Afar.", "Officials told CNN that mortar rounds killed seven people "
+         "in Tal Afar.", None),
+        # a claim that is itself about an instruction is asserted by the passage's call
+        ("Sistani's representative told Iraqis not to take up arms.", "A representative of Sistani urged people to "
+         "take up arms.", None),
     ],
 )  # fmt: skip
 def test_a_passage_that_only_reports_a_call_for_the_claims_event_is_found(claim, passage, called):
@@ -139,6 +153,13 @@ FABIUS = "French Foreign Minister Laurent Fabius said international powers must 
          None),
         # a negation only one side has
         ("The rebels have taken the airport at Orlan.", "The rebels have not taken the airport at Orlan.", None),
+        ("Rouhani promised aid to the Maliki government.", "Rouhani said Iran cannot help and did not promise aid to "
+         "the Maliki government.", None),
+        # a negation of other words of the sentence leaves the claim's words as they are
+        ("Rouhani promised aid to the Maliki government.", "Rouhani said his country can't tolerate the growth of a "
+         "terrorist group so close to its borders, and promised unspecified aid to the Maliki government.", "Rouhani "
+         "said his country can't tolerate the growth of a terrorist group so close to its borders, and promised "
+         "unspecified aid to the Maliki government."),
         # a question, and too few words to compare
         ("The rebels have taken the airport at Orlan.", "Have the rebels taken the airport at Orlan?", None),
         ("Rebels took Orlan.", "Rebels took Orlan on Monday.", None),

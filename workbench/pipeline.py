@@ -16,6 +16,7 @@ from claims.combine import (
     combine,
     gate_off_topic,
     hold_figures_elsewhere,
+    hold_place_elsewhere,
     hold_unasserted,
     number_check,
     off_topic_reason,
@@ -142,6 +143,7 @@ def judge(
         with stage("numbers"):  # the number check and the rules that read the text (polarity, questions)
             combined = combine(prediction.label, prediction.probabilities, check, comparisons)
             combined = hold_figures_elsewhere(combined, claim.text, hit.text)
+            combined = hold_place_elsewhere(combined, claim.text, hit.text)
             combined = turn_on_polarity(combined, claim.text, hit.text, prediction.probabilities)
             combined = agree_on_restatement(combined, claim.text, hit.text, prediction.probabilities)
             combined = gate_off_topic(hold_unasserted(combined, hit.text, claim.text), sim, min_similarity)
