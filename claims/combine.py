@@ -295,10 +295,12 @@ def hold_figures_elsewhere(judged: CombinedStance, claim: str, passage: str) -> 
 
 
 def hold_place_elsewhere(judged: CombinedStance, claim: str, passage: str) -> CombinedStance:
-    """Take the side away from a model agreement, and from a figure conflict, where the passage never names the
-    place the claim puts its event in but names another ("Islamist militants have captured ... the country's second
-    biggest city Mosul" for "ISIS has captured the city of Karbala", agreeing 0.52; "three mortar rounds landed in
-    al-Khalis" for "Seven mortar rounds landed in Tal Afar": another count at another place), and from a model
+    """Take the side away from a model agreement, a hesitant model conflict (below ELSEWHERE_CONFLICT_BELOW) and a
+    figure conflict where the passage never names the place the claim puts its event in but names another
+    ("Islamist militants have captured ... the country's second biggest city Mosul" for "ISIS has captured the city
+    of Karbala", agreeing 0.52; "Iran has already been aiding the Assad government in Syria" for "Iran and the United
+    States are already working together in Iraq", conflicting 0.70; "three mortar rounds landed in al-Khalis" for
+    "Seven mortar rounds landed in Tal Afar": another count at another place), and from a model
     agreement with a passage that shares nothing with the claim but the place ("the Shia holy sites at Karbala and
     An Najaf", agreeing 0.77). A passage without figures that says the claim's event happened elsewhere then
     conflicts by turn_on_polarity (claims.locations.find_place_swap).
@@ -309,8 +311,10 @@ def hold_place_elsewhere(judged: CombinedStance, claim: str, passage: str) -> Co
     the passage names another, cost Climate-FEVER train 0.515 -> 0.511: its Wikipedia sentences leave out the place
     their article is about ("brown bears are changing their feeding habits" for a claim "In Alaska, ...")."""
     ungrounded_agreement = judged.stance == AGREES and judged.number_check is None
+    hesitant_conflict = judged.stance == CONFLICTS and judged.number_check is None
+    hesitant_conflict &= judged.confidence < ELSEWHERE_CONFLICT_BELOW
     figure_conflict = judged.stance == CONFLICTS and judged.number_check == "conflict"
-    if not (ungrounded_agreement or figure_conflict):
+    if not (ungrounded_agreement or hesitant_conflict or figure_conflict):
         return judged
     place = missing_place(claim, passage)
     if place is not None and passage_places(passage):

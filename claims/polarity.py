@@ -37,9 +37,9 @@ _NEGATING_PREFIXES = ("un", "in", "im", "dis", "non")
 # "lambast", "rebuke", "decry" and the points of the compass came with the 40 labelled claims written on 2026-12-06
 # (N116-N155): replayed over the FNC-1 calibration stories, the Climate-FEVER train claims and the first 115 labelled
 # claims (18,505 pairs) the compass fires nowhere and no score moves. "jumped" against "fell", "start" against "end",
-# "difficult" against "easy" and "weaken" against "strengthen" came with the 63 written on 2026-12-07 (N177-N239);
-# with them, the restatement and instruction rules and "Humvees" stemmed as "Humvee", the FNC-1 calibration stories
-# (0.8838 / 0.6280) and the Climate-FEVER train claims (0.5150) score as before in replay.
+# "difficult" against "easy", "poorest" against "richest" and "weaken" against "strengthen" came with the 89 written
+# on 2026-12-07 (N177-N265); with them, the restatement and instruction rules and "Humvees" stemmed as "Humvee", the
+# FNC-1 calibration stories (0.8838 / 0.6280) and the Climate-FEVER train claims (0.5150) score as before in replay.
 _OPPOSITE_GROUPS = (
     ("praise praised praises praising hail hailed welcome welcomed applaud applauded commend commended laud lauded "
      "defend defended defends defending",
@@ -59,6 +59,7 @@ _OPPOSITE_GROUPS = (
     ("held hold holds", "fled abandoned lost"),
     ("advance advanced advances", "retreat retreated retreats halted stalled"),
     ("easy easier", "difficult harder"),
+    ("rich richer richest wealthy wealthier wealthiest", "poor poorer poorest"),
     ("strengthen strengthened strengthens", "weaken weakened weakens"),
     ("north northern", "south southern"),
     ("east eastern", "west western"),

@@ -355,6 +355,13 @@ def test_an_agreement_without_the_claims_place_and_a_figure_conflict_about_anoth
     sites = "The Iranians want to protect the Shia holy sites at Karbala and An Najaf."
     held = hold_place_elsewhere(combine("agrees", hesitant, None, ()), claim, sites)
     assert held.stance == "discusses" and held.reason.startswith("it shares only the place (Karbala) with the claim")
+    claim_in = "Iran and the United States are already working together in Iraq."
+    syria = "Iran has already been aiding the Assad government in Syria against AQI's advances there."
+    conflicting = {"agrees": 0.1, "conflicts": 0.7, "discusses": 0.15, "unrelated": 0.05}
+    held = hold_place_elsewhere(combine("conflicts", conflicting, None, ()), claim_in, syria)
+    assert held.stance == "discusses" and held.reason.startswith("it does not name Iraq, where the claim puts it")
+    sure = {"agrees": 0.02, "conflicts": 0.95, "discusses": 0.02, "unrelated": 0.01}
+    assert hold_place_elsewhere(combine("conflicts", sure, None, ()), claim_in, syria).stance == "conflicts"
     named = "ISIS fighters have entered Karbala, residents said."
     assert hold_place_elsewhere(combine("agrees", hesitant, None, ()), claim, named).stance == "agrees"
     counted = "Seven mortar rounds landed in Tal Afar."

@@ -14,8 +14,8 @@ from workbench.errors import IngestError
 from workbench.news_evaluation import ClaimOutcome, check_labelled_claims, load_labelled_claims
 
 CLAIMS = REPO / "tests" / "data" / "news_claims.csv"
-# The issue's target is 90%. The shipped cascade (MiniLM v4, then mpnet on the passages v4 gives a side) gets 205 of
-# 239 (0.858, 2026-12-07); 146 of the first 176 before that day's rules (a negation over other words of a sentence
+# The issue's target is 90%. The shipped cascade (MiniLM v4, then mpnet on the passages v4 gives a side) gets 227 of
+# 265 (0.857, 2026-12-07); 146 of the first 176 before that day's rules (a negation over other words of a sentence
 # no longer keeps it from restating the claim, a hesitant agreement that restates it becomes a clear one, places:
 # claims.locations.find_place_swap and claims.combine.hold_place_elsewhere, and more opposite words), 149 after.
 # Of the first 115 it gets 99 (98 before a plain sentence that restates the claim agreed; 94 before an agreement
@@ -25,12 +25,12 @@ CLAIMS = REPO / "tests" / "data" / "news_claims.csv"
 # named their parties and BM25 asked for the other unit; v3 with v4's first rules 0.47, with its own 0.41).
 # Claims written after the rules they test were chosen measure how far the rules carry: 23 of the 30 written as
 # N86-N115 were right when written, 30 of the 40 written as N116-N155 (0.750), 13 of the 21 written as N156-N176
-# (0.619; several paraphrase earlier claims the cascade gets right), 27 of the 34 written as N177-N210 (0.794) and
-# 21 of the 29 written last, as N211-N239, after the rules of 2026-12-07 (0.724): 114 of 154 in all (0.740), the
-# figure to expect on claims nobody has tuned for. The rules of 2026-12-07 came from the misses of N177-N210 (32
-# right now) and N211-N239 (24).
+# (0.619; several paraphrase earlier claims the cascade gets right), 27 of the 34 written as N177-N210 (0.794), 21
+# of the 29 written as N211-N239 after most rules of 2026-12-07 (0.724) and 20 of the 26 written last, as N240-N265
+# (0.769): 134 of 180 in all (0.744), the figure to expect on claims nobody has tuned for. The rules of 2026-12-07
+# came from the misses of N177-N265 (76 of those 89 right now).
 # This floor makes a regression fail while the rest of the gap is worked on.
-MIN_ACCURACY = 0.84  # 201 of 239: four claims below the cascade
+MIN_ACCURACY = 0.842  # 223 of 265: four claims below the cascade
 
 
 @pytest.fixture(scope="module")
@@ -105,6 +105,9 @@ def test_most_news_claims_get_the_fact_checkers_verdict(outcomes):
         ("N222", "refuted"),  # oil prices "have jumped", not fallen
         # "two villages in the Adhaim area" says nothing of al-Qaim, though the model is sure it discusses the claim
         ("N237", "not_enough_evidence"),
+        ("N242", "refuted"),  # "the world's richest terrorist organization", not one of the poorest
+        # "aiding the Assad government in Syria" (the model: conflicts 0.70) says nothing of working together in Iraq
+        ("N261", "not_enough_evidence"),
     ],
 )
 @pytest.mark.slow  # the outcomes fixture checks every labelled claim with the real models

@@ -35,6 +35,11 @@ SEED_CASES = [
         "Blair said whatever form of intervention in Iraq we choose is going to be difficult.",
         "difficult",
     ),
+    (
+        "ISIS is one of the poorest terrorist groups in the world.",
+        "ISIS has become the world's richest terrorist organization since it captured Mosul.",
+        "richest",
+    ),
     # defending is the opposite of blasting as much as praising is
     (
         "Lindsey Graham defended Obama's handling of the ISIS insurgency.",
