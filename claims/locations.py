@@ -27,8 +27,9 @@ PLACE_MAX_WORDS = 3
 PLACE_MIN_LETTERS = 4
 # A capitalised word with one of these endings is an adjective of a people ("drugged in Russian bar"), not a place.
 _DEMONYM_ENDINGS = ("ian", "ean", "ese", "ish")
-# Two spellings of one name ("Karbala" and "Kerbala", "Falluja" and "Fallujah") are at least this alike (difflib's
-# ratio); different places of the seeds are at most 0.6 alike ("Baquba" and "Baghdad" 0.62 is the closest pair).
+# Two spellings of one name are at least this alike (difflib's ratio: "Karbala" and "Kerbala" 0.86, "Falluja" and
+# "Fallujah" 0.93, a reader's "Bagdad" and "Baghdad" 0.92); different places the seeds name are at most 0.5 alike
+# ("Adhaim" and "Khalis"; "Baquba" and "Baghdad" 0.46).
 SAME_NAME_MIN_RATIO = 0.8
 
 
@@ -137,12 +138,12 @@ def find_place_swap(claim: str, passage: str) -> PolarityConflict | None:
     c_stems = {stem(c_tokens[i]) for i in others}
     if not spans or not c_stems:
         return None
+    j0, k0 = spans[0]
     for sentence in split_sentences(passage):
         tokens, names = tokenize(sentence)
         shared = c_stems & {stem(tokens[i]) for i in content_positions(tokens)}
         if len(shared) / len(c_stems) < MIN_SHARED:
             continue
         for j, k in _places(tokens, names, where=True):
-            j0, k0 = spans[0]
             return PolarityConflict(" ".join(c_tokens[j0:k0]), " ".join(tokens[j:k]))
     return None
