@@ -30,7 +30,10 @@ SHRINE = "They would act at the behest of Imam Hussein, who is buried in a shrin
 )  # fmt: skip
 def test_a_passage_that_puts_the_claims_event_in_another_place_is_found(claim, passage, places):
     found = find_place_swap(claim, passage)
-    assert (found.claim_words, found.passage_words) == places if places else found is None
+    if places is None:
+        assert found is None, found
+    else:
+        assert (found.claim_words, found.passage_words) == places
 
 
 def test_the_claims_place_missing_from_a_passage_or_all_it_shares_with_the_claim():
