@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol, TypeVar
 
 from claims.locations import find_place_swap, missing_place, only_the_place, passage_places
-from claims.polarity import find_advocacy, find_polarity_conflict, find_restatement
+from claims.polarity import find_advocacy, find_hedged_restatement, find_polarity_conflict, find_restatement
 from claims.quantities import Comparison, compare_quantities, distances_elsewhere, figures_elsewhere, find_quantities
 from claims.vocabulary import AGREES, CONFLICTS, DISCUSSES, NO_SIDE, SIDES, STANCES, UNRELATED
 
@@ -176,8 +176,10 @@ HEADING_MIN_CONFIDENCE = 0.8
 
 def hold_unasserted(judged: CombinedStance, passage: str, claim: str = "") -> CombinedStance:
     """A question takes no side, nor a passage that only reports a call for what the claim says happens ("urged
-    Western governments to intervene"), and a headline only when it clearly asserts the claim; a side its figures
-    take stays. The reason keeps what the model and the figures said."""
+    Western governments to intervene"), nor a model agreement with a passage that says the claim's words only as a
+    possibility ("is likely to try to increase support", claims.polarity.find_hedged_restatement), and a headline
+    only when it clearly asserts the claim; a side its figures take stays. The reason keeps what the model and the
+    figures said."""
     if judged.stance not in SIDES:
         return judged
     if is_question(passage):
@@ -186,6 +188,10 @@ def hold_unasserted(judged: CombinedStance, passage: str, claim: str = "") -> Co
     called = None if grounded or not claim else find_advocacy(claim, passage)
     if called:
         reason = f"it only reports a call for it ('{called}'), not that it happened; {judged.reason}"
+        return replace(judged, stance=DISCUSSES, reason=reason)
+    hedged = None if grounded or not claim or judged.stance != AGREES else find_hedged_restatement(claim, passage)
+    if hedged:
+        reason = f"it says the claim only as a possibility ('{hedged}'); {judged.reason}"
         return replace(judged, stance=DISCUSSES, reason=reason)
     if is_heading(passage) and not grounded and judged.confidence < HEADING_MIN_CONFIDENCE:
         reason = f"a headline that does not clearly assert it ({judged.confidence:.2f} < {HEADING_MIN_CONFIDENCE:.2f})"

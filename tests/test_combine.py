@@ -387,3 +387,14 @@ def test_a_passage_that_puts_the_claims_event_elsewhere_conflicts_unless_figures
     check, comparisons = number_check(counted, other)
     held = hold_place_elsewhere(combine("discusses", hesitant, check, comparisons), counted, other)
     assert turn_on_polarity(held, counted, other, hesitant) == held  # another count at another place, not a swap
+
+
+def test_an_agreement_with_a_sentence_that_says_the_claim_only_as_a_possibility_takes_no_side():
+    claim = "Iran will increase its support for its struggling allies."
+    passage = "As the problem grows, Iran is likely to try to increase support for its struggling allies."
+    agreeing = {"agrees": 0.8, "conflicts": 0.05, "discusses": 0.1, "unrelated": 0.05}
+    held = hold_unasserted(combine("agrees", agreeing, None, ()), passage, claim)
+    assert (held.stance, held.reason) == ("discusses", "it says the claim only as a possibility ('likely'); model: "
+                                          "agrees 0.80")  # fmt: skip
+    plain = "Iran will increase support for its struggling allies, officials said."
+    assert hold_unasserted(combine("agrees", agreeing, None, ()), plain, claim).stance == "agrees"

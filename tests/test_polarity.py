@@ -2,7 +2,7 @@
 
 import pytest
 
-from claims.polarity import find_advocacy, find_polarity_conflict, find_restatement
+from claims.polarity import find_advocacy, find_hedged_restatement, find_polarity_conflict, find_restatement
 
 SEED_CASES = [
     (
@@ -39,6 +39,13 @@ SEED_CASES = [
         "ISIS is one of the poorest terrorist groups in the world.",
         "ISIS has become the world's richest terrorist organization since it captured Mosul.",
         "richest",
+    ),
+    # "little" without "a" denies
+    (
+        "Maliki has worked hard to heal Iraq's sectarian rifts.",
+        "Western complaints that Prime Minister Nuri al-Maliki has done little to heal sectarian rifts that have left "
+        "many of Iraq's Sunnis aggrieved.",
+        "done little to heal",
     ),
     # defending is the opposite of blasting as much as praising is
     (
@@ -172,3 +179,29 @@ FABIUS = "French Foreign Minister Laurent Fabius said international powers must 
 )  # fmt: skip
 def test_a_plain_sentence_that_says_the_claim_in_its_words_and_order_is_a_restatement(claim, passage, restated):
     assert find_restatement(claim, passage) == restated
+
+
+def test_a_little_is_some():
+    claim = "The army made progress against the rebels near Samarra."
+    assert find_polarity_conflict(claim, "The army made a little progress against the rebels near Samarra.") is None
+
+
+ALLIES = "Iran will increase its support for its struggling allies."
+
+
+@pytest.mark.parametrize(
+    ("claim", "passage", "hedge"),
+    [
+        (ALLIES, "As it grows, Iran is likely to try to increase support for its struggling allies.", "likely"),
+        # a plain restatement elsewhere in the passage asserts it
+        (ALLIES, "Iran is likely to try to increase support for its struggling allies. Iran will increase support for "
+         "its struggling allies, he said.", None),
+        # "the possibility" frames what Tehran is open to; it does not hedge that it is open
+        ("Tehran is open to working with the United States to support Baghdad.", "Tehran is open to the possibility "
+         "of working with the United States to support Baghdad, the official said.", None),
+        # the words in another order are no restatement, hedged or not
+        (ALLIES, "Its struggling allies may increase support for Iran.", None),
+    ],
+)  # fmt: skip
+def test_a_sentence_that_says_the_claim_only_as_a_possibility_is_found(claim, passage, hedge):
+    assert find_hedged_restatement(claim, passage) == hedge
