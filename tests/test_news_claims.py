@@ -14,8 +14,8 @@ from workbench.errors import IngestError
 from workbench.news_evaluation import ClaimOutcome, check_labelled_claims, load_labelled_claims
 
 CLAIMS = REPO / "tests" / "data" / "news_claims.csv"
-# The issue's target is 90%. The shipped cascade (MiniLM v4, then mpnet on the passages v4 gives a side) gets 246 of
-# 290 (0.848, 2026-12-07); 146 of the first 176 before that day's rules (a negation over other words of a sentence
+# The issue's target is 90%. The shipped cascade (MiniLM v4, then mpnet on the passages v4 gives a side) gets 259 of
+# 310 (0.835, 2026-12-07); 146 of the first 176 before that day's rules (a negation over other words of a sentence
 # no longer keeps it from restating the claim, a hesitant agreement that restates it becomes a clear one, places:
 # claims.locations.find_place_swap and claims.combine.hold_place_elsewhere, and more opposite words), 149 after.
 # Of the first 115 it gets 99 (98 before a plain sentence that restates the claim agreed; 94 before an agreement
@@ -26,11 +26,13 @@ CLAIMS = REPO / "tests" / "data" / "news_claims.csv"
 # Claims written after the rules they test were chosen measure how far the rules carry: 23 of the 30 written as
 # N86-N115 were right when written, 30 of the 40 written as N116-N155 (0.750), 13 of the 21 written as N156-N176
 # (0.619; several paraphrase earlier claims the cascade gets right), 27 of the 34 written as N177-N210 (0.794), 21
-# of the 29 written as N211-N239 after most rules of 2026-12-07 (0.724), 20 of the 26 written as N240-N265 (0.769)
-# and 17 of the 25 written last, as N266-N290 (0.680): 151 of 205 in all (0.737), the figure to expect on claims
-# nobody has tuned for. The rules of 2026-12-07 came from the misses of N177-N290 (95 of those 114 right now).
+# of the 29 written as N211-N239 after most rules of 2026-12-07 (0.724), 20 of the 26 written as N240-N265 (0.769),
+# 17 of the 25 written as N266-N290 (0.680) and 12 of the 20 written last, as N291-N310, after every rule of that day
+# (0.600; 13 once N310's gold, "not enough evidence" as first written, became "supported": the article says oil
+# prices "have jumped"): 163 of 225 in all (0.724), the figure to expect on claims nobody has tuned for. The rules of
+# 2026-12-07 came from the misses of N177-N290 (95 of those 114 right now).
 # This floor makes a regression fail while the rest of the gap is worked on.
-MIN_ACCURACY = 0.834  # 242 of 290: four claims below the cascade
+MIN_ACCURACY = 0.822  # 255 of 310: four claims below the cascade
 
 
 @pytest.fixture(scope="module")
