@@ -11,16 +11,12 @@ from __future__ import annotations
 import difflib
 
 from claims.polarity import PolarityConflict
-from claims.words import MIN_SHARED, STOP, content_positions, split_sentences, stem, tokenize
+from claims.words import CALENDAR, MIN_SHARED, content_positions, is_title_case, split_sentences, stem, tokenize
 
 # Where a claim puts its event: a name after one of these ("in Tikrit", "at Karbala", "near al-Khalis"), or after "the
-# city of" and the like ("the city of Karbala"). Days and months are times, not places.
+# city of" and the like ("the city of Karbala"). Days and months (claims.words.CALENDAR) are times, not places.
 _PLACE_BEFORE = frozenset(["in", "at", "near"])
 _PLACE_NOUNS = frozenset(["city", "town", "province", "village", "capital", "region", "district"])
-_NOT_PLACES = frozenset(
-    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march",
-     "april", "may", "june", "july", "august", "september", "october", "november", "december"]
-)  # fmt: skip
 PLACE_MAX_WORDS = 3
 # A shorter capitalised word alone is an abbreviation more often than a place ("in CO2", "in US temperature data"
 # among the Climate-FEVER train claims).
@@ -33,23 +29,15 @@ _DEMONYM_ENDINGS = ("ian", "ean", "ese", "ish")
 SAME_NAME_MIN_RATIO = 0.8
 
 
-# A text with at least this share of its longer words capitalised is in title case ("Shots Heard In Alleged Brown
-# Shooting Recording"), where capitals mark no names: on the FNC-1 calibration stories, reading places in such
-# headlines made 12 bodies disagree, 9 of them wrongly (2026-12-07).
-TITLE_CASE_MIN_SHARE = 0.6
-
-
-def _title_case(tokens: list[str], names: list[bool]) -> bool:
-    words = [i for i, t in enumerate(tokens) if i > 0 and len(t) >= 4 and t not in STOP]
-    return bool(words) and sum(names[i] for i in words) / len(words) >= TITLE_CASE_MIN_SHARE
-
-
-def _places(tokens: list[str], names: list[bool], *, where: bool = False) -> list[tuple[int, int]]:
-    """Spans (start, end) of the names a text gives as where something is or happens ("in Tikrit", "the city of
-    Karbala", "the capital Baghdad"), or with where=True only where it happens ("in Tikrit"); none in a title-case
-    text."""
-    if _title_case(tokens, names):
-        return []
+def _places(text: str, *, where: bool = False) -> tuple[list[str], list[tuple[int, int]]]:
+    """The text's tokens and the spans (start, end) of the names it gives as where something is or happens ("in
+    Tikrit", "the city of Karbala", "the capital Baghdad"), or with where=True only where it happens ("in Tikrit").
+    None in a title-case text (claims.words.is_title_case), where capitals mark no names: on the FNC-1 calibration
+    stories, reading places in such headlines ("Shots Heard In Alleged Brown Shooting Recording") made 12 bodies
+    disagree, 9 of them wrongly (2026-12-07)."""
+    tokens, names = tokenize(text)
+    if is_title_case(text):
+        return tokens, []
     out = []
     for i, token in enumerate(tokens):
         j = i + 1
@@ -65,7 +53,7 @@ def _places(tokens: list[str], names: list[bool], *, where: bool = False) -> lis
         if tokens[j : j + 1] == ["al"]:  # "al-Khalis"
             j += 1
         k = j
-        while k < len(tokens) and k - j < PLACE_MAX_WORDS and names[k] and tokens[k] not in _NOT_PLACES:
+        while k < len(tokens) and k - j < PLACE_MAX_WORDS and names[k] and tokens[k] not in CALENDAR:
             k += 1
         if (
             k > j
@@ -73,7 +61,7 @@ def _places(tokens: list[str], names: list[bool], *, where: bool = False) -> lis
             and not tokens[k - 1].endswith(_DEMONYM_ENDINGS)
         ):
             out.append((j, k))
-    return out
+    return tokens, out
 
 
 def _same_name(a: str, b: str) -> bool:
@@ -89,15 +77,15 @@ def _mentions(place: list[str], tokens: list[str]) -> bool:
 
 def passage_places(passage: str) -> list[str]:
     """The places a text names as where something is or happens."""
-    tokens, names = tokenize(passage)
-    return [" ".join(tokens[j:k]) for j, k in _places(tokens, names)]
+    tokens, spans = _places(passage)
+    return [" ".join(tokens[j:k]) for j, k in spans]
 
 
 def missing_place(claim: str, passage: str) -> str | None:
     """A place the claim puts its event in that the passage never names (in any spelling), or None."""
-    c_tokens, c_names = tokenize(claim)
+    c_tokens, spans = _places(claim)
     p_tokens = tokenize(passage)[0]
-    for j, k in _places(c_tokens, c_names):
+    for j, k in spans:
         if not _mentions(c_tokens[j:k], p_tokens):
             return " ".join(c_tokens[j:k])
     return None
@@ -106,8 +94,7 @@ def missing_place(claim: str, passage: str) -> str | None:
 def only_the_place(claim: str, passage: str) -> str | None:
     """The claim's place where the passage shares nothing else of the claim's content words ("the Shia holy sites at
     Karbala and An Najaf" for "ISIS has captured the city of Karbala"), or None."""
-    c_tokens, c_names = tokenize(claim)
-    spans = _places(c_tokens, c_names)
+    c_tokens, spans = _places(claim)
     if not spans:
         return None
     p_tokens = tokenize(passage)[0]
@@ -126,13 +113,13 @@ def find_place_swap(claim: str, passage: str) -> PolarityConflict | None:
     in ("captured the town of Mosul" says nothing against "captured the city of Karbala"), nor is a place named
     before most of the claim's words, which says where its subject is from ("The top UN official in Iraq told
     ...")."""
-    c_tokens, c_names = tokenize(claim)
+    c_tokens, c_spans = _places(claim)
     p_tokens = tokenize(passage)[0]
-    in_place = {i for j, k in _places(c_tokens, c_names) for i in range(j, k)}
+    in_place = {i for j, k in c_spans for i in range(j, k)}
     others = [i for i in content_positions(c_tokens) if i not in in_place]
     spans = [
         (j, k)
-        for j, k in _places(c_tokens, c_names, where=True)
+        for j, k in _places(claim, where=True)[1]
         if 2 * sum(i < j for i in others) >= len(others) and not _mentions(c_tokens[j:k], p_tokens)
     ]
     c_stems = {stem(c_tokens[i]) for i in others}
@@ -140,10 +127,10 @@ def find_place_swap(claim: str, passage: str) -> PolarityConflict | None:
         return None
     j0, k0 = spans[0]
     for sentence in split_sentences(passage):
-        tokens, names = tokenize(sentence)
+        tokens, places = _places(sentence, where=True)
         shared = c_stems & {stem(tokens[i]) for i in content_positions(tokens)}
         if len(shared) / len(c_stems) < MIN_SHARED:
             continue
-        for j, k in _places(tokens, names, where=True):
+        for j, k in places:
             return PolarityConflict(" ".join(c_tokens[j0:k0]), " ".join(tokens[j:k]))
     return None

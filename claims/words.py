@@ -30,6 +30,16 @@ STOP = frozenset(
     ]
 )  # fmt: skip
 MIN_SHARED = 0.5  # share of the claim's content words a passage sentence must repeat before its wording is compared
+# Capitalised, but never a place or a party.
+CALENDAR = frozenset(
+    [
+        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+        "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    ]
+)  # fmt: skip
+# A word as the figures' readers (claims.quantities) take it: an initialism ("U.S."), a word with its apostrophes and
+# hyphens, or one other character.
+WORD = re.compile(r"[A-Za-z](?:\.[A-Za-z])+\.?|[A-Za-z][A-Za-z'’-]*|[^\sA-Za-z]")
 
 
 def stem(word: str) -> str:
@@ -57,3 +67,9 @@ def content_positions(tokens: list[str]) -> list[int]:
 def split_sentences(text: str) -> list[str]:
     """The text's sentences: a full stop, question or exclamation mark ends one before a space ("3.5" does not)."""
     return [part for part in _SENTENCE_END.split(text) if part.strip()]
+
+
+def is_title_case(text: str, start: int = 0, end: int | None = None) -> bool:
+    """True for a headline written in title case, where a capital says nothing about a name."""
+    words = [w for w in WORD.findall(text, start, len(text) if end is None else end) if w.isalpha() and len(w) > 3]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)

@@ -9,6 +9,7 @@ from itertools import takewhile
 
 from claims.quantities.models import Quantity
 from claims.quantities.subjects import _FUNCTION_WORDS, _WORD, _is_plural_noun, _tokens
+from claims.words import CALENDAR, is_title_case
 
 # Where a distance reaches: "37 miles NE of Baghdad", "48 km from Orlan", "60 miles north-west of Baghdad".
 _TOWARDS = re.compile(
@@ -24,13 +25,6 @@ _COMPASS = re.compile(r"[NSEW]{1,3}")
 _PRONOUNS = frozenset(["i", "he", "she", "we", "they", "you", "his", "her", "our", "my", "your", "them", "us"])
 # Capitalised only because they open a sentence: "Officials said", "Rebels are", "Police say".
 _OPENERS = frozenset(["police", "government", "army", "military", "security", "according"])
-# Capitalised, but never a place or a party.
-_CALENDAR = frozenset(
-    [
-        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
-        "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-    ]
-)  # fmt: skip
 PLACE_WINDOW = 6  # words after "from"/"of" that may name the far end of a distance
 _CLAUSE_START = re.compile(f"(?:(?<=[{_CLAUSE_MARKS}])|^)[^{_CLAUSE_MARKS}]*$")
 _SENTENCE_ENDS = re.compile(f"[{re.escape(_SENTENCE_END)}]")
@@ -68,25 +62,19 @@ def _with_aliases(names: set[str]) -> frozenset[str]:
     return frozenset(names | extra)
 
 
-def _title_case(text: str, start: int, end: int) -> bool:
-    """True for a headline written in title case, where a capital says nothing about a name."""
-    words = [w for w in _WORD.findall(text, start, end) if w.isalpha() and len(w) > 3]
-    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
-
-
 def _names(text: str, start: int, end: int, *, opens_sentence: bool, far: bool = False) -> frozenset[str]:
     """Capitalised words of text[start:end] that can name a place or a party, lower case, with their aliases; PARTY
     too when the words name a party. Before a figure in a title-case headline only known groups count as names (the
     far end, after "of", keeps its capitals: "Close To 30 Miles Of Baghdad")."""
     names = set()
-    title = not far and _title_case(text, start, end)
+    title = not far and is_title_case(text, start, end)
     for match in _CAPITALISED.finditer(text, start, end):
         word = match.group(0)
         if word in _UPPER_ALIASES:
             names.add(_UPPER_ALIASES[word])
             continue
         lower = word.lower().removesuffix("'s").removesuffix("’s")
-        if lower in _FUNCTION_WORDS or lower in _PRONOUNS or lower in _CALENDAR or _COMPASS.fullmatch(word):
+        if lower in _FUNCTION_WORDS or lower in _PRONOUNS or lower in CALENDAR or _COMPASS.fullmatch(word):
             continue
         if far and _SITE.match(text, match.end()):
             continue  # "west of Maliki's office": the end is a site of his, not a place by that name

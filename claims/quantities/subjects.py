@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from itertools import islice
 
-_WORD = re.compile(r"[A-Za-z](?:\.[A-Za-z])+\.?|[A-Za-z][A-Za-z'’-]*|[^\sA-Za-z]")
+from claims.words import WORD as _WORD
+
 _FUNCTION_WORDS = frozenset(
     [
         "a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with", "and", "or", "but", "as", "is",
