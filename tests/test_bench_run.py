@@ -1,13 +1,14 @@
 """The benchmark runs end to end at a tiny size and reports under its stable keys (no timing is asserted)."""
 
 import json
+import mmap
 import subprocess
 import sys
 
 import numpy as np
 import pytest
 
-from bench.run import ann_recall_at_10, seed_passages, tier_name
+from bench.run import ann_recall_at_10, resident_mb, seed_passages, tier_name
 from index.vectors import VectorIndex
 from tests.conftest import REPO
 from workbench.indexing import load_vector_index
@@ -25,6 +26,20 @@ def test_the_stance_timing_judges_twenty_real_seed_passages():
     assert all(p.split() for p in passages)
     assert sum(len(p.split()) <= 60 for p in passages) >= 18  # a sentence over 60 words is cut at 80 words
     assert any("Baghdad" in p for p in passages)
+
+
+def test_resident_memory_counts_the_touched_pages_of_a_mapped_file_apart(tmp_path):
+    # The serving tier reports the mapped FAISS file's resident pages apart from private memory.
+    path = tmp_path / "index.bin"
+    path.write_bytes(b"\x01" * (16 << 20))
+    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        untouched = resident_mb(path)
+        assert sum(mapped[i] for i in range(0, 8 << 20, mmap.PAGESIZE)) == (8 << 20) // mmap.PAGESIZE
+        touched = resident_mb(path)
+    assert untouched["rss_index_file_mb"] < touched["rss_index_file_mb"]
+    assert 8 <= touched["rss_index_file_mb"] <= 16
+    assert touched["rss_anon_mb"] > 0 and touched["rss_file_mb"] >= touched["rss_index_file_mb"]
+    assert "rss_index_file_mb" not in resident_mb()
 
 
 def test_ann_recall_is_one_for_exact_search_and_drops_for_a_starved_ivf(seeded, embedder):
@@ -71,4 +86,5 @@ def test_bench_runs_a_small_tier_and_writes_every_stable_key(tmp_path):
     assert set(stages) == {"embed", "bm25", "faiss", "fetch", "stance", "numbers", "verdict"}
     assert stages["stance"] > 0 and sum(stages.values()) <= tier["check_p95_ms"] * 1.5
     assert "| passages | import parse s |" in done.stdout
+    assert 0 < tier["rss_anon_mb"] + tier["rss_file_mb"] <= tier["peak_rss_mb"] + 1  # now, at most the peak
     assert np.isfinite(tier["disk_mb_per_100k"])

@@ -105,3 +105,14 @@ def test_a_claim_from_an_article_never_cites_that_article(tmp_path, seeded, read
 
 def test_empty_query_returns_nothing(seeded, ready, embedder):
     assert run(seeded, ready, embedder, "   ") == []
+
+
+def test_a_search_times_every_stage_including_those_of_its_dense_thread(seeded, ready, embedder):
+    # Embedding and FAISS run on a worker thread beside BM25; their time must still reach the caller's figures.
+    from workbench.stages import collect
+
+    with collect() as seconds:
+        hits = run(seeded, ready, embedder, "How far is Samarra from Baghdad?", k=5)
+    assert hits
+    assert {"bm25", "embed", "faiss", "fetch"} <= set(seconds), seconds
+    assert all(value > 0 for value in seconds.values()), seconds

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextvars import copy_context
 
 import numpy as np
 
@@ -33,12 +35,35 @@ def exact_vectors(store: Store, model: str, ids: Sequence[int]) -> dict[int, np.
 def dense_neighbours(store: Store, vindex: VectorIndex, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
     """The k nearest passages by cosine: FAISS's answer, or for an IVF-PQ index its PQ_RERANK * k candidates
     ranked by their stored vectors."""
+    return exact_ranked(store, vindex, query_vector, vindex.search(query_vector, faiss_depth(vindex, k)), k)
+
+
+def faiss_depth(vindex: VectorIndex, k: int) -> int:
+    """How many neighbours to ask FAISS for when k are wanted: more for an IVF-PQ index, whose codes are re-ranked."""
+    return k * PQ_RERANK if vindex.codes == "pq" else k
+
+
+def exact_ranked(
+    store: Store, vindex: VectorIndex, query_vector: np.ndarray, found: list[tuple[int, float]], k: int
+) -> list[tuple[int, float]]:
+    """FAISS's neighbours as they are, or for an IVF-PQ index ranked again by their stored vectors: the best k."""
     if vindex.codes != "pq":
-        return vindex.search(query_vector, k)
-    candidates = [pid for pid, _ in vindex.search(query_vector, k * PQ_RERANK)]
-    vectors = exact_vectors(store, vindex.model, candidates)
+        return found[:k]
+    vectors = exact_vectors(store, vindex.model, [pid for pid, _ in found])
     scored = sorted(((pid, float(np.dot(vectors[pid], query_vector))) for pid in vectors), key=lambda x: -x[1])
     return scored[:k]
+
+
+def _faiss_candidates(
+    vindex: VectorIndex, embedder: Embedder, query: str, query_vector: np.ndarray | None, k: int
+) -> tuple[np.ndarray, list[tuple[int, float]]]:
+    """The query's vector (embedded here unless given) and FAISS's candidates for k neighbours. It reads no store,
+    so search runs it beside BM25."""
+    if query_vector is None:
+        with stage("embed"):
+            query_vector = embedder.embed([query])[0]
+    with stage("faiss"):
+        return query_vector, vindex.search(query_vector, faiss_depth(vindex, k))
 
 
 def lexical_query(query: str) -> str:
@@ -68,15 +93,19 @@ def search(
     if not query.strip() or k <= 0:
         return []
     depth = max(candidates, k)
-    with stage("bm25"):
-        lexical = store.bm25(lexical_query(query), depth, exclude_article_ids)
     with stage("fetch"):
         excluded = set(store.passage_ids_of_articles(exclude_article_ids))
-    if query_vector is None:
-        with stage("embed"):
-            query_vector = embedder.embed([query])[0]
-    with stage("faiss"):  # enough extra neighbours that removing the excluded article still leaves `depth`
-        neighbours = dense_neighbours(store, vindex, query_vector, depth + len(excluded))
+    wanted = depth + len(excluded)  # enough extra neighbours that removing the excluded article still leaves `depth`
+    # Embedding and FAISS read no store, so they run on a worker thread while this one asks the store for BM25's
+    # passages (DuckDB and PostgreSQL release the GIL while they search): a search takes the longer of the two
+    # rather than their sum. A pool per search, so a process forked later never inherits a pool without threads.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="workbench-dense") as pool:
+        nearest = pool.submit(copy_context().run, _faiss_candidates, vindex, embedder, query, query_vector, wanted)
+        with stage("bm25"):
+            lexical = store.bm25(lexical_query(query), depth, exclude_article_ids)
+        query_vector, found = nearest.result()
+    with stage("faiss"):
+        neighbours = exact_ranked(store, vindex, query_vector, found, wanted)
     dense = [(pid, score) for pid, score in neighbours if pid not in excluded][:depth]
     fused = reciprocal_rank_fusion([[pid for pid, _ in lexical], [pid for pid, _ in dense]])[:k]
     ranks = {
