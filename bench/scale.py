@@ -3,6 +3,7 @@
 Usage:
     python -m bench.scale vectors --passages 1000000   # IVF-SQ8 / IVF-PQ: recall@10, memory, query and build time
     python -m bench.scale ray --passages 20000         # import here and on 1 and 2 Ray workers
+    python -m bench.scale bm25 --passages 1000000      # BM25 search time over real-ish text (no embedding)
 
 `vectors` embeds a real-ish corpus with the shipped embedder (the vectors are cached in --work, so a rerun only
 indexes): passages are windows of one to three consecutive sentences of real documents (FNC-1 and ARC bodies,
@@ -12,6 +13,10 @@ about an approximate index (at 100k a passage's tenth neighbour has a median cos
 and headlines (Climate-FEVER claims, FNC-1 headlines) that are not in the corpus; the truth is exact search.
 It prints a table, a projection to 100M passages from the measured bytes per vector, and merges its figures into
 bench/results.json under "scale".
+
+`bm25` stores the same real-ish passages (no vectors), builds the full-text index and times `store.bm25` for the
+same queries as retrieval asks them (`lexical_query`, top 50). bench.run's template corpus has a small vocabulary,
+so every query term there is common (idf 0.6-2.5 at 1M); this says what BM25 costs over real sentences.
 """
 
 from __future__ import annotations
@@ -323,6 +328,66 @@ def sharded_build_s(ids: np.ndarray, vectors: np.ndarray, codes: str) -> dict:
     return out
 
 
+BM25_DOC_PASSAGES = 100  # passages stored as one article: the FTS index and the postings do not depend on it
+
+
+def bm25_tier(count: int, work: Path, queries: int = QUERY_COUNT, rounds: int = 3) -> dict:
+    """BM25 over count real-ish passages: build the database once (kept in work), then time the queries, `rounds`
+    times each; p50 and p95 in milliseconds."""
+    from workbench.retrieval import lexical_query
+    from workbench.storage import open_store
+
+    db = work / f"bm25-{count}.duckdb"
+    build_s = None
+    if not db.exists():
+        started = time.perf_counter()
+        _store_passages(realish_passages(count), work / f"bm25-{count}.building.duckdb", db)
+        build_s = round(time.perf_counter() - started, 1)
+    asked = [lexical_query(q) for q in query_texts(queries)]
+    with open_store(db, read_only=True) as store:
+        store.bm25(asked[0], 50)  # the first query opens the FTS tables
+        ms = []
+        for _ in range(rounds):
+            for text in asked:
+                started = time.perf_counter()
+                store.bm25(text, 50)
+                ms.append((time.perf_counter() - started) * 1000)
+    ordered = sorted(ms)
+    return {
+        "passages": count,
+        "queries": len(asked),
+        "build_s": build_s,
+        "bm25_p50_ms": round(statistics.median(ordered), 1),
+        "bm25_p95_ms": round(ordered[max(0, round(0.95 * len(ordered)) - 1)], 1),
+    }
+
+
+def _store_passages(texts: list[str], building: Path, db: Path) -> None:
+    """Store the texts as articles of BM25_DOC_PASSAGES passages each and build the full-text index; the database
+    appears under db only once complete."""
+    from workbench.fulltext import to_search_text
+    from workbench.models import Document, PassageDraft
+    from workbench.storage import open_store
+
+    building.unlink(missing_ok=True)
+    with open_store(building) as store:
+        for start in range(0, len(texts), BM25_DOC_PASSAGES * 1000):
+            docs = []
+            for first in range(start, min(len(texts), start + BM25_DOC_PASSAGES * 1000), BM25_DOC_PASSAGES):
+                chunk = texts[first : first + BM25_DOC_PASSAGES]
+                drafts, offset = [], 0
+                for position, text in enumerate(chunk):
+                    drafts.append(
+                        PassageDraft(position, "body", None, text, offset, offset + len(text), to_search_text(text))
+                    )
+                    offset += len(text) + 2
+                body = "\n\n".join(chunk)
+                docs.append(Document(body, None, "bench", None, None, f"realish-{first}", tuple(drafts), f"{first}"))
+            store.insert_documents(docs, store.next_passage_id())
+        store.rebuild_fulltext()
+    building.rename(db)
+
+
 def _merge_results(path: Path, key: str, figures: dict) -> None:
     results = json.loads(path.read_text()) if path.exists() else {}
     results.setdefault("scale", {})[key] = figures | {"peak_rss_mb": round(_peak_mb())}
@@ -335,8 +400,10 @@ def _peak_mb() -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=("vectors", "ray"))
-    parser.add_argument("--passages", type=int, default=None, help="corpus size (vectors: 1,000,000; ray: 20,000)")
+    parser.add_argument("what", choices=("vectors", "ray", "bm25"))
+    parser.add_argument(
+        "--passages", type=int, default=None, help="corpus size (vectors and bm25: 1,000,000; ray: 20,000)"
+    )
     parser.add_argument("--work", type=Path, default=None, help="keep the corpus, vectors and databases here")
     parser.add_argument("--results", type=Path, default=RESULTS, help="the JSON file to merge the figures into")
     args = parser.parse_args()
@@ -347,6 +414,10 @@ def main() -> None:
         projected = projection(tier)
         print_vectors(tier, projected)
         _merge_results(args.results, f"vectors_{tier['passages']}", tier | {"projection": projected})
+    elif args.what == "bm25":
+        tier = bm25_tier(args.passages or 1_000_000, work)
+        print(json.dumps(tier, indent=2))
+        _merge_results(args.results, f"bm25_{tier['passages']}", tier)
     else:
         tier = ray_tier(args.passages or 20_000, work)
         print(json.dumps(tier, indent=2))

@@ -47,3 +47,19 @@ def test_the_vectors_benchmark_runs_small_and_writes_its_figures(tmp_path):
     assert 0 < tier["ivf_pq"]["resident_mb"] < tier["ivf_sq8"]["resident_mb"]
     assert all(tier[f"ivf_{codes}"]["mapped_after_queries_mb"] > 0 for codes in ("sq8", "pq"))
     assert tier["projection"]["passages"] == 100_000_000
+
+
+@pytest.mark.slow  # builds a 3,000-passage full-text index and runs 40 queries three times
+def test_the_bm25_benchmark_stores_real_ish_text_and_times_its_queries(tmp_path):
+    from bench.scale import bm25_tier
+    from workbench.storage import open_store
+
+    tier = bm25_tier(3_000, tmp_path, queries=40)
+    assert tier["passages"] == 3_000 and tier["queries"] == 40 and tier["build_s"] > 0
+    assert 0 < tier["bm25_p50_ms"] <= tier["bm25_p95_ms"]
+    with open_store(tmp_path / "bm25-3000.duckdb", read_only=True) as store:
+        assert store.count_rows()["passages"] == 3_000
+        found = store.bm25("the Amazon rainforest", 5)
+    assert found and all(score > 0 for _, score in found)
+    assert not list(tmp_path.glob("*.building.duckdb"))  # complete databases only
+    assert bm25_tier(3_000, tmp_path, queries=40)["build_s"] is None  # the second run reuses the database
