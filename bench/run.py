@@ -77,7 +77,7 @@ def _mapped_mb(smaps: Path, path: str) -> int:
     return kb // 1024
 
 
-def _percentiles(samples: list[float]) -> tuple[float, float]:
+def percentiles(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
     return statistics.median(ordered), ordered[max(0, round(0.95 * len(ordered)) - 1)]
 
@@ -229,8 +229,8 @@ def serve_tier(size: int, work: Path) -> dict:
         peak = _peak_mb()  # before the recall measurement loads every vector for exact search
         resident = resident_mb(settings.vector_index_path if vindex.kind != "flat-ip" else None)
         recall = ann_recall_at_10(store, vindex, embedder.model_id, nprobes=(8, 16, 32, 64, 128))
-    search_p50, search_p95 = _percentiles(search_ms)
-    check_p50, check_p95 = _percentiles(check_ms)
+    search_p50, search_p95 = percentiles(search_ms)
+    check_p50, check_p95 = percentiles(check_ms)
     return {
         "index": vindex.kind,
         "index_load_s": round(load_s, 2),
@@ -268,7 +268,7 @@ def stance_timing(rounds: int = 30) -> dict:
         started = time.perf_counter()
         model.predict(pairs)
         timings.append((time.perf_counter() - started) * 1000)
-    p50, p95 = _percentiles(timings)
+    p50, p95 = percentiles(timings)
     return {
         "stance_20_pairs_p50_ms": round(p50, 1),
         "stance_20_pairs_p95_ms": round(p95, 1),

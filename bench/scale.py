@@ -334,6 +334,7 @@ BM25_DOC_PASSAGES = 100  # passages stored as one article: the FTS index and the
 def bm25_tier(count: int, work: Path, queries: int = QUERY_COUNT, rounds: int = 3) -> dict:
     """BM25 over count real-ish passages: build the database once (kept in work), then time the queries, `rounds`
     times each; p50 and p95 in milliseconds."""
+    from bench.run import percentiles
     from workbench.retrieval import lexical_query
     from workbench.storage import open_store
 
@@ -352,13 +353,13 @@ def bm25_tier(count: int, work: Path, queries: int = QUERY_COUNT, rounds: int = 
                 started = time.perf_counter()
                 store.bm25(text, 50)
                 ms.append((time.perf_counter() - started) * 1000)
-    ordered = sorted(ms)
+    p50, p95 = percentiles(ms)
     return {
         "passages": count,
         "queries": len(asked),
         "build_s": build_s,
-        "bm25_p50_ms": round(statistics.median(ordered), 1),
-        "bm25_p95_ms": round(ordered[max(0, round(0.95 * len(ordered)) - 1)], 1),
+        "bm25_p50_ms": round(p50, 1),
+        "bm25_p95_ms": round(p95, 1),
     }
 
 

@@ -12,7 +12,7 @@ from workbench.config import Settings, load_settings
 from workbench.errors import WorkbenchError
 from workbench.indexing import load_vector_index, reindex
 from workbench.ingest import import_files
-from workbench.retrieval import dense_neighbours, search
+from workbench.retrieval import exact_ranked, faiss_depth, search
 from workbench.storage import open_store
 
 QUERIES = ["Samarra distance from Baghdad", "half a billion dollars", "Marovia troops water works", "curfew"]
@@ -207,7 +207,7 @@ def _clustered(n: int, dimension: int = 384, seed: int = 0) -> np.ndarray:
 
 
 class _VectorStore:
-    """The one Store method dense_neighbours reads: stored vectors by id (a fast stand-in for the unit test)."""
+    """The one Store method exact_ranked reads: stored vectors by id (a fast stand-in for the unit test)."""
 
     def __init__(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         self.rows = dict(zip(ids.tolist(), vectors, strict=True))
@@ -236,7 +236,7 @@ def test_product_codes_take_less_room_and_their_reranked_neighbours_are_the_exac
     for query in x[:100]:
         truth = {pid for pid, _ in flat.search(query, 10)}
         plain.append(len(truth & {pid for pid, _ in loaded.search(query, 10)}) / 10)
-        found = dense_neighbours(store, loaded, query, 10)
+        found = exact_ranked(store, loaded, query, loaded.search(query, faiss_depth(loaded, 10)), 10)
         assert [s for _, s in found] == sorted((s for _, s in found), reverse=True)
         reranked.append(len(truth & {pid for pid, _ in found}) / 10)
     assert np.mean(plain) < 0.8 and np.mean(reranked) >= 0.95

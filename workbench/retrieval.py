@@ -32,12 +32,6 @@ def exact_vectors(store: Store, model: str, ids: Sequence[int]) -> dict[int, np.
     return {int(pid): row for pid, row in zip(found, vectors, strict=True)}
 
 
-def dense_neighbours(store: Store, vindex: VectorIndex, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
-    """The k nearest passages by cosine: FAISS's answer, or for an IVF-PQ index its PQ_RERANK * k candidates
-    ranked by their stored vectors."""
-    return exact_ranked(store, vindex, query_vector, vindex.search(query_vector, faiss_depth(vindex, k)), k)
-
-
 def faiss_depth(vindex: VectorIndex, k: int) -> int:
     """How many neighbours to ask FAISS for when k are wanted: more for an IVF-PQ index, whose codes are re-ranked."""
     return k * PQ_RERANK if vindex.codes == "pq" else k
