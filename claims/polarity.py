@@ -18,6 +18,7 @@ same (63/85), COVID-Fact's refutations 281 -> 204 fires and its supports 75 -> 4
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from claims.words import (
     BREAK,
@@ -289,7 +290,10 @@ def _in_order(wanted: list[str], found: list[str]) -> list[int] | None:
     return positions
 
 
-def _restating(claim: str, passage: str) -> list[tuple[str, set[str]]]:
+# A check reads a hesitant agreement's restatements twice, for claims.combine.agree_on_restatement
+# (find_restatement) and then hold_unasserted (find_hedged_restatement): the second reading is the first one's.
+@lru_cache(maxsize=1024)
+def _restating(claim: str, passage: str) -> tuple[tuple[str, frozenset[str]], ...]:
     """The passage's plain sentences (no question) that say the claim's content words in the claim's order, negating
     those words only where the claim negates them, each with the hedges it uses; none for a hedged claim or one of
     fewer than RESTATEMENT_MIN_WORDS content words."""
@@ -297,7 +301,7 @@ def _restating(claim: str, passage: str) -> list[tuple[str, set[str]]]:
     c_content = content_positions(c_tokens)
     wanted = [stem(c_tokens[i]) for i in c_content]
     if len(set(wanted)) < RESTATEMENT_MIN_WORDS or set(c_tokens) & _HEDGES:
-        return []
+        return ()
     negated = any(_negated(c_tokens, i) for i in c_content)
     out = []
     for sentence in split_sentences(passage):
@@ -307,8 +311,8 @@ def _restating(claim: str, passage: str) -> list[tuple[str, set[str]]]:
         content = content_positions(tokens)
         found = _in_order(wanted, [stem(tokens[i]) for i in content])
         if found is not None and any(_negated(tokens, content[j]) for j in found) == negated:
-            out.append((" ".join(sentence.split()), set(tokens) & _HEDGES))
-    return out
+            out.append((" ".join(sentence.split()), frozenset(tokens) & _HEDGES))
+    return tuple(out)
 
 
 def find_restatement(claim: str, passage: str) -> str | None:
