@@ -29,6 +29,16 @@ def test_full_text_extension_loads_on_a_reopened_file(settings):
         assert con.bm25("anything", 5) == []
 
 
+def test_bm25_without_a_full_text_index_finds_nothing_and_leaves_the_connection_usable(settings):
+    with open_store(settings.db_path) as con:
+        assert not con.has_fulltext()
+        assert con.bm25("Iran troops", 5) == []
+        con.upsert_credibility("Reuters", "credible")  # a write after the refused statement still commits
+        assert con.credibility_by_outlet() == {"Reuters": "credible"}
+        con.rebuild_fulltext()
+        assert con.bm25("Iran troops", 5) == []  # an index over no passages holds no terms
+
+
 def test_read_only_open_of_a_missing_database_says_what_to_do(tmp_path):
     with (
         pytest.raises(StorageError, match="no database here yet; import articles first"),
