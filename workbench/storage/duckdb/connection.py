@@ -17,6 +17,7 @@ from workbench.errors import StorageError, WriteConflictError
 from workbench.storage.duckdb.migrations import Connection, migrate
 
 DatabaseError = duckdb.Error
+CatalogError = duckdb.CatalogException  # a table, schema or function the statement names does not exist
 
 
 @lru_cache(maxsize=1)

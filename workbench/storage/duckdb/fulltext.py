@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import duckdb
-
 from workbench.models import FulltextCoverage, FulltextHealth
 from workbench.storage.common.corpus import passage_ids_of_articles
 from workbench.storage.common.fulltext import top_scores
-from workbench.storage.duckdb.connection import Connection, transaction
+from workbench.storage.duckdb.connection import CatalogError, Connection, transaction
 from workbench.storage.duckdb.migrations import build_fulltext
 
 # The query's terms in the index, each with its idf: the tokenizer, stemmer and formula of DuckDB's match_bm25,
@@ -66,7 +64,7 @@ class FulltextStatements:
                     return []
                 params = [value for termid, idf in terms for value in (idf, termid)]
                 table = self.con.execute(" UNION ALL ".join([_TERM_POSTINGS] * len(terms)), params).to_arrow_table()
-        except duckdb.CatalogException:
+        except CatalogError:
             if self.has_fulltext():
                 raise
             return []
