@@ -178,6 +178,7 @@ def vectors_tier(count: int, work: Path) -> dict:
     against exact search, query time; IVF-PQ also re-ranked by the stored vectors."""
     import faiss
 
+    from index.rerank import rerank_path
     from index.vectors import DEFAULT_NPROBE, VectorIndex, lists_for
 
     faiss.omp_set_num_threads(1)  # one query at a time, as a reviewer's search runs
@@ -214,12 +215,17 @@ def vectors_tier(count: int, work: Path) -> dict:
         if codes == "pq":
 
             def reranked(query: np.ndarray, index=index) -> list[int]:
-                candidates = np.array([pid for pid, _ in index.search(query, 10 * RERANK)], dtype=np.int64)
-                scores = vectors[candidates - 1] @ query
-                return candidates[np.argsort(-scores)[:10]].tolist()
+                # by the index's own float16 rows, mapped from the file beside it, as retrieval re-ranks
+                candidates = [pid for pid, _ in index.search(query, 10 * RERANK)]
+                rows = index.rerank_vectors(candidates)
+                return sorted(candidates, key=lambda pid: -float(rows[pid] @ query))[:10]
 
             found, ms = _timed_search(reranked, queries)
-            row |= {"reranked_recall_at_10": round(_recall(truth, found), 3), "reranked_query_ms": round(ms, 2)}
+            row |= {
+                "reranked_recall_at_10": round(_recall(truth, found), 3),
+                "reranked_query_ms": round(ms, 2),
+                "rerank_file_mb": round(rerank_path(path).stat().st_size / 2**20, 1),
+            }
         rows[codes] = row
         del index
     flat_mb = count * vectors.shape[1] * 4 / 2**20

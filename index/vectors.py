@@ -6,13 +6,14 @@ import ctypes
 import json
 import mmap
 import os
-import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import faiss
 import numpy as np
+
+from index.rerank import RerankRows, rerank_path, temporary_beside
 
 
 class IndexMismatchError(RuntimeError):
@@ -27,14 +28,15 @@ class IndexDamagedError(IndexMismatchError):
         self.problem = problem
 
 
-# Exact search is fast and perfect up to a few hundred thousand vectors; past that an inverted-file index
-# with 8-bit scalar codes searches a fraction of the lists and holds a quarter of the float32 memory.
+# Exact search is fast and perfect up to a few hundred thousand vectors; past that an inverted-file index searches
+# a fraction of its lists, its vectors in compact codes (IVF_CODES).
 ANN_MIN_VECTORS = 200_000
 DEFAULT_NPROBE = 48
 TRAIN_POINTS_PER_LIST = 64
 # How an IVF index codes its vectors: "sq8", one byte per dimension (384 bytes for MiniLM), or "pq", product
-# quantisation with one byte per PQ_DIMS_PER_CODE dimensions (48 bytes), for corpora whose vectors would not
-# fit in memory otherwise. PQ's scores are coarser, so a check takes its similarities from the stored vectors.
+# quantisation with one byte per PQ_DIMS_PER_CODE dimensions (48 bytes; the workbench's default,
+# workbench.config.Settings.vector_codes). PQ's scores are coarser, so searches rank again by the vectors themselves,
+# which an IVF-PQ index keeps as float16 rows in a file beside it (index.rerank; 768 more bytes a vector, on disk).
 IVF_CODES = ("sq8", "pq")
 PQ_DIMS_PER_CODE = 8
 # Each PQ code book has 256 centroids, and FAISS's k-means wants 39 training points per centroid: with fewer
@@ -159,7 +161,13 @@ class VectorIndex:
     """Cosine search over unit vectors (inner product), keyed by passage id: exact, or IVF above a size."""
 
     def __init__(
-        self, model: str, dimension: int, index: faiss.Index | None = None, *, nprobe: int = DEFAULT_NPROBE
+        self,
+        model: str,
+        dimension: int,
+        index: faiss.Index | None = None,
+        *,
+        nprobe: int = DEFAULT_NPROBE,
+        rerank: RerankRows | None = None,
     ) -> None:
         self.model = model
         self.dimension = dimension
@@ -169,6 +177,9 @@ class VectorIndex:
         if self._ivf is not None and self._ivf.direct_map.type != faiss.DirectMap.NoMap:
             self._ivf.set_direct_map_type(faiss.DirectMap.NoMap)  # a file saved with its id map sheds it (vectors_for)
         self.nprobe = nprobe
+        # An IVF-PQ index's float16 rows for re-ranking; None for other kinds, and for an IVF-PQ file saved before
+        # the rows existed (its searches re-rank from the store, as they did then, until `workbench reindex`).
+        self._rerank = rerank if self.codes == "pq" else None
 
     @property
     def nprobe(self) -> int:
@@ -197,7 +208,8 @@ class VectorIndex:
         if len(ids) < ann_min:
             built = cls(model, vectors.shape[1])
         else:
-            built = cls(model, vectors.shape[1], train_ivf(vectors[training_positions(len(ids))], len(ids), codes))
+            trained = train_ivf(vectors[training_positions(len(ids))], len(ids), codes)
+            built = cls(model, vectors.shape[1], trained, rerank=RerankRows(vectors.shape[1]))
         built.add(ids, vectors)
         return built
 
@@ -286,6 +298,8 @@ class VectorIndex:
         if len(ids):
             self._own_lists()
             self._index.add_with_ids(vectors, np.ascontiguousarray(ids, dtype=np.int64))
+            if self._rerank is not None:
+                self._rerank.add(ids, vectors)
 
     def remove(self, ids: np.ndarray) -> int:
         """Remove passage ids; return how many were present."""
@@ -293,6 +307,16 @@ class VectorIndex:
             return 0
         self._own_lists()
         return int(self._index.remove_ids(np.ascontiguousarray(ids, dtype=np.int64)))
+
+    def attach_rerank(self, rows: RerankRows) -> None:
+        """Take these rows (a build that spooled them as it coded the index's shards) as the IVF-PQ index's own."""
+        if self.codes == "pq":
+            self._rerank = rows
+
+    def rerank_vectors(self, ids: Sequence[int]) -> dict[int, np.ndarray]:
+        """The vectors an IVF-PQ index keeps to re-rank by (float16, as float32), for the ids it has them for;
+        empty for other kinds, whose codes rank well enough, and for an IVF-PQ file saved before it kept them."""
+        return {} if self._rerank is None else self._rerank.vectors(ids)
 
     @property
     def mapped(self) -> bool:
@@ -340,6 +364,8 @@ class VectorIndex:
         """
         path.parent.mkdir(parents=True, exist_ok=True)
         self._own_lists()
+        if self._rerank is not None:  # first: an index on disk never names a passage whose row is not
+            self._rerank.save(path)
         _replace_atomically(path, lambda tmp: faiss.write_index(self._index, str(tmp)))
         sidecar = (json.dumps(asdict(self.info), indent=2) + "\n").encode()
         _replace_atomically(sidecar_path(path), lambda tmp: tmp.write_bytes(sidecar))
@@ -386,7 +412,9 @@ class VectorIndex:
             # failed: <reason>"; the reason is the part worth a line.
             reason = str(exc).rsplit("failed: ", 1)[-1].replace(f" in {path}", "").replace(" (Success)", "")
             raise IndexDamagedError(f"{path}: truncated or corrupt FAISS file ({reason[:120]})", rebuild_hint) from exc
-        return cls(model, index.d, index, nprobe=nprobe or DEFAULT_NPROBE)
+        rows = rerank_path(path)
+        rerank = RerankRows(index.d, rows) if rows.exists() else None
+        return cls(model, index.d, index, nprobe=nprobe or DEFAULT_NPROBE, rerank=rerank)
 
 
 def read_sidecar(path: Path, rebuild_hint: str = "") -> IndexInfo:
@@ -401,8 +429,7 @@ def read_sidecar(path: Path, rebuild_hint: str = "") -> IndexInfo:
 
 def _replace_atomically(path: Path, write: Callable[[Path], object]) -> None:
     """Have write fill a fresh temporary file beside path, flush it to disk, then rename it over path."""
-    # A name of its own (not mkstemp, whose 0600 mode would make the index unreadable to another user's app).
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    tmp = temporary_beside(path)
     try:
         write(tmp)
         with tmp.open("rb+") as written:

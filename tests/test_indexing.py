@@ -248,22 +248,27 @@ def test_a_vector_code_setting_that_is_not_one_is_one_line(monkeypatch):
     monkeypatch.setenv("WORKBENCH_VECTOR_CODES", "opq")
     with pytest.raises(WorkbenchError, match=r"^WORKBENCH_VECTOR_CODES='opq' is not one of sq8, pq$"):
         load_settings()
-    monkeypatch.setenv("WORKBENCH_VECTOR_CODES", "PQ")
-    assert load_settings().vector_codes == "pq"
+    monkeypatch.setenv("WORKBENCH_VECTOR_CODES", "SQ8")
+    assert load_settings().vector_codes == "sq8"
+    monkeypatch.delenv("WORKBENCH_VECTOR_CODES")
+    assert load_settings().vector_codes == Settings().vector_codes == "pq"  # product codes, re-ranked by their rows
 
 
 @pytest.mark.slow  # imports 10,500 passages (with the fast fake embedder)
-def test_an_import_asked_for_product_codes_builds_them_and_search_reranks_by_the_stored_vectors(tmp_path, hashing):
+def test_an_import_asked_for_product_codes_builds_them_and_search_reranks_by_their_rows(tmp_path, hashing, monkeypatch):
     from bench.corpus import write_corpus
+    from index.rerank import rerank_path
 
     settings = Settings(db_path=tmp_path / "pq.duckdb", ann_min_vectors=2000, vector_codes="pq")
     import_files(write_corpus(tmp_path / "corpus", 10_500), settings, hashing)
+    assert rerank_path(settings.vector_index_path).is_file()
     with open_store(settings.db_path, read_only=True) as store:
         vindex = load_vector_index(store, settings, hashing)
         assert vindex.kind == "ivf-pq" and len(vindex) >= 10_500
         (pid, text), *_ = store.passage_texts()[1234:1235]
+        monkeypatch.setattr(type(store), "load_embeddings", None)  # the index's own rows rank, not the store's
         hits = search(store, vindex, hashing, text, k=5)
-    assert hits[0].passage_id == pid and hits[0].dense_rank == 1  # its own stored vector ranks it first
+    assert hits[0].passage_id == pid and hits[0].dense_rank == 1  # its own vector ranks it first
 
 
 def test_a_loaded_ivf_index_reads_its_lists_from_the_file_and_copies_them_in_before_it_changes(tmp_path):
@@ -287,3 +292,68 @@ def test_a_loaded_ivf_index_reads_its_lists_from_the_file_and_copies_them_in_bef
     assert again.mapped and len(again) == len(built) == 5_990
     for query in x[::500]:
         assert again.search(query, 10) == built.search(query, 10)
+
+
+def test_rerank_rows_are_kept_by_passage_id_added_in_place_and_replaced_by_a_rebuild(tmp_path):
+    from index.rerank import RerankRows, rerank_path
+
+    x = _clustered(40, dimension=16)
+    index_path = tmp_path / "pq.faiss"
+    rows = RerankRows(16)
+    rows.add(np.array([3, 7]), x[:2])
+    assert set(rows.vectors([3, 7, 9])) == {3, 7}  # before any save, from memory
+    rows.save(index_path)
+    saved = rerank_path(index_path)
+    assert saved.stat().st_size == 8 * 16 * 2  # rows 0-7, float16
+    again = RerankRows(16, saved)
+    found = again.vectors([7, 3, 5, 100])
+    assert set(found) == {3, 7}  # 5 was never written (zeros), 100 is past the end
+    assert np.abs(found[7] - x[1]).max() < 1e-3 and found[7].dtype == np.float32
+    again.add(np.array([12]), x[2:3])
+    again.save(index_path)  # in place: the file it was read from grows
+    assert saved.stat().st_size == 13 * 16 * 2 and set(RerankRows(16, saved).vectors(range(20))) == {3, 7, 12}
+    spool = RerankRows.spooled(index_path, 16)  # a rebuild's rows, on disk as they come, renamed over on save
+    spool.write(np.array([1, 2]), x[3:5])
+    assert set(spool.vectors([1, 2, 3])) == {1, 2} and spool.file != saved
+    spool.save(index_path)
+    assert set(RerankRows(16, saved).vectors(range(20))) == {1, 2}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pq.faiss.rerank"]  # no temporary file left
+    abandoned = RerankRows.spooled(index_path, 16)
+    leftover = abandoned.file
+    del abandoned  # a build that never saves leaves no file behind
+    assert not leftover.exists()
+    with pytest.raises(ValueError, match="dimension 16"):
+        RerankRows(16).add(np.array([1]), x[:1, :8])
+
+
+@pytest.mark.slow  # trains an index over 12,000 vectors
+def test_an_ivf_pq_index_reranks_from_its_own_rows_and_from_the_store_where_it_has_none(tmp_path):
+    from index.rerank import rerank_path
+
+    ids, x = np.arange(1, 12_001), _clustered(12_000)
+    path = tmp_path / "pq.faiss"
+    VectorIndex.build("m", ids[:10_000], x[:10_000], ann_min=1000, codes="pq").save(path)
+    loaded = VectorIndex.load(path, model="m", dimension=384, rebuild_hint="")
+    loaded.add(ids[10_000:], x[10_000:])  # an import's rows, in memory until it saves
+    loaded.remove(ids[:5])
+    loaded.save(path)
+    loaded = VectorIndex.load(path, model="m", dimension=384, rebuild_hint="")
+    assert set(loaded.rerank_vectors(ids)) == set(ids.tolist())  # the removed ones' rows stay, unread
+    exact = VectorIndex.build("m", ids[5:], x[5:], ann_min=10**9)
+    store = _VectorStore(ids, x)
+
+    class NoStore:
+        def load_embeddings(self, model, ids):
+            raise AssertionError(f"read {len(ids)} stored vectors")
+
+    for query in x[5::400]:
+        own = exact_ranked(NoStore(), loaded, query, loaded.search(query, faiss_depth(loaded, 10)), 10)
+        stored = exact_ranked(store, loaded, query, loaded.search(query, faiss_depth(loaded, 10)), 10)
+        assert [pid for pid, _ in own] == [pid for pid, _ in stored]
+        assert np.allclose([s for _, s in own], [s for _, s in stored], atol=2e-3)
+        assert len({pid for pid, _ in own} & {pid for pid, _ in exact.search(query, 10)}) >= 9
+    rerank_path(path).unlink()  # a file saved before the rows existed: re-ranked from the store, as it was then
+    old = VectorIndex.load(path, model="m", dimension=384, rebuild_hint="")
+    assert old.rerank_vectors(ids[:10]) == {}
+    with pytest.raises(AssertionError, match="read 100 stored vectors"):
+        exact_ranked(NoStore(), old, x[5], old.search(x[5], faiss_depth(old, 10)), 10)

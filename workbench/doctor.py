@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from index.embedders import Embedder, shipped_model_id
+from index.rerank import rerank_path
 from index.vectors import IndexDamagedError, VectorIndex, read_sidecar, sidecar_path
 from workbench.config import Settings
 from workbench.indexing import embed_missing, rebuild_fulltext, rebuild_vector_index
@@ -21,6 +23,8 @@ VECTOR_SAMPLE = 64  # stored vectors compared with DuckDB's: catches a file of t
 # measure under 0.02 per coordinate (tests/test_indexing.py), product codes at most 0.133 (the 21,927 FNC-1 body
 # passages' MiniLM vectors; scalar codes 0.001 there).
 TOLERANCE = {"flat-ip": 1e-5, "ivf-sq8": 0.05, "ivf-pq": 0.25}
+# An IVF-PQ index's re-rank rows are float16 copies: a unit vector's coordinates round by at most 2**-12 (0.00024).
+RERANK_TOLERANCE = 1e-3
 
 # What --repair rebuilds for a finding.
 EMBEDDINGS, VECTORS, FULLTEXT = "embeddings", "vectors", "fulltext"
@@ -170,7 +174,10 @@ def _vector_index(store: Store, settings: Settings, embedder: Embedder) -> list[
             VECTORS,
         )
     )
-    findings.append(_vector_sample(store, vindex, embedder, np.intersect1d(db_ids, have)))
+    shared = np.intersect1d(db_ids, have)
+    findings.append(_vector_sample(store, vindex, embedder, shared))
+    if vindex.kind == "ivf-pq":
+        findings.append(_rerank_rows(store, vindex, embedder, shared, path))
     return findings
 
 
@@ -188,6 +195,33 @@ def _vector_sample(store: Store, vindex: VectorIndex, embedder: Embedder, shared
     if worst > tolerance:
         problem = f"sampled vectors differ from DuckDB's by up to {worst:.2g} (allowed {tolerance:g})"
     return Finding("faiss vectors", detail, problem, VECTORS)
+
+
+def _rerank_rows(store: Store, vindex: VectorIndex, embedder: Embedder, shared: np.ndarray, path: Path) -> Finding:
+    """An IVF-PQ index's float16 re-rank rows (index.rerank) against DuckDB's vectors, for a spread of its passages
+    and its newest one: missing rows make searches read those vectors from DuckDB, slowly at scale."""
+    if not len(shared):
+        return Finding("faiss re-rank rows", "nothing to compare")
+    sample = np.unique(
+        np.append(shared[np.linspace(0, len(shared) - 1, min(VECTOR_SAMPLE, len(shared))).astype(int)], shared[-1])
+    )
+    ids, truth = store.load_embeddings(embedder.model_id, sample)
+    rows = vindex.rerank_vectors(ids)
+    lacking = [int(pid) for pid in ids if int(pid) not in rows]
+    if lacking:
+        problem = (
+            f"{rerank_path(path)} lacks the rows of {len(lacking)} of {len(ids)} sampled passages "
+            f"({_ids(lacking)}); searches read their vectors from the database instead"
+        )
+        return Finding("faiss re-rank rows", "", problem, VECTORS)
+    worst = max(float(np.abs(rows[int(pid)] - row).max()) for pid, row in zip(ids, truth, strict=True))
+    detail = f"{len(ids)} sampled rows match DuckDB's vectors (largest difference {worst:.2g})"
+    problem = None
+    if worst > RERANK_TOLERANCE:
+        problem = (
+            f"sampled re-rank rows differ from DuckDB's vectors by up to {worst:.2g} (allowed {RERANK_TOLERANCE:g})"
+        )
+    return Finding("faiss re-rank rows", detail, problem, VECTORS)
 
 
 def _fulltext(store: Store) -> list[Finding]:

@@ -8,9 +8,11 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import faiss
 import numpy as np
 
 from index.embedders import Embedder, shipped_model_id, spec_for_model_id
+from index.rerank import RerankRows
 from index.vectors import (
     IndexDamagedError,
     IndexMismatchError,
@@ -146,9 +148,33 @@ def build_vector_index(
             return VectorIndex(model, embedder.dimension)
         return VectorIndex.build(model, ids, vectors, ann_min=settings.ann_min_vectors)
     _, sample = store.load_embeddings(model, ids[training_positions(len(ids))])
-    trained = index_bytes(train_ivf(sample, len(ids), settings.vector_codes))
-    chunks = (store.load_embeddings(model, ids[i : i + SHARD_VECTORS]) for i in range(0, len(ids), SHARD_VECTORS))
-    return merge_shards(model, trained, encode(trained, chunks))
+    empty = train_ivf(sample, len(ids), settings.vector_codes)
+    trained = index_bytes(empty)
+    # Product codes keep float16 rows to re-rank by (index.rerank), written as the shards stream past.
+    rows = _spool(settings, empty.d) if isinstance(empty, faiss.IndexIVFPQ) else None
+    vindex = merge_shards(model, trained, encode(trained, _spooling(store, model, ids, rows)))
+    if rows is not None:
+        vindex.attach_rerank(rows)
+    return vindex
+
+
+def _spool(settings: Settings, dimension: int) -> RerankRows | None:
+    """Rows for the index a build will save beside the database; None where no file can be written there (a
+    rebuild for this run only re-ranks from the store)."""
+    try:
+        return RerankRows.spooled(settings.vector_index_path, dimension)
+    except OSError as exc:
+        log.warning("warning: cannot write the index's re-rank rows beside it (%s); re-ranking from the database", exc)
+        return None
+
+
+def _spooling(store: Store, model: str, ids: np.ndarray, rows: RerankRows | None) -> Chunks:
+    """The stored vectors of ids, SHARD_VECTORS at a time, each chunk's rows written to rows first when given."""
+    for start in range(0, len(ids), SHARD_VECTORS):
+        chunk = store.load_embeddings(model, ids[start : start + SHARD_VECTORS])
+        if rows is not None:
+            rows.write(*chunk)
+        yield chunk
 
 
 def catch_up_fulltext(store: Store, settings: Settings) -> bool:

@@ -29,7 +29,7 @@ from index.embedders import Embedder
 from index.vectors import VectorIndex
 from workbench.errors import ClaimError
 from workbench.models import CheckResult, Claim, Correction, EvidenceItem, Hit, MachineStance, StoredCheck
-from workbench.retrieval import exact_vectors, search, stored_claim
+from workbench.retrieval import index_or_stored_vectors, search, stored_claim
 from workbench.stages import stage
 from workbench.storage import Store, open_store
 
@@ -75,7 +75,7 @@ def similarities(
         if vindex.model != embedder.model_id:
             vectors = {}
         elif vindex.codes == "pq":
-            vectors = exact_vectors(store, vindex.model, ids) if store is not None else {}
+            vectors = index_or_stored_vectors(store, vindex, ids)
         else:
             vectors = vindex.vectors_for(ids)
     missing = [hit for hit in hits if hit.passage_id not in vectors]

@@ -32,6 +32,16 @@ def exact_vectors(store: Store, model: str, ids: Sequence[int]) -> dict[int, np.
     return {int(pid): row for pid, row in zip(found, vectors, strict=True)}
 
 
+def index_or_stored_vectors(store: Store | None, vindex: VectorIndex, ids: Sequence[int]) -> dict[int, np.ndarray]:
+    """The vectors an IVF-PQ index keeps to re-rank by, and the stored ones of the passages it keeps none for (none
+    read without a store)."""
+    vectors = vindex.rerank_vectors(ids)
+    missing = [pid for pid in ids if pid not in vectors]
+    if missing and store is not None:
+        vectors.update(exact_vectors(store, vindex.model, missing))
+    return vectors
+
+
 def faiss_depth(vindex: VectorIndex, k: int) -> int:
     """How many neighbours to ask FAISS for when k are wanted: more for an IVF-PQ index, whose codes are re-ranked."""
     return k * PQ_RERANK if vindex.codes == "pq" else k
@@ -40,10 +50,11 @@ def faiss_depth(vindex: VectorIndex, k: int) -> int:
 def exact_ranked(
     store: Store, vindex: VectorIndex, query_vector: np.ndarray, found: list[tuple[int, float]], k: int
 ) -> list[tuple[int, float]]:
-    """FAISS's neighbours as they are, or for an IVF-PQ index ranked again by their stored vectors: the best k."""
+    """FAISS's neighbours as they are, or for an IVF-PQ index ranked again by their vectors (the index's float16
+    rows, the store's for any it lacks): the best k."""
     if vindex.codes != "pq":
         return found[:k]
-    vectors = exact_vectors(store, vindex.model, [pid for pid, _ in found])
+    vectors = index_or_stored_vectors(store, vindex, [pid for pid, _ in found])
     scored = sorted(((pid, float(np.dot(vectors[pid], query_vector))) for pid in vectors), key=lambda x: -x[1])
     return scored[:k]
 

@@ -266,6 +266,24 @@ def test_doctor_checks_an_ivf_index_too(tmp_path, hashing):
     assert "ivf-sq8" in next(f for f in findings if f.check == "faiss file").detail
 
 
+@pytest.mark.slow  # imports 10,500 passages (with the fast fake embedder): enough to train product codes
+def test_doctor_checks_the_rerank_rows_of_a_product_code_index_and_repair_writes_them(tmp_path, hashing):
+    from bench.corpus import write_corpus
+    from index.rerank import rerank_path
+
+    settings = Settings(db_path=tmp_path / "pq.duckdb", ann_min_vectors=2000, vector_codes="pq")
+    import_files(write_corpus(tmp_path / "corpus", 10_500), settings, hashing)
+    found = {f.check: f for f in doctor.diagnose(settings, hashing)}
+    assert all(f.ok for f in found.values()), found
+    assert found["faiss re-rank rows"].detail.startswith("64 sampled rows match DuckDB's vectors")
+    rows = rerank_path(settings.vector_index_path)
+    rows.unlink()  # as an index saved before the rows existed
+    found = {f.check: f for f in doctor.diagnose(settings, hashing)}
+    assert found["faiss re-rank rows"].problem.startswith(f"{rows} lacks the rows of 64 of 64 sampled passages")
+    doctor.repair(settings, hashing, list(found.values()))
+    assert rows.is_file() and all(f.ok for f in doctor.diagnose(settings, hashing))
+
+
 def test_doctor_names_each_disagreement_and_repair_fixes_it(settings, hashing):
     import_files([SEED_PLAIN, SEED_COMMENTS], settings, hashing)
     path = settings.vector_index_path
