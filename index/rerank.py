@@ -25,6 +25,9 @@ from typing import BinaryIO
 import numpy as np
 
 ROW_TYPE = np.dtype(np.float16)
+# Rows held in memory before they go to the file, when there is one (50 MB of MiniLM rows): an import into a 1M
+# index would otherwise hold all its rows, 768 MB, until it saves the index at its end.
+SPILL_ROWS = 65_536
 
 
 def rerank_path(index_path: Path) -> Path:
@@ -67,9 +70,13 @@ class RerankRows:
         return self._file
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
-        """Hold these passages' rows until the next save."""
+        """Hold these passages' rows until the next save, or write them to the file once SPILL_ROWS are held (early
+        rows are harmless: an index on disk never asks for a passage it does not hold)."""
         if len(ids):
             self._pending.append((np.asarray(ids, dtype=np.int64).copy(), _rows(vectors, self.dimension)))
+        if self._file is not None and sum(len(ids) for ids, _ in self._pending) >= SPILL_ROWS:
+            _patch(self._file, self._pending, self.dimension)
+            self._pending, self._stale = [], True
 
     def write(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         """Write these passages' rows to the file now (a spooled build's)."""

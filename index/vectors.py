@@ -144,6 +144,16 @@ def merge_shards(model: str, trained: bytes, shards: Iterable[bytes], *, nprobe:
     return VectorIndex(model, merged.d, merged, nprobe=nprobe)
 
 
+def _rerank_rows(home: Path | None, dimension: int) -> RerankRows:
+    """Re-rank rows spooled to a file beside home, or held in memory until saved where no file can be written."""
+    if home is not None:
+        try:
+            return RerankRows.spooled(home, dimension)
+        except OSError:
+            pass
+    return RerankRows(dimension)
+
+
 def _madvise(address: int, length: int, advice: int) -> None:
     """madvise(2) on memory that FAISS mapped (Python's mmap.madvise only reaches maps Python made); advice only,
     so a failure is ignored."""
@@ -201,15 +211,18 @@ class VectorIndex:
         *,
         ann_min: int = ANN_MIN_VECTORS,
         codes: str = "sq8",
+        home: Path | None = None,
     ) -> VectorIndex:
         """Index these vectors: exactly below ann_min of them, with a trained IVF index from there on, its vectors
-        in 8-bit scalar codes, or in product codes when codes is "pq" and there are PQ_MIN_VECTORS to train them."""
+        in 8-bit scalar codes, or in product codes when codes is "pq" and there are PQ_MIN_VECTORS to train them.
+        home is where the index will be saved: product codes' re-rank rows go to a file there as they come."""
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         if len(ids) < ann_min:
             built = cls(model, vectors.shape[1])
         else:
             trained = train_ivf(vectors[training_positions(len(ids))], len(ids), codes)
-            built = cls(model, vectors.shape[1], trained, rerank=RerankRows(vectors.shape[1]))
+            rows = _rerank_rows(home, vectors.shape[1]) if isinstance(trained, faiss.IndexIVFPQ) else None
+            built = cls(model, vectors.shape[1], trained, rerank=rows)
         built.add(ids, vectors)
         return built
 
@@ -283,12 +296,12 @@ class VectorIndex:
                 continue
         return found
 
-    def grown(self, *, ann_min: int = ANN_MIN_VECTORS, codes: str = "sq8") -> VectorIndex:
-        """This index, or an IVF one (codes: IVF_CODES) over the same vectors once an exact index has reached
-        ann_min."""
+    def grown(self, *, ann_min: int = ANN_MIN_VECTORS, codes: str = "sq8", home: Path | None = None) -> VectorIndex:
+        """This index, or an IVF one (codes: IVF_CODES; home: see build) over the same vectors once an exact index
+        has reached ann_min."""
         if self._ivf is not None or len(self) < ann_min:
             return self
-        return VectorIndex.build(self.model, self.ids(), self.vectors(), ann_min=ann_min, codes=codes)
+        return VectorIndex.build(self.model, self.ids(), self.vectors(), ann_min=ann_min, codes=codes, home=home)
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         """Add unit vectors under the given passage ids."""
@@ -366,6 +379,8 @@ class VectorIndex:
         self._own_lists()
         if self._rerank is not None:  # first: an index on disk never names a passage whose row is not
             self._rerank.save(path)
+        elif self.codes != "pq":  # rows an IVF-PQ index this one replaces left behind (768 MB at 1M)
+            rerank_path(path).unlink(missing_ok=True)
         _replace_atomically(path, lambda tmp: faiss.write_index(self._index, str(tmp)))
         sidecar = (json.dumps(asdict(self.info), indent=2) + "\n").encode()
         _replace_atomically(sidecar_path(path), lambda tmp: tmp.write_bytes(sidecar))

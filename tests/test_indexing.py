@@ -262,6 +262,7 @@ def test_an_import_asked_for_product_codes_builds_them_and_search_reranks_by_the
     settings = Settings(db_path=tmp_path / "pq.duckdb", ann_min_vectors=2000, vector_codes="pq")
     import_files(write_corpus(tmp_path / "corpus", 10_500), settings, hashing)
     assert rerank_path(settings.vector_index_path).is_file()
+    assert not list(tmp_path.glob("*.tmp"))  # the rows spooled while the import grew the index were renamed in
     with open_store(settings.db_path, read_only=True) as store:
         vindex = load_vector_index(store, settings, hashing)
         assert vindex.kind == "ivf-pq" and len(vindex) >= 10_500
@@ -324,6 +325,26 @@ def test_rerank_rows_are_kept_by_passage_id_added_in_place_and_replaced_by_a_reb
     assert not leftover.exists()
     with pytest.raises(ValueError, match="dimension 16"):
         RerankRows(16).add(np.array([1]), x[:1, :8])
+    VectorIndex("m", 16).save(index_path)  # an index of another kind in its place takes the rows away with it
+    assert not saved.exists()
+
+
+def test_rerank_rows_go_to_their_file_once_enough_are_held(tmp_path, monkeypatch):
+    from index import rerank
+
+    monkeypatch.setattr(rerank, "SPILL_ROWS", 10)
+    x = _clustered(40, dimension=16)
+    spool = rerank.RerankRows.spooled(tmp_path / "pq.faiss", 16)
+    spool.add(np.arange(1, 10), x[:9])
+    assert spool.file.stat().st_size == 0  # nine held in memory
+    spool.add(np.arange(10, 12), x[9:11])
+    assert spool.file.stat().st_size == 12 * 16 * 2  # eleven written: an import does not hold them all
+    assert set(spool.vectors(range(20))) == set(range(1, 12))
+    spool.save(tmp_path / "pq.faiss")
+    loaded = rerank.RerankRows(16, rerank.rerank_path(tmp_path / "pq.faiss"))
+    loaded.add(np.arange(20, 32), x[20:32])  # into the saved file, in place
+    assert rerank.rerank_path(tmp_path / "pq.faiss").stat().st_size == 32 * 16 * 2
+    assert set(rerank.RerankRows(16, loaded.file).vectors(range(40))) == set(range(1, 12)) | set(range(20, 32))
 
 
 @pytest.mark.slow  # trains an index over 12,000 vectors

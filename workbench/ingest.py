@@ -181,7 +181,9 @@ class FileWriter:
         with stage("faiss"):
             self.vindex.add(ids, prepared.vectors[rows])
             self.vindex = self.vindex.grown(
-                ann_min=self.settings.ann_min_vectors, codes=self.settings.vector_codes
+                ann_min=self.settings.ann_min_vectors,
+                codes=self.settings.vector_codes,
+                home=self.settings.vector_index_path,
             )  # exact until large, then IVF
         articles = len(prepared.docs) - raced
         message = f"{articles} article(s), {len(ids)} passages" + (f", {skipped} already imported" if skipped else "")
