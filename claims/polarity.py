@@ -329,9 +329,9 @@ def find_restatement(claim: str, passage: str) -> str | None:
 def find_hedged_restatement(claim: str, passage: str) -> str | None:
     """The hedge by which a passage sentence says the claim's words only as a possibility ("Iran is likely to try to
     increase support for its struggling allies" for "Iran will increase its support for its struggling allies"), or
-    None; None too where another sentence restates the claim plainly."""
+    None; None too where another sentence says them without such a hedge, plainly or only reporting them ("according
+    to officials"): that sentence asserts the claim."""
     restating = _restating(claim, passage)
-    if not restating or any(not hedges for _, hedges in restating):
+    if not restating or any(not hedges & _POSSIBILITY for _, hedges in restating):
         return None
-    possible = sorted(restating[0][1] & _POSSIBILITY)
-    return possible[0] if possible else None
+    return sorted(restating[0][1] & _POSSIBILITY)[0]

@@ -196,6 +196,13 @@ ALLIES = "Iran will increase its support for its struggling allies."
         # a plain restatement elsewhere in the passage asserts it
         (ALLIES, "Iran is likely to try to increase support for its struggling allies. Iran will increase support for "
          "its struggling allies, he said.", None),
+        # a sentence that reports it ("according to") asserts it, whichever sentence comes first
+        (ALLIES, "Iran may increase support for its struggling allies. According to officials Iran will increase "
+         "support for its struggling allies.", None),
+        (ALLIES, "According to officials Iran will increase support for its struggling allies. Iran may increase "
+         "support for its struggling allies.", None),
+        (ALLIES, "Iran may increase support for its struggling allies. Iran could increase support for its "
+         "struggling allies.", "may"),
         # "the possibility" frames what Tehran is open to; it does not hedge that it is open
         ("Tehran is open to working with the United States to support Baghdad.", "Tehran is open to the possibility "
          "of working with the United States to support Baghdad, the official said.", None),
