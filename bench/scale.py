@@ -215,7 +215,7 @@ def vectors_tier(count: int, work: Path) -> dict:
         if codes == "pq":
 
             def reranked(query: np.ndarray, index=index) -> list[int]:
-                # by the index's own float16 rows, mapped from the file beside it, as retrieval re-ranks
+                # by the index's own float16 rows, read from the file beside it, as retrieval re-ranks
                 candidates = [pid for pid, _ in index.search(query, 10 * RERANK)]
                 rows = index.rerank_vectors(candidates)
                 return sorted(candidates, key=lambda pid: -float(rows[pid] @ query))[:10]

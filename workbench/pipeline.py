@@ -64,9 +64,10 @@ def similarities(
     """Cosine similarity of a text to each hit's passage, from the passage vectors (missing ones embedded).
 
     query_vector is the text's embedding when the caller already has it. An exact or 8-bit index gives its
-    vectors; product codes are too coarse for the on-topic gate, so with them the store's vectors are used (and
-    embedded afresh without a store). Reading the store for 8-bit codes too scanned the embeddings at 1M passages
-    (check p50 104 -> 642 ms, serving peak 828 -> 2,940 MB in make bench-1m, 2026-12-06).
+    vectors; product codes are too coarse for the on-topic gate, so with them the float16 rows the index re-ranks by
+    are used (the store's vectors for passages it has none for; embedded afresh without a store). Reading the store
+    for 8-bit codes too scanned the embeddings at 1M passages (check p50 104 -> 642 ms, serving peak 828 -> 2,940 MB
+    in make bench-1m, 2026-12-06).
     """
     if not hits:
         return []
