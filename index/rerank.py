@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 import weakref
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
+
+from index.files import replace_atomically, temporary_beside
 
 ROW_TYPE = np.dtype(np.float16)
 # Rows held in memory before they go to the file, when there is one (50 MB of MiniLM rows): an import into a 1M
@@ -33,12 +34,6 @@ SPILL_ROWS = 65_536
 def rerank_path(index_path: Path) -> Path:
     """The file of re-rank rows beside the index at index_path."""
     return index_path.with_name(index_path.name + ".rerank")
-
-
-def temporary_beside(path: Path) -> Path:
-    """A fresh temporary name beside path, for a file to rename over it once written."""
-    # A name of its own (not mkstemp, whose 0600 mode would make the file unreadable to another user's app).
-    return path.with_name(f"{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
 
 
 class RerankRows:
@@ -113,23 +108,21 @@ class RerankRows:
         target = rerank_path(index_path)
         if self._file == target and not self._fresh:
             _patch(target, self._pending, self.dimension)
+        elif self._fresh and self._file is not None and self._file.parent == target.parent:
+            _patch(self._file, self._pending, self.dimension)  # a spooled build's own file: renamed into place
+            os.replace(self._file, target)
         else:
-            if self._fresh and self._file is not None and self._file.parent == target.parent:
-                written = self._file
-            else:
-                written = temporary_beside(target)
-                if self._file is not None and self._file.exists():
-                    shutil.copyfile(self._file, written)
-            try:
-                _patch(written, self._pending, self.dimension)
-                os.replace(written, target)
-            except BaseException:
-                written.unlink(missing_ok=True)
-                raise
-            if self._discard is not None:
-                self._discard.detach()
-                self._discard = None
+            replace_atomically(target, self._copy_with_pending)
+        if self._discard is not None:
+            self._discard.detach()
+            self._discard = None
         self._file, self._fresh, self._pending, self._stale = target, False, [], True
+
+    def _copy_with_pending(self, path: Path) -> None:
+        """Fill path with the rows of the file held so far (if any) and those added since."""
+        if self._file is not None and self._file.exists():
+            shutil.copyfile(self._file, path)
+        _patch(path, self._pending, self.dimension)
 
     def _open(self) -> tuple[BinaryIO | None, int]:
         """The file, open for reading (again after a write or save), and how many rows it holds."""

@@ -5,15 +5,15 @@ from __future__ import annotations
 import ctypes
 import json
 import mmap
-import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import faiss
 import numpy as np
 
-from index.rerank import RerankRows, rerank_path, temporary_beside
+from index.files import replace_atomically
+from index.rerank import RerankRows, rerank_path
 
 
 class IndexMismatchError(RuntimeError):
@@ -381,9 +381,9 @@ class VectorIndex:
             self._rerank.save(path)
         elif self.codes != "pq":  # rows an IVF-PQ index this one replaces left behind (768 MB at 1M)
             rerank_path(path).unlink(missing_ok=True)
-        _replace_atomically(path, lambda tmp: faiss.write_index(self._index, str(tmp)))
+        replace_atomically(path, lambda tmp: faiss.write_index(self._index, str(tmp)))
         sidecar = (json.dumps(asdict(self.info), indent=2) + "\n").encode()
-        _replace_atomically(sidecar_path(path), lambda tmp: tmp.write_bytes(sidecar))
+        replace_atomically(sidecar_path(path), lambda tmp: tmp.write_bytes(sidecar))
 
     def disagreement(self, info: IndexInfo) -> str | None:
         """How this index differs from the sidecar that describes it (count, dimension, kind); None when it agrees."""
@@ -440,16 +440,3 @@ def read_sidecar(path: Path, rebuild_hint: str = "") -> IndexInfo:
     except (OSError, ValueError, TypeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise IndexDamagedError(f"{side}: missing or unreadable index description ({reason})", rebuild_hint) from exc
-
-
-def _replace_atomically(path: Path, write: Callable[[Path], object]) -> None:
-    """Have write fill a fresh temporary file beside path, flush it to disk, then rename it over path."""
-    tmp = temporary_beside(path)
-    try:
-        write(tmp)
-        with tmp.open("rb+") as written:
-            os.fsync(written.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise

@@ -181,12 +181,16 @@ def _vector_index(store: Store, settings: Settings, embedder: Embedder) -> list[
     return findings
 
 
+def _spread(ids: np.ndarray) -> np.ndarray:
+    """Up to VECTOR_SAMPLE of the sorted ids, evenly spread from the first to the last (the newest)."""
+    return ids[np.linspace(0, len(ids) - 1, min(VECTOR_SAMPLE, len(ids))).astype(int)]
+
+
 def _vector_sample(store: Store, vindex: VectorIndex, embedder: Embedder, shared: np.ndarray) -> Finding:
     """A spread of stored vectors against DuckDB's: the right ids with the wrong vectors is damage too."""
     if not len(shared):
         return Finding("faiss vectors", "nothing to compare")
-    sample = shared[np.linspace(0, len(shared) - 1, min(VECTOR_SAMPLE, len(shared))).astype(int)]
-    ids, truth = store.load_embeddings(embedder.model_id, sample)
+    ids, truth = store.load_embeddings(embedder.model_id, _spread(shared))
     stored = vindex.vectors_for(ids)
     worst = max(float(np.abs(stored[int(pid)] - row).max()) for pid, row in zip(ids, truth, strict=True))
     tolerance = TOLERANCE[vindex.kind]
@@ -202,10 +206,7 @@ def _rerank_rows(store: Store, vindex: VectorIndex, embedder: Embedder, shared: 
     and its newest one: missing rows make searches read those vectors from DuckDB, slowly at scale."""
     if not len(shared):
         return Finding("faiss re-rank rows", "nothing to compare")
-    sample = np.unique(
-        np.append(shared[np.linspace(0, len(shared) - 1, min(VECTOR_SAMPLE, len(shared))).astype(int)], shared[-1])
-    )
-    ids, truth = store.load_embeddings(embedder.model_id, sample)
+    ids, truth = store.load_embeddings(embedder.model_id, _spread(shared))  # the spread ends at the newest
     rows = vindex.rerank_vectors(ids)
     lacking = [int(pid) for pid in ids if int(pid) not in rows]
     if lacking:
