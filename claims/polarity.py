@@ -17,6 +17,7 @@ same (63/85), COVID-Fact's refutations 281 -> 204 fires and its supports 75 -> 4
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -26,6 +27,7 @@ from claims.words import (
     NEGATORS,
     STOP,
     content_positions,
+    sentence_before,
     split_sentences,
     stem,
     tokenize,
@@ -335,3 +337,18 @@ def find_hedged_restatement(claim: str, passage: str) -> str | None:
     if not restating or any(not hedges & _POSSIBILITY for _, hedges in restating):
         return None
     return sorted(restating[0][1] & _POSSIBILITY)[0]
+
+
+def find_hedged_figures(passage: str, positions: Sequence[int]) -> str | None:
+    """The hedge by which every sentence holding one of these figures (their character positions in the passage)
+    says it only as a possibility or a rumour, before the figure ("HBO is reportedly in talks ... $15 per month",
+    "could launch in April for $15"), or None where one of them says its figure plainly, or there is none. A hedge
+    after the figure is about something else ("are now just 30 miles away from Baghdad and closing fast, although
+    Iraqi forces may have succeeded in halting the advance")."""
+    hedges = []
+    for position in positions:
+        found = sorted(set(tokenize(sentence_before(passage, position))[0]) & _POSSIBILITY)
+        if not found:
+            return None
+        hedges.append(found[0])
+    return hedges[0] if hedges else None

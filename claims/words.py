@@ -69,6 +69,14 @@ def split_sentences(text: str) -> list[str]:
     return [part for part in _SENTENCE_END.split(text) if part.strip()]
 
 
+def sentence_before(text: str, position: int) -> str:
+    """The words of the sentence (as split_sentences cuts them) that holds the character at position, up to it."""
+    start = 0
+    for end in _SENTENCE_END.finditer(text, 0, position):
+        start = end.end()
+    return text[start:position]
+
+
 def is_title_case(text: str, start: int = 0, end: int | None = None) -> bool:
     """True for a headline written in title case, where a capital says nothing about a name."""
     words = [w for w in WORD.findall(text, start, len(text) if end is None else end) if w.isalpha() and len(w) > 3]

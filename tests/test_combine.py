@@ -274,6 +274,27 @@ def test_matching_figures_are_one_clear_source_however_hesitant_the_model():
     assert combine("conflicts", barely, check, comparisons).confidence == 0.775  # 0.5 + (1 - 0.45) / 2: above the floor
 
 
+def test_matching_figures_said_only_as_a_possibility_leave_a_hesitant_model_without_a_side():
+    claim = "HBO's streaming service will cost $15 per month."
+    hesitant = {"agrees": 0.1, "conflicts": 0.05, "discusses": 0.8, "unrelated": 0.05}
+    rumour = "HBO is reportedly in talks with Apple, and the service will cost $15 per month."
+    check, comparisons = number_check(claim, rumour)
+    held = combine("discusses", hesitant, check, comparisons, rumour)
+    assert (check, held.stance, held.confidence) == ("match", "discusses", 0.8)
+    assert held.reason.startswith("model: discusses 0.80: it gives the figures only as a possibility ('reportedly')")
+    # said plainly, or with the hedge about something after the figure, the figures take the side
+    for plain in (
+        "The service will cost $15 per month.",
+        "It will cost $15 per month, and HBO may sell it on Apple TV.",
+    ):
+        check, comparisons = number_check(claim, plain)
+        assert combine("discusses", hesitant, check, comparisons, plain).stance == "agrees"
+    # a model that reads agreement itself keeps it
+    sure = {"agrees": 0.8, "conflicts": 0.05, "discusses": 0.1, "unrelated": 0.05}
+    check, comparisons = number_check(claim, rumour)
+    assert combine("agrees", sure, check, comparisons, rumour).stance == "agrees"
+
+
 def test_agreement_with_a_distance_between_other_places_takes_no_side_however_sure_the_model():
     claim = "Saadiyah is 30 miles from Baghdad."
     passage = "The Al Qaeda extremists are now just 30 miles away from Baghdad and closing fast."

@@ -2,7 +2,13 @@
 
 import pytest
 
-from claims.polarity import find_advocacy, find_hedged_restatement, find_polarity_conflict, find_restatement
+from claims.polarity import (
+    find_advocacy,
+    find_hedged_figures,
+    find_hedged_restatement,
+    find_polarity_conflict,
+    find_restatement,
+)
 
 SEED_CASES = [
     (
@@ -212,3 +218,24 @@ ALLIES = "Iran will increase its support for its struggling allies."
 )  # fmt: skip
 def test_a_sentence_that_says_the_claim_only_as_a_possibility_is_found(claim, passage, hedge):
     assert find_hedged_restatement(claim, passage) == hedge
+
+
+@pytest.mark.parametrize(
+    ("passage", "figures", "hedge"),
+    [
+        ("HBO is reportedly in talks with Apple. The service could cost $15 per month.", ["$15"], "could"),
+        ("HBO is reportedly in talks with Apple, for $15 per month.", ["$15"], "reportedly"),
+        # the hedge of another sentence, or after the figure, is about something else
+        ("HBO could launch in April. The service costs $15 per month.", ["$15"], None),
+        ("The extremists are now just 30 miles away from Baghdad, although Iraqi forces may have halted the advance.",
+         ["30 miles"], None),
+        # every figure must be hedged
+        ("Reportedly 11 shots were fired. Officials counted eleven shots.", ["11 shots", "eleven shots"], None),
+        ("Reportedly 11 shots were fired; it may be 12 shots.", ["11 shots", "12 shots"], "reportedly"),
+        ("Officials said 11 shots were fired.", ["11"], None),
+        ("No figure here.", [], None),
+    ],
+)  # fmt: skip
+def test_a_figure_said_only_as_a_possibility_or_rumour_is_found(passage, figures, hedge):
+    positions = [passage.index(figure) for figure in figures]
+    assert find_hedged_figures(passage, positions) == hedge

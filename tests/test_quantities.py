@@ -109,6 +109,10 @@ CASES = [
     Case("1,200 people a day are crossing", 1200 / DAY, "1 / second", None, {"noun": "people"}),
     Case("between $1.5bn and $2bn", 1.75e9, None, "range", {"currency": "USD", "low": 1.5e9}),
     Case("a $10-20 million contract", 1.5e7, None, "range", {"currency": "USD", "low": 1e7, "high": 2e7}),
+    Case("resells it for anywhere from $13 to $18", 15.5, None, "range", {"currency": "USD", "low": 13, "high": 18}),
+    Case("estimates ranging from 500 to 2,000 troops", 1250, None, "range", {"noun": "troops", "low": 500}),
+    Case("prices rose from $13 to $18", 13, None, None, {"currency": "USD", "high": 13}),  # before, then after
+    Case("prices rose from $13 to $18", 18, None, None, {"currency": "USD", "low": 18}, 1),
     Case("debt of $3 trillion", 3e12, None, None, {"currency": "USD"}),
     Case("200,000 barrels of oil", 200_000 * BARREL, "meter ** 3"),
     Case("the curfew lasts 12 hours", 12 * 3600, "second"),

@@ -142,7 +142,7 @@ def judge(
     items = []
     for hit, prediction, sim, (check, comparisons) in zip(hits, predictions, gates, checks, strict=True):
         with stage("numbers"):  # the number check and the rules that read the text (polarity, questions)
-            combined = combine(prediction.label, prediction.probabilities, check, comparisons)
+            combined = combine(prediction.label, prediction.probabilities, check, comparisons, hit.text)
             combined = hold_figures_elsewhere(combined, claim.text, hit.text)
             combined = hold_place_elsewhere(combined, claim.text, hit.text)
             combined = turn_on_polarity(combined, claim.text, hit.text, prediction.probabilities)

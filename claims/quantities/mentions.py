@@ -35,7 +35,9 @@ _LABEL_BEFORE = re.compile(r"(?:[A-Za-z]-|\d[:.])$")
 _PLAIN_DIGITS = re.compile(r"\d+")
 _YEAR_JOIN = re.compile(r"\s*(?:-|–|to|and)\s*")
 _SHORT_YEAR_AFTER = re.compile(r"[-–]\d\d\b")
+# "rose from 10 to 20" gives a figure before and after, not a range; "anywhere from $13 to $18" is one.
 _FROM_BEFORE = re.compile(r"\bfrom\s+$", re.IGNORECASE)
+_RANGE_FROM_BEFORE = re.compile(r"\b(?:anywhere|somewhere|rang(?:e|es|ed|ing)|var(?:y|ies|ied|ying))\s+from\s+$", re.I)
 _DIGITS_IN = re.compile(rf"(\d(?:[\d,]|[{GROUP_SPACES}](?=\d))*)(?:\.(\d+))?")  # "3,000", "3 000"
 
 
@@ -170,7 +172,10 @@ def _join_ranges(text: str, atoms: list[_Atom]) -> list[_Atom]:
             or ("and" in gap.lower() and last.hedge != "range")
             or (last.unit and last.unit != atom.unit)
             or (last.currency and atom.currency and last.currency != atom.currency)
-            or _FROM_BEFORE.search(text, max(0, last.start - 6), last.start)
+            or (
+                _FROM_BEFORE.search(text, max(0, last.start - 6), last.start)
+                and not _RANGE_FROM_BEFORE.search(text, max(0, last.start - 16), last.start)
+            )
         ):
             joined.append(atom)
             continue
