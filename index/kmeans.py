@@ -10,6 +10,7 @@ every vector added to the index spends a share of one.
 from __future__ import annotations
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 # Rows scored against every centroid at once: 2,048 x 4,096 centroids is a 32 MB block of scores.
 ASSIGN_BLOCK = 2048
@@ -19,11 +20,15 @@ KMEANS_SEED = 1234
 _SPLIT = 1.0 / 1024  # how far apart the two halves of a split cluster start
 
 
-def nearest_centroids(vectors: np.ndarray, centroids: np.ndarray, block: int = ASSIGN_BLOCK) -> np.ndarray:
-    """For each vector, the row of the centroid with the largest inner product (the first of equals), as int64."""
+def nearest_centroids(
+    vectors: np.ndarray, centroids: np.ndarray, block: int = ASSIGN_BLOCK, *, threads: int | None = None
+) -> np.ndarray:
+    """For each vector, the row of the centroid with the largest inner product (the first of equals), as int64;
+    the matrix products on at most `threads` BLAS threads (None: as many as BLAS is set to use)."""
     out = np.empty(len(vectors), dtype=np.int64)
-    for start in range(0, len(vectors), block):
-        np.argmax(vectors[start : start + block] @ centroids.T, axis=1, out=out[start : start + block])
+    with threadpool_limits(limits=threads, user_api="blas"):
+        for start in range(0, len(vectors), block):
+            np.argmax(vectors[start : start + block] @ centroids.T, axis=1, out=out[start : start + block])
     return out
 
 

@@ -20,6 +20,7 @@ def test_nearest_centroids_are_the_ones_faiss_finds_in_any_block_size():
     _, truth = flat.search(x, 1)
     for block in (7, 2048, 10_000):
         assert np.array_equal(nearest_centroids(x, centroids, block), truth[:, 0])
+    assert np.array_equal(nearest_centroids(x, centroids, threads=1), truth[:, 0])  # as an import adds them
 
 
 def test_spherical_kmeans_gives_unit_centroids_as_good_as_faiss_kmeans_and_repeats_exactly():
