@@ -345,10 +345,10 @@ def find_hedged_figures(passage: str, positions: Sequence[int]) -> str | None:
     "could launch in April for $15"), or None where one of them says its figure plainly, or there is none. A hedge
     after the figure is about something else ("are now just 30 miles away from Baghdad and closing fast, although
     Iraqi forces may have succeeded in halting the advance")."""
-    hedges = []
+    first = None
     for position in positions:
         found = sorted(set(tokenize(sentence_before(passage, position))[0]) & _POSSIBILITY)
         if not found:
             return None
-        hedges.append(found[0])
-    return hedges[0] if hedges else None
+        first = first or found[0]
+    return first

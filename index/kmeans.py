@@ -9,6 +9,8 @@ every vector added to the index spends a share of one.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import numpy as np
 from threadpoolctl import threadpool_limits
 
@@ -26,7 +28,7 @@ def nearest_centroids(
     """For each vector, the row of the centroid with the largest inner product (the first of equals), as int64;
     the matrix products on at most `threads` BLAS threads (None: as many as BLAS is set to use)."""
     out = np.empty(len(vectors), dtype=np.int64)
-    with threadpool_limits(limits=threads, user_api="blas"):
+    with nullcontext() if threads is None else threadpool_limits(limits=threads, user_api="blas"):
         for start in range(0, len(vectors), block):
             np.argmax(vectors[start : start + block] @ centroids.T, axis=1, out=out[start : start + block])
     return out

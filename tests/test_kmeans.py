@@ -64,7 +64,7 @@ def test_vectors_added_on_numpys_lists_make_the_index_faiss_makes(codes):
     trained = index_bytes(train_ivf(x[:10_000], 10_000, codes))
     theirs, ours = index_from_bytes(trained), index_from_bytes(trained)
     theirs.add_with_ids(x, ids)
-    add_to_index(ours, ids, x)
+    add_to_index(ours, ids, x, flat_centroids(ours))
     assert ours.ntotal == 12_000
     assert faiss.serialize_index(ours).tobytes() == faiss.serialize_index(theirs).tobytes()
     # an exact index has no centroids and takes its vectors as it always did
