@@ -117,6 +117,29 @@ def test_a_writer_in_the_same_process_held_too_long_is_one_clear_error(settings,
         writer.join()
 
 
+def test_files_are_written_in_the_workbench_row_groups_and_closed_with_a_checkpoint(settings):
+    # DuckDB rewrites a table's last row group at each checkpoint: the workbench keeps them small (ROW_GROUP_ROWS)
+    from workbench.storage.duckdb.connection import ROW_GROUP_ROWS, open_db
+
+    with open_db(settings.db_path) as con:
+        con.execute("CREATE TABLE scratch AS SELECT range AS i FROM range(?)", [ROW_GROUP_ROWS + 100])
+    assert not settings.db_path.with_name(settings.db_path.name + ".wal").exists()
+    with open_db(settings.db_path, read_only=True) as con:
+        groups = con.execute("SELECT count(DISTINCT row_group_id) FROM pragma_storage_info('scratch')").fetchone()[0]
+        rows = con.execute("SELECT count(*) FROM scratch").fetchone()[0]
+    assert (groups, rows) == (2, ROW_GROUP_ROWS + 100)
+
+
+def test_writable_connections_of_one_process_share_the_file(settings):
+    # an import checks the next file's hashes while its writer thread holds the file
+    with open_store(settings.db_path) as outer:
+        outer.con.execute("CREATE TABLE shared_rows (i INTEGER)")
+        with open_store(settings.db_path) as inner:
+            inner.con.execute("INSERT INTO shared_rows VALUES (1)")
+        assert outer.con.execute("SELECT count(*) FROM shared_rows").fetchone()[0] == 1
+        assert not outer.is_read_only()
+
+
 MATCH_BM25 = """SELECT passage_id, score FROM (
     SELECT passage_id, fts_main_passages.match_bm25(passage_id, ?) AS score FROM passages) WHERE score IS NOT NULL"""
 

@@ -3,6 +3,7 @@ DuckDB's errors turned into the workbench's."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -77,17 +78,56 @@ MAX_POLL_S = 0.05
 
 
 _SAME_FILE_OTHER_CONFIG = "same database file with a different configuration"
+_ATTACHED_ELSEWHERE = "Unique file handle conflict"
 
 
 def _busy_holder(exc: duckdb.Error) -> str | None:
     """Who holds the file when exc says it is busy: another process's lock, or a connection of this process opened
-    the other way (DuckDB holds a file with one configuration per process: the app's page that reads while another
-    session's import writes meets this until the writer's short connection closes); None for any other error."""
+    the other way (DuckDB holds a file once per process: the app's page that reads while another session's import
+    writes meets this until the writer's short connection closes); None for any other error."""
     if isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower():
         return "another process"
     if isinstance(exc, duckdb.ConnectionException) and _SAME_FILE_OTHER_CONFIG in str(exc):
         return "another task of this process"
+    if isinstance(exc, duckdb.BinderException) and _ATTACHED_ELSEWHERE in str(exc):
+        return "another task of this process"
     return None
+
+
+# Rows per row group in the files the workbench writes (DuckDB's default is 122,880). A checkpoint rewrites a table's
+# last, partly filled row group whole, and a writer checkpoints when its short connection closes: once per imported
+# file. At DuckDB's default that rewrite grew with the corpus: on the benchmark's 1M-passage database, closing after
+# one file of 10,000 passages took 1.5-2.4 s (about 1.1 s of it for the embeddings, whose last row group holds up to
+# 47M floats, 1.1 s for the articles' texts, 0.2 s for the passages; the same after an import of one article), and
+# 0.28-0.34 s with row groups of 16,384 rows (2026-12-07, three files each). Smaller groups also let a BM25 read of
+# one term's postings skip more of the table by its zone maps. The size is a property of the open file, not stored in
+# it: files written before keep their groups until rewritten.
+ROW_GROUP_ROWS = 16_384
+ALIAS = "corpus"  # the file's name inside its connection
+
+
+def _instance_name(path: Path, read_only: bool) -> str:
+    """One DuckDB instance per file and mode in this process, as duckdb.connect(path) keeps: connections of one
+    process share it (DuckDB attaches a file once per process), and it closes the file, with a checkpoint, when its
+    last connection closes."""
+    key = hashlib.sha256(f"{path}\0{read_only}".encode()).hexdigest()[:32]
+    return f":memory:workbench-{key}"
+
+
+def _attach(path: Path, *, read_only: bool, config: dict[str, object]) -> Connection:
+    """A connection whose default database is the file, attached with the workbench's row group size."""
+    path = path.resolve()
+    con = duckdb.connect(_instance_name(path, read_only), config=config)
+    try:
+        # ATTACH takes no prepared parameter: the path is quoted as a SQL string literal.
+        literal = "'" + str(path).replace("'", "''") + "'"
+        options = f"ROW_GROUP_SIZE {ROW_GROUP_ROWS}" + (", READ_ONLY" if read_only else "")
+        con.execute(f"ATTACH IF NOT EXISTS {literal} AS {ALIAS} ({options})")
+        con.execute(f"USE {ALIAS}")
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
 def _config() -> dict[str, object]:
@@ -117,7 +157,7 @@ def _connect(path: Path, *, read_only: bool, wait_s: float) -> Connection:
     config = _config()
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only, config=config)
+            return _attach(path, read_only=read_only, config=config)
         except duckdb.Error as exc:
             holder = _busy_holder(exc)
             if holder is None:

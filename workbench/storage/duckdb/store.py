@@ -32,4 +32,7 @@ class DuckDBStore(CorpusStatements, FulltextStatements, CheckStatements, ReviewS
 
     def is_read_only(self) -> bool:
         """True for a connection opened read-only."""
-        return self.con.execute("SELECT current_setting('access_mode') = 'read_only'").fetchone()[0]
+        # The file is attached (connection.ALIAS): the connection's own access_mode is its in-memory instance's.
+        return self.con.execute(
+            "SELECT readonly FROM duckdb_databases() WHERE database_name = current_database()"
+        ).fetchone()[0]
