@@ -98,7 +98,7 @@ def _busy_holder(exc: duckdb.Error) -> str | None:
 # last, partly filled row group whole, and a writer checkpoints when its short connection closes: once per imported
 # file. At DuckDB's default that rewrite grew with the corpus: on the benchmark's 1M-passage database, closing after
 # one file of 10,000 passages took 1.5-2.4 s (about 1.1 s of it for the embeddings, whose last row group holds up to
-# 47M floats, 1.1 s for the articles' texts, 0.16 s for the passages; the same after an import of one article), and
+# 47M floats, 1.1 s for the articles' texts, 0.16 s for the passages; 1.9-2.5 s after a file of three articles), and
 # 0.28-0.34 s with row groups of 16,384 rows (2026-12-07, three files each). Searches and checks on the two layouts
 # timed the same (four alternating serving runs at 1M); serving 1M passages holds about 35 MB more. The size is a
 # property of the open file, not stored in it: files written before keep their groups until rewritten.
