@@ -77,7 +77,6 @@ def _describe_open_error(path: Path, exc: duckdb.Error) -> str:
 MAX_POLL_S = 0.05
 
 
-_SAME_FILE_OTHER_CONFIG = "same database file with a different configuration"
 _ATTACHED_ELSEWHERE = "Unique file handle conflict"
 
 
@@ -87,8 +86,6 @@ def _busy_holder(exc: duckdb.Error) -> str | None:
     writes meets this until the writer's short connection closes); None for any other error."""
     if isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower():
         return "another process"
-    if isinstance(exc, duckdb.ConnectionException) and _SAME_FILE_OTHER_CONFIG in str(exc):
-        return "another task of this process"
     if isinstance(exc, duckdb.BinderException) and _ATTACHED_ELSEWHERE in str(exc):
         return "another task of this process"
     return None
