@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import subprocess
 import sys
@@ -13,8 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from claims.combine import number_check
-from claims.quantities import Quantity, compare, compare_quantities, describe, find_quantities, spellings
+from claims.quantities import Quantity, compare, compare_quantities, describe, find_quantities, spellings, unit_table
 from claims.quantities.places import PARTY
+from claims.quantities.units import UNIT_TABLE, _unit_info, _UnitInfo
 
 MILE = 1609.344
 YEAR = 31_557_600.0
@@ -468,11 +470,29 @@ def test_distances_between_different_places_say_so():
     )
 
 
-def test_pint_loads_lazily_and_only_for_units():
+def test_unit_table_holds_pints_answer_for_every_unit_used(capsys):
+    assert unit_table.main(["--check"]) == 0, capsys.readouterr().out
+    assert set(json.loads(UNIT_TABLE.read_text(encoding="utf-8"))) == set(unit_table.expressions())
+    assert {"kilometer", "mile", "degC", "delta_degC", "oil_barrel / day", "ton", "day"} <= set(
+        unit_table.expressions()
+    )
+
+
+def test_units_outside_the_table_are_asked_of_pint():
+    assert "hectometer" not in unit_table.expressions()
+    assert _unit_info("hectometer") == _UnitInfo(100.0, 0.0, "meter", "[length]")
+
+
+def test_finding_and_describing_quantities_never_imports_pint():
     script = (
-        "import sys; from claims.quantities import find_quantities; "
-        "find_quantities('Iran sent 2,000 troops'); assert 'pint' not in sys.modules; "
-        "find_quantities('30 miles'); assert 'pint' in sys.modules"
+        "import sys; from claims.quantities import describe, find_quantities, spellings; "
+        "texts = ['30 miles from Baghdad', 'a 45C day', 'warmed by 1.5 degrees Celsius', '2 million barrels a day', "
+        "'a five-year-old girl', '40 km/h', 'over five years', '10,000 hectares', '3 tons', 'two decades', "
+        "'120 kWh', 'rose 5 percent daily']; "
+        "found = [q for t in texts for q in find_quantities(t)]; "
+        "assert {q.dimension for q in found} >= {'[length]', '[temperature]', '[time]', '[mass]'}, found; "
+        "[(describe(q), spellings(q)) for q in found]; "
+        "assert 'pint' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", script], check=True, cwd=Path(__file__).resolve().parents[1])
 

@@ -7,11 +7,14 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 from index.vectors import ANN_MIN_VECTORS, IVF_CODES
 from workbench.errors import WorkbenchError
-from workbench.fetching import FetchLimits
+
+if TYPE_CHECKING:  # fetching imports urllib3 (about 0.05 s), which only imports need
+    from workbench.fetching import FetchLimits
 
 DEFAULT_DB = Path("data/workbench.duckdb")
 # Where the derived indexes of a server store are cached on this machine (a file store keeps them beside its file).
@@ -77,6 +80,8 @@ class Settings:
     @property
     def fetch_limits(self) -> FetchLimits:
         """The limits of one fetch: this timeout, the file-size limit of an import, FetchLimits' redirects."""
+        from workbench.fetching import FetchLimits
+
         return FetchLimits(timeout_s=self.fetch_timeout_s, max_bytes=self.max_file_bytes)
 
     @property

@@ -1,13 +1,16 @@
 """Units: the unit written after a figure, a rate ("a day") or a temperature difference, and its pint base unit.
 
-pint is imported on the first unit met, never for a bare count or a sum of money.
+pint's answers for every unit this package writes are kept in units.json (claims.quantities.unit_table writes and
+checks it), so finding a quantity never imports pint; an expression missing from it is asked of pint.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 # Surface forms -> pint expression. Longest alternatives first so "km/h" wins over "km" and "mph" over "m".
 # "tons" is read as metric tonnes: news copy rarely says which, and the two differ by 10%, inside most hedges.
@@ -93,16 +96,30 @@ class _UnitInfo:
     dimension: str
 
 
+# pint's base unit for each expression written above and in display.py. Importing pint and building its registry
+# took 0.55-0.6 s of a cold `workbench check` on the demo corpus (cProfile, 2026-12-07) for these few fixed answers.
+UNIT_TABLE = Path(__file__).with_name("units.json")
+
+
+@cache
+def _known_units() -> dict[str, _UnitInfo]:
+    return {expr: _UnitInfo(*row) for expr, row in json.loads(UNIT_TABLE.read_text(encoding="utf-8")).items()}
+
+
+@cache
+def _unit_info(expr: str) -> _UnitInfo:
+    return _known_units().get(expr) or pint_unit_info(expr)
+
+
 @cache
 def _registry():  # pint's registry type is generic and noisy; left unannotated
-    # Building pint's registry takes ~0.2 s; do it once, and only when a unit is first met.
     import pint
 
     return pint.UnitRegistry()
 
 
-@cache
-def _unit_info(expr: str) -> _UnitInfo:
+def pint_unit_info(expr: str) -> _UnitInfo:
+    """What pint says an expression is in base units (percentages are not pint's)."""
     if expr == "percent":
         return _UnitInfo(1.0, 0.0, "percent", "percent")
     if expr == "percentage_point":

@@ -1,4 +1,8 @@
-"""`workbench claims ...`: add, import, list and extract claims."""
+"""`workbench claims ...`: add, import, list and extract claims.
+
+workbench.claimbook (with the article parsing and fetching it imports, about 0.2 s) is imported by the commands that
+use it, not when the CLI starts: every other command, `check` and `search` among them, starts without it.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,6 @@ from typing import Annotated
 
 import typer
 
-from workbench import claimbook
 from workbench.cli.common import (
     JsonFlag,
     checkworthy_model_for,
@@ -30,6 +33,8 @@ def claims_add(
 
     Example: workbench --db news.duckdb claims add "ISIS seized half a billion dollars in Mosul" --date 2014-06-15
     """
+    from workbench import claimbook
+
     with open_store(settings_of(ctx).db_path) as store:
         added = claimbook.add_claim(store, text, claim_date=date)
     if added.created:
@@ -48,6 +53,8 @@ def claims_import(
 
     Example: workbench --db news.duckdb claims import claims.csv
     """
+    from workbench import claimbook
+
     with open_store(settings_of(ctx).db_path) as store:
         results = claimbook.import_claims_csv(store, path)
     created = sum(r.created for r in results)
@@ -83,6 +90,8 @@ def claims_extract(
 
     Example: workbench --db news.duckdb claims extract --limit 10 --save
     """
+    from workbench import claimbook
+
     settings = settings_of(ctx)
     scorer = checkworthy_model_for(settings)
     with open_store(settings.db_path, read_only=True, create=False) as store:
