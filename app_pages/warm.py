@@ -30,9 +30,17 @@ MODULES = (
 
 
 def warm_imports() -> None:
-    """Import what the first page run imports."""
+    """Import what the first page run imports, the configured database's storage backend included."""
     for name in MODULES:
         importlib.import_module(name)
+    from workbench.config import load_settings
+    from workbench.errors import WorkbenchError
+    from workbench.storage import import_backend
+
+    try:
+        import_backend(load_settings().db_path)
+    except WorkbenchError:  # a malformed setting: the page run says what is wrong
+        return
 
 
 def _run() -> None:

@@ -2,6 +2,7 @@
 imports never run alongside a page run's (tests/test_e2e_browser.py drives the app it serves)."""
 
 import logging
+import os
 import subprocess
 import sys
 import threading
@@ -24,16 +25,21 @@ def test_the_launcher_finds_what_it_changes_in_this_streamlit():
     assert done.returncode == 0, done.stderr[-2000:]
 
 
-def test_the_background_imports_load_the_first_pages_modules():
+def test_the_background_imports_load_the_first_pages_modules(tmp_path):
     script = (
         "import sys\nfrom app_pages import warm\n"
         "assert warm.wait(0)\n"  # none started: nothing to wait for
-        "assert 'pandas' not in sys.modules\n"
+        "assert 'pandas' not in sys.modules and 'workbench.storage.duckdb' not in sys.modules\n"
         "warm.start().join(120)\n"
         "assert warm.wait(0) and all(name in sys.modules for name in warm.MODULES)\n"
+        "assert 'workbench.storage.duckdb' in sys.modules\n"  # the database's backend, imported, not opened
     )
-    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=180)
+    env = {**os.environ, "WORKBENCH_DB": str(tmp_path / "desk.duckdb")}
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True, timeout=180
+    )
     assert done.returncode == 0, done.stderr[-2000:]
+    assert not (tmp_path / "desk.duckdb").exists()
 
 
 def test_a_page_run_waits_until_the_background_imports_are_done(monkeypatch):

@@ -50,6 +50,27 @@ def test_server_urls_are_told_from_files():
     assert not is_server_url("/data/desk.duckdb") and not is_server_url("duckdb:///data/desk.duckdb")
 
 
+def test_import_backend_imports_the_urls_backend_and_opens_nothing(tmp_path):
+    # in a fresh interpreter each: which backend modules an import_backend call leaves loaded
+    def loaded_after(url: str) -> list[str]:
+        script = (
+            "import sys\nfrom workbench.storage import import_backend\n"
+            f"import_backend({url!r})\n"
+            "print(*sorted(m for m in ('duckdb', 'workbench.storage.duckdb', 'workbench.storage.postgres') "
+            "if m in sys.modules))\n"
+        )
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-2000:]
+        return done.stdout.split()
+
+    path = tmp_path / "desk.duckdb"
+    assert loaded_after(str(path)) == ["duckdb", "workbench.storage.duckdb"]
+    assert loaded_after(f"duckdb://{path}") == ["duckdb", "workbench.storage.duckdb"]
+    assert loaded_after("postgresql://wb@/desk?host=/tmp") == ["workbench.storage.postgres"]
+    assert loaded_after("sqlite:///desk.db") == []  # open_store refuses it, with the line saying why
+    assert not path.exists()
+
+
 def test_articles_passages_and_embeddings_round_trip(store_url, monkeypatch):
     with open_store(store_url) as store:
         _seed(store)
