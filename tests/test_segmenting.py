@@ -68,3 +68,15 @@ def test_paragraphs_keep_every_word_and_split_only_at_sentence_ends(lengths):
     assert all(len(p.split()) <= 40 for p in passages)
     assert (len(passages) == 1) == (sum(lengths) <= 40)
     assert all(p.endswith(".") for p in passages)
+
+
+def test_sentences_a_scrape_ran_together_are_split_but_addresses_and_initials_are_not():
+    text = (
+        "Intervening is better than the alternative.You do not need to engage. "
+        "The U.S.Army wrote to Paul.Bond@THR.com from St.Louis at 5 p.m.Reporters waited."
+    )
+    assert [text[a:b] for a, b in split_sentences(text)] == [
+        "Intervening is better than the alternative.",
+        "You do not need to engage.",
+        "The U.S.Army wrote to Paul.Bond@THR.com from St.Louis at 5 p.m.Reporters waited.",
+    ]
