@@ -97,3 +97,20 @@ print("checked", at.metric[0].value)
     done, imported = _run(code, serving_env)
     assert done.returncode == 0 and "checked" in done.stdout, done.stderr[-3000:]
     assert imported == []
+
+
+# What `search` and `check` once paid for at start and never use (README's Performance, cold starts): pint (0.55-0.6 s;
+# unit base values come from claims/quantities/units.json), and article parsing and fetching (about 0.2 s).
+START_COSTS = ("pint", "workbench.claimbook", "workbench.documents", "workbench.fetching", "urllib3")
+
+
+@pytest.mark.parametrize("args", [["search", "30 miles from Baghdad", "-k", "3"], ["check", "--claim", "1"]])
+def test_search_and_check_start_without_what_they_do_not_use(args, serving_env):
+    code = (
+        f"import sys; from workbench.cli import main; sys.argv = ['workbench', *{args!r}]\n"
+        "try:\n    main()\nexcept SystemExit as exit:\n    assert not exit.code, exit.code\n"
+        + REPORT.format(stack=START_COSTS)
+    )
+    done, imported = _run(code, serving_env)
+    assert done.returncode == 0 and done.stdout.strip(), done.stderr[-2000:]
+    assert imported == [], f"workbench {' '.join(args)} imported {imported}"
