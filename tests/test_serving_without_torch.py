@@ -27,6 +27,16 @@ def _run(code: str, env: dict[str, str]) -> tuple[subprocess.CompletedProcess, l
     return done, json.loads(done.stderr.strip().splitlines()[-1])
 
 
+def _cli(args: list[str], stack: tuple[str, ...], env: dict[str, str]) -> tuple[subprocess.CompletedProcess, list[str]]:
+    """Run `workbench ARGS` in a fresh interpreter; its output and which of the stack's modules it had imported."""
+    code = (
+        f"import sys; from workbench.cli import main; sys.argv = ['workbench', *{args!r}]\n"
+        "try:\n    main()\nexcept SystemExit as exit:\n    assert not exit.code, exit.code\n"
+        + REPORT.format(stack=stack)
+    )
+    return _run(code, env)
+
+
 @pytest.fixture
 def demo(built_demo, tmp_path):
     return copy_database(built_demo, tmp_path)
@@ -55,12 +65,7 @@ def serving_env(demo):
     ids=lambda args: " ".join(args[:2]),
 )
 def test_a_cli_command_serves_without_torch(args, serving_env):
-    code = (
-        f"import sys; from workbench.cli import main; sys.argv = ['workbench', *{args!r}]\n"
-        "try:\n    main()\nexcept SystemExit as exit:\n    assert not exit.code, exit.code\n"
-        + REPORT.format(stack=TORCH_STACK)
-    )
-    done, imported = _run(code, serving_env)
+    done, imported = _cli(args, TORCH_STACK, serving_env)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip(), f"workbench {' '.join(args)} printed nothing"
     assert imported == [], f"workbench {' '.join(args)} imported {imported}"
@@ -69,12 +74,7 @@ def test_a_cli_command_serves_without_torch(args, serving_env):
 def test_importing_articles_serves_without_torch(serving_env, tmp_path):
     article = tmp_path / "report.txt"
     article.write_text("Orlan braces for the advance\n\nThe front line is 12 miles from Orlan, officials said.\n")
-    code = (
-        f"import sys; from workbench.cli import main; sys.argv = ['workbench', 'import', {str(article)!r}]\n"
-        "try:\n    main()\nexcept SystemExit as exit:\n    assert not exit.code, exit.code\n"
-        + REPORT.format(stack=TORCH_STACK)
-    )
-    done, imported = _run(code, serving_env)
+    done, imported = _cli(["import", str(article)], TORCH_STACK, serving_env)
     assert done.returncode == 0 and "1 article(s) and" in done.stdout, done.stderr[-2000:]
     assert imported == []
 
@@ -106,11 +106,6 @@ START_COSTS = ("pint", "workbench.claimbook", "workbench.documents", "workbench.
 
 @pytest.mark.parametrize("args", [["search", "30 miles from Baghdad", "-k", "3"], ["check", "--claim", "1"]])
 def test_search_and_check_start_without_what_they_do_not_use(args, serving_env):
-    code = (
-        f"import sys; from workbench.cli import main; sys.argv = ['workbench', *{args!r}]\n"
-        "try:\n    main()\nexcept SystemExit as exit:\n    assert not exit.code, exit.code\n"
-        + REPORT.format(stack=START_COSTS)
-    )
-    done, imported = _run(code, serving_env)
+    done, imported = _cli(args, START_COSTS, serving_env)
     assert done.returncode == 0 and done.stdout.strip(), done.stderr[-2000:]
     assert imported == [], f"workbench {' '.join(args)} imported {imported}"
