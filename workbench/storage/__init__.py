@@ -23,6 +23,13 @@ def _scheme(text: str) -> str:
     return text.split("://", 1)[0] if "://" in text else ""
 
 
+def _backend(text: str) -> str | None:
+    """The backend a URL names: "postgres" for a server URL, "duckdb" for a file path or duckdb://, else None."""
+    if is_server_url(text):
+        return "postgres"
+    return "duckdb" if _scheme(text) in ("", "duckdb") else None
+
+
 @contextmanager
 def open_store(url: Path | str, *, read_only: bool = False, create: bool = True) -> Iterator[Store]:
     """Open the store a URL names for one unit of work: a DuckDB file path (or duckdb:///path), or a PostgreSQL
@@ -32,8 +39,8 @@ def open_store(url: Path | str, *, read_only: bool = False, create: bool = True)
     StorageError line.
     """
     text = str(url)
-    scheme = _scheme(text)
-    if is_server_url(text):
+    backend = _backend(text)
+    if backend == "postgres":
         try:
             from workbench.storage.postgres import PostgresStore, open_pg
         except ImportError as exc:  # the server backend's driver is an extra (requirements-scale.txt)
@@ -44,13 +51,14 @@ def open_store(url: Path | str, *, read_only: bool = False, create: bool = True)
         with open_pg(text, read_only=read_only) as con:
             yield PostgresStore(con)
         return
-    if scheme not in ("", "duckdb"):
+    if backend is None:
         raise StorageError(
-            f"{text}: no storage backend for '{scheme}://' (a DuckDB file path, duckdb:// or postgresql:// works)"
+            f"{text}: no storage backend for '{_scheme(text)}://' "
+            "(a DuckDB file path, duckdb:// or postgresql:// works)"
         )
     from workbench.storage.duckdb import DuckDBStore, open_db
 
-    path = text.removeprefix("duckdb://") if scheme else text
+    path = text.removeprefix("duckdb://")
     with open_db(path, read_only=read_only, create=create) as con:
         yield DuckDBStore(con)
 
@@ -59,9 +67,9 @@ def import_backend(url: Path | str) -> None:
     """Import the backend open_store(url) will use, without opening anything: a process about to open the store
     (the app while the browser loads its page) pays the import ahead (0.1-0.15 s for DuckDB's, duckdb included).
     A URL open_store would refuse is left for open_store to report."""
-    text = str(url)
-    if is_server_url(text):
+    backend = _backend(str(url))
+    if backend == "postgres":
         with suppress(ImportError):  # open_store says how to install the driver
             importlib.import_module("workbench.storage.postgres")
-    elif _scheme(text) in ("", "duckdb"):
+    elif backend == "duckdb":
         importlib.import_module("workbench.storage.duckdb")
