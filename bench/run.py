@@ -43,7 +43,8 @@ CLAIMS = [
 ]
 
 
-def _peak_mb() -> float:
+def peak_mb() -> float:
+    """This process's peak resident memory so far, in MB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -190,7 +191,7 @@ def ingest_tier(size: int, work: Path) -> dict:
         "ingest_s": round(ingest_s, 1),
         "ingest_passages_per_s": round(passages / ingest_s, 1),
         "ingest_stages_s": {name: round(stages.get(name, 0.0), 1) for name in IMPORT_STAGES},
-        "ingest_peak_rss_mb": round(_peak_mb()),
+        "ingest_peak_rss_mb": round(peak_mb()),
         "disk_mb_per_100k": round(disk / 2**20 * 100_000 / passages, 1),
     }
 
@@ -233,7 +234,7 @@ def serve_tier(size: int, work: Path) -> dict:
                 started = time.perf_counter()
                 check_claim(store, vindex, embedder, model, claim_id, k=20, save=False)
                 check_ms.append((time.perf_counter() - started) * 1000)
-        peak = _peak_mb()  # before the recall measurement loads every vector for exact search
+        peak = peak_mb()  # before the recall measurement loads every vector for exact search
         resident = resident_mb(settings.vector_index_path if vindex.kind != "flat-ip" else None)
         recall = ann_recall_at_10(store, vindex, embedder.model_id, nprobes=(8, 16, 32, 64, 128))
     search_p50, search_p95 = percentiles(search_ms)

@@ -24,10 +24,8 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import random
 import re
-import resource
 import statistics
 import subprocess
 import sys
@@ -38,12 +36,9 @@ from pathlib import Path
 
 import numpy as np
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+from bench.run import REPO, RESULTS, peak_mb, percentiles  # bench.run also keeps model loading offline
 
-REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"
-RESULTS = REPO / "bench" / "results.json"
 QUERY_COUNT = 500
 RERANK = 10  # an IVF-PQ search re-ranks this many times k candidates by the stored vectors, as retrieval does
 _SENTENCE = re.compile(r"[^.!?]+[.!?]+[\"'”’)]*|[^.!?]+$")
@@ -340,7 +335,6 @@ BM25_DOC_PASSAGES = 100  # passages stored as one article: the FTS index and the
 def bm25_tier(count: int, work: Path, queries: int = QUERY_COUNT, rounds: int = 3) -> dict:
     """BM25 over count real-ish passages: build the database once (kept in work), then time the queries, `rounds`
     times each; p50 and p95 in milliseconds."""
-    from bench.run import percentiles
     from workbench.retrieval import lexical_query
     from workbench.storage import open_store
 
@@ -397,12 +391,8 @@ def _store_passages(texts: list[str], building: Path, db: Path) -> None:
 
 def _merge_results(path: Path, key: str, figures: dict) -> None:
     results = json.loads(path.read_text()) if path.exists() else {}
-    results.setdefault("scale", {})[key] = figures | {"peak_rss_mb": round(_peak_mb())}
+    results.setdefault("scale", {})[key] = figures | {"peak_rss_mb": round(peak_mb())}
     path.write_text(json.dumps(results, indent=2) + "\n")
-
-
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main() -> None:
