@@ -20,7 +20,7 @@ from tests.conftest import SEED_COMMENTS, SEED_PLAIN
 from tests.pgserver import new_database
 from workbench.documents import read_file
 from workbench.fulltext import to_search_text
-from workbench.models import QueueFilter, Review, StoredVectors
+from workbench.models import CheckResult, QueueFilter, Review, StoredVectors
 from workbench.storage import Store, is_server_url, open_store
 from workbench.storage.postgres import PostgresStore
 
@@ -143,6 +143,21 @@ def test_claims_checks_reviews_and_the_queue(store_url):
     assert [r.claim_id for r in rows] == [claim_id] and rows[0].status == "verdict_given"
     assert [(c.verdict, c.status, c.claims) for c in summary] == [("unchecked", "verdict_given", 1)]
     assert outlets["Missing Peace"] == "credible"
+
+
+def test_a_check_without_evidence_and_no_vectors_to_store(store_url):
+    """What a claim nothing was found for stores: the check alone; and storing no fact-check vectors stores none.
+    Both once sent an empty list to executemany, which DuckDB refuses."""
+    with open_store(store_url) as store:
+        claim_id = store.insert_claim("Rebels are 30 miles from Orlan", "rebels", claim_date=None, origin="manual")
+        claim = store.get_claim(claim_id)
+        result = CheckResult(claim, "not_enough_evidence", 1.0, "nothing found", 0, 0, ())
+        check_id = store.insert_check(result, stance_model="m", embedding_model="e")
+        store.set_factcheck_vectors([], "e", np.zeros((0, 384), dtype=np.float32))
+        latest, evidence = store.latest_check(claim.claim_id), store.check_evidence(check_id)
+        vectors = store.factcheck_vectors("e")
+    assert (latest.check_id, latest.verdict, latest.reason) == (check_id, "not_enough_evidence", "nothing found")
+    assert evidence == [] and vectors[0] == [] and len(vectors[1]) == 0
 
 
 def _save_many(url: str, reviewer: str, claim_id: int, rounds: int, out) -> None:

@@ -99,6 +99,23 @@ def test_check_of_an_unknown_claim_checks_nothing(with_claim):
     )
 
 
+def test_a_claim_nothing_is_found_for_gets_a_verdict_and_the_others_are_still_checked(with_claim):
+    """No article at all, so retrieval finds no passage: the claim is checked (not enough evidence, no evidence rows)
+    and the claims after it too; `check --all` once stopped at the first such claim on an empty insert."""
+    with open_store(with_claim) as store:
+        claimbook.add_claim(store, "Rebels are 30 miles from Orlan")
+    done = workbench("--db", str(with_claim), "check", "--all")
+    assert done.returncode == 0, done.stderr
+    assert [line.split(":")[:2] for line in done.stdout.splitlines()] == [
+        ["claim 1", " not_enough_evidence (1.00) — Iran sent 2000 troops to Iraq  [no source takes a clear side"],
+        ["claim 2", " not_enough_evidence (1.00) — Rebels are 30 miles from Orlan  [no source takes a clear side"],
+    ]
+    with open_store(with_claim) as store:
+        checks = [store.latest_check(claim_id) for claim_id in (1, 2)]
+        evidence = [store.check_evidence(c.check_id) for c in checks]
+    assert [c.verdict for c in checks] == ["not_enough_evidence"] * 2 and evidence == [[], []]
+
+
 def test_a_file_that_is_not_a_database_is_named_and_left_alone(tmp_path):
     notes = tmp_path / "notes.duckdb"
     notes.write_text("my notes\n")

@@ -81,6 +81,8 @@ class CheckStatements:
                 embedding_model,
             ],
         ).fetchone()[0]
+        if not result.evidence:  # a claim nothing was found for: the check and its verdict, no evidence rows
+            return check_id
         self.con.executemany(
             """INSERT INTO evidence (check_id, passage_id, rank, retrieval_score, stance, confidence, reason,
                                      number_check, model_id, after_claim, machine_stance, machine_confidence,

@@ -34,6 +34,8 @@ class FactCheckStatements(FactCheckReads):
 
     def set_factcheck_vectors(self, ids: Sequence[int], model: str, vectors: np.ndarray) -> None:
         """Store each fact-check's claim vector from this model."""
+        if not len(ids):
+            return
         self.con.executemany(
             "UPDATE factchecks SET embedding = ?, embedding_model = ? WHERE factcheck_id = ?",
             [[vector_bytes(v), model, int(i)] for i, v in zip(ids, vectors, strict=True)],
