@@ -241,20 +241,39 @@ def build_export(records: Sequence[VerdictRecord], fmt: str, *, approved_only: b
     raise ValueError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
 
 
+def exported_count(records: Sequence[VerdictRecord], fmt: str, *, approved_only: bool = False) -> int:
+    """How many claims build_export writes: every one into the CSV, the publishable ones into ClaimReview."""
+    if fmt == "claimreview":
+        return sum(publishable(rec.row, approved_only=approved_only) for rec in records)
+    return len(records)
+
+
 def write_file(out: Path, content: bytes) -> None:
     """Write an export whole or not at all: into a temporary file beside out, then renamed over it.
 
-    A missing folder, a folder named as the file, a name the file system refuses or a full disk is one
-    WorkbenchError naming the path; a file that was there before is left as it was.
+    A link is followed and its target written the same way (the link stays a link). A device or a named pipe is
+    written into as it is, never replaced by a file ("/dev/null", a pipe another program reads). A missing folder, a
+    folder named as the file, a name the file system refuses or a full disk is one WorkbenchError naming the path; a
+    file that was there before is left as it was.
     """
-    partial = out.with_name(f".{out.name[:100]}.{os.getpid()}.partial")
+    if not str(out) or str(out) == ".":
+        raise WorkbenchError("the export needs a file name, e.g. verdicts.csv")
+    partial = None
     try:
         if out.is_dir():
             raise WorkbenchError(f"{out}: this is a folder; name the file to write, e.g. {out / 'verdicts.csv'}")
-        if not out.parent.is_dir():
-            raise WorkbenchError(f"{out}: the folder {out.parent} does not exist")
+        target = out.resolve() if out.is_symlink() else out
+        if target.exists() and not target.is_file():
+            with target.open("wb") as stream:  # a device or a pipe: nothing to rename over
+                stream.write(content)
+            return
+        if not target.parent.is_dir():
+            what = "is not a folder" if target.parent.exists() else "does not exist"
+            raise WorkbenchError(f"{out}: the folder {target.parent} {what}")
+        partial = target.with_name(f".{target.name[:100]}.{os.getpid()}.partial")
         partial.write_bytes(content)
-        partial.replace(out)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise WorkbenchError(f"{out}: cannot write the export ({exc.strerror or exc})") from exc
+        partial.replace(target)
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a loop of links
+        if partial is not None:
+            partial.unlink(missing_ok=True)
+        raise WorkbenchError(f"{out}: cannot write the export ({getattr(exc, 'strerror', None) or exc})") from exc

@@ -3,9 +3,12 @@ nothing stored. Each case runs the real `python -m workbench` in its own process
 
 from __future__ import annotations
 
+import json
 import os
+import stat
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -66,6 +69,52 @@ def test_an_export_name_the_file_system_refuses(with_claim, tmp_path):
     line = one_line(workbench("--db", str(with_claim), "export", str(out)))
     assert line.startswith(f"error: {out}: cannot write the export (") and "too long" in line
     assert not list(tmp_path.glob(".*partial"))
+
+
+def test_an_export_into_a_named_pipe_writes_into_it_and_leaves_the_pipe(with_claim, tmp_path):
+    pipe = tmp_path / "to-reader"
+    os.mkfifo(pipe)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()), daemon=True)
+    reader.start()
+    done = workbench("--db", str(with_claim), "export", str(pipe))
+    reader.join(timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert received and received[0].decode("utf-8-sig").startswith("claim_id,claim,")
+    assert stat.S_ISFIFO(pipe.stat().st_mode) and not list(tmp_path.glob(".*partial"))
+
+
+def test_an_export_through_a_link_writes_its_target_and_keeps_the_link(with_claim, tmp_path):
+    link = tmp_path / "latest.csv"
+    link.symlink_to("verdicts-2026.csv")  # not there yet
+    assert workbench("--db", str(with_claim), "export", str(link)).returncode == 0
+    assert link.is_symlink() and os.readlink(link) == "verdicts-2026.csv"
+    assert (tmp_path / "verdicts-2026.csv").read_text(encoding="utf-8-sig").startswith("claim_id,claim,")
+    loop = tmp_path / "loop.csv"
+    loop.symlink_to("loop.csv")
+    line = one_line(workbench("--db", str(with_claim), "export", str(loop)))
+    assert line.startswith(f"error: {loop}: cannot write the export (")
+
+
+def test_an_export_with_no_name_or_under_a_file(with_claim, tmp_path):
+    assert one_line(workbench("--db", str(with_claim), "export", "")) == (
+        "error: the export needs a file name, e.g. verdicts.csv"
+    )
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("x")
+    assert one_line(workbench("--db", str(with_claim), "export", str(blocker / "v.csv"))) == (
+        f"error: {blocker / 'v.csv'}: the folder {blocker} is not a folder"
+    )
+    assert blocker.read_text() == "x"
+
+
+def test_an_export_says_how_many_claims_it_wrote(with_claim, tmp_path):
+    """Every claim goes into the CSV; only those with a human verdict into ClaimReview (none here)."""
+    csv_done = workbench("--db", str(with_claim), "export", str(tmp_path / "v.csv"))
+    json_done = workbench("--db", str(with_claim), "export", str(tmp_path / "v.json"), "--format", "claimreview")
+    assert csv_done.stdout == f"wrote 1 claim(s) to {tmp_path / 'v.csv'}\n"
+    assert json_done.stdout == f"wrote 0 claim(s) to {tmp_path / 'v.json'}\n"
+    assert json.loads((tmp_path / "v.json").read_text()) == []
 
 
 @pytest.mark.parametrize("value", ["abc", "-1", "nan", "inf", "0"])

@@ -321,7 +321,7 @@ def export(
 
     Example: workbench --db news.duckdb export verdicts.csv
     """
-    from workbench.export import FORMATS, build_export, load_verdicts, write_file
+    from workbench.export import FORMATS, build_export, exported_count, load_verdicts, write_file
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"--format is one of {', '.join(FORMATS)}")
@@ -335,7 +335,7 @@ def export(
         sys.stdout.buffer.write(content)
         return
     write_file(out, content)
-    typer.echo(f"wrote {len(records)} claim(s) to {out}")
+    typer.echo(f"wrote {exported_count(records, fmt, approved_only=settings.second_reviewer)} claim(s) to {out}")
 
 
 @app.command()
