@@ -419,6 +419,11 @@ PLACE_PAIRS = [
         "ISIL took control of Falluja at the start of the year. It lies just 50 km west of Maliki's office.",
         ["conflict"],
     ),
+    # the size of a thing or a change is no distance between places, whatever places its sentence names
+    ("The Red Ridge Front is 30 miles from Orlan", "The Orlan city marathon course is 42 km long this year.", []),
+    ("The Red Ridge Front is 30 miles from Orlan", "The Orlan tram network is expanding by 12 km.", []),
+    ("The Red Ridge Front is 30 miles from Orlan", "A 20-mile stretch of the Orlan ring road is closed.", []),
+    ("The Orlan marathon course is 42 km long", "The Orlan marathon course is 26.2 miles long.", ["match"]),
     # lengths that are not distances from somewhere compare as before
     ("The bomb left a 5 m deep crater", "The blast left a crater 12 m deep.", ["conflict"]),
     ("Sea levels could rise by up to 1.1 metres", "Global sea levels may rise 1 metre by 2100.", ["match"]),
@@ -468,6 +473,12 @@ def test_distances_between_different_places_say_so():
     assert comparison.explanation == (
         "claim 30 miles (48.3 km) and source 37 miles (59.5 km) are distances between different places"
     )
+
+
+def test_a_length_of_a_thing_against_a_distance_between_places_says_so():
+    claim, source = _one("The Red Ridge Front is 30 miles from Orlan"), _one("The marathon course is 42 km long.")
+    assert source.extent and not claim.extent and source.places is None
+    assert compare(claim, source).explanation == "claim 30 miles (48.3 km) and source 42 km measure different things"
 
 
 def test_unit_table_holds_pints_answer_for_every_unit_used(capsys):

@@ -40,9 +40,8 @@ def _overlap(a: Quantity, b: Quantity) -> bool:
 def compare(claim: Quantity, source: Quantity) -> Comparison:
     """Compare a claim quantity with a passage quantity; incomparable when they cannot be about the same thing."""
     if not _subject(claim, source, strict=False):
-        what = (
-            "are distances between different places" if not _same_places(claim, source) else "measure different things"
-        )
+        apart = not (claim.extent or source.extent) and not _same_places(claim, source)
+        what = "are distances between different places" if apart else "measure different things"
         explanation = f"claim {describe(claim)} and source {describe(source)} {what}"
         return Comparison(claim, source, "incomparable", explanation)
     outcome: Outcome = "match" if _overlap(claim, source) else "conflict"

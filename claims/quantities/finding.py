@@ -9,7 +9,7 @@ from claims.numbers import find_numbers
 from claims.quantities.hedges import EXACT_TOLERANCE, _hedged
 from claims.quantities.mentions import _Atom, _atoms, _join_ranges
 from claims.quantities.models import Quantity
-from claims.quantities.places import _distance_places
+from claims.quantities.places import _distance_places, _is_extent
 from claims.quantities.subjects import _EVENT_OF, _event_near, _noun_after
 from claims.quantities.units import _DELTA_AFTER, _DELTA_BEFORE, _RATE, _RATE_UNIT, _unit_info, _UnitInfo
 
@@ -116,4 +116,11 @@ def find_quantities(text: str) -> list[Quantity]:
         )
         quantities.append(_quantity(text, atom, difference=converts_difference))
     quantities = _merge_conversions(text, quantities)
-    return [replace(q, places=places) if (places := _distance_places(text, q)) is not None else q for q in quantities]
+    return [
+        replace(q, places=places) if (places := _distance_places(text, q)) is not None else _with_extent(text, q)
+        for q in quantities
+    ]
+
+
+def _with_extent(text: str, quantity: Quantity) -> Quantity:
+    return replace(quantity, extent=True) if _is_extent(text, quantity) else quantity

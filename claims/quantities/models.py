@@ -27,6 +27,9 @@ class Quantity:
     # A distance's two ends as capitalised words, lower case: (what is that far, from where); an empty set when
     # unnamed. None when the length is not a distance from somewhere ("a 5 m deep crater").
     places: tuple[frozenset[str], frozenset[str]] | None = None
+    # A length that measures a thing or a change, not how far apart two places are: "the marathon course is 42 km
+    # long", "the tram network is expanding by 12 km". Never compared with a distance between places.
+    extent: bool = False
     # A duration that sets the time frame of what is said ("over the last 30 years", "11,500 years ago"), not a
     # figure the text asserts: never compared.
     frame: bool = False

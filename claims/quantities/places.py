@@ -98,6 +98,23 @@ def _names_a_party(words: list[str], names: set[str]) -> bool:
     return bool(lower & _PARTY_NOUNS or _with_aliases(lower) & names & _PARTY_NAMES)
 
 
+# A length that measures a thing ("42 km long", "a 5 m deep crater", "a 12-mile stretch") or a change ("expanding by
+# 12 km"): how long, wide or deep something is, not how far it is from somewhere.
+_EXTENT_AFTER = re.compile(
+    r"[\s-]*(?:long|wide|broad|high|tall|deep|thick|across|in\s+(?:length|width|height|depth|diameter)"
+    r"|(?:stretch|section|course|route|track|trail|tunnel|pipeline|wall|border|coastline|perimeter|radius)\b)\b",
+    re.IGNORECASE,
+)
+_EXTENT_BEFORE = re.compile(r"\bby\s*$", re.IGNORECASE)
+
+
+def _is_extent(text: str, quantity: Quantity) -> bool:
+    """Whether a length is the size of a thing or a change rather than a distance between places (_EXTENT_AFTER)."""
+    if quantity.dimension != "[length]" or _TOWARDS.match(text, quantity.span[1]):
+        return False
+    return bool(_EXTENT_AFTER.match(text, quantity.span[1]) or _EXTENT_BEFORE.search(text, 0, quantity.span[0]))
+
+
 def _clause_before(text: str, pos: int) -> tuple[int, int, bool]:
     """Bounds of the clause that ends at pos, the one before when pos opens an aside ("Amsel, about 80 km north of"),
     and whether it opens a sentence."""
@@ -162,7 +179,10 @@ def _same_end(a: frozenset[str], b: frozenset[str]) -> bool:
 
 
 def _same_places(claim: Quantity, source: Quantity) -> bool:
-    """False when two distances name ends that cannot be the same two places, in either order."""
+    """False when two distances name ends that cannot be the same two places, in either order, and when one is a
+    distance between places and the other the size of a thing ("42 km long")."""
+    if (claim.places is not None and source.extent) or (source.places is not None and claim.extent):
+        return False
     if claim.places is None or source.places is None:
         return True
     (a_from, a_to), (b_from, b_to) = claim.places, source.places
