@@ -78,6 +78,15 @@ def test_every_published_shape_reads_the_same(tmp_path, shape):
                                                                                      "claimReviewed"),
         (json.dumps(BANK | {"@context": "https://schema.org", "reviewRating": {"ratingValue": "two"}}),
          "ratingValue 'two' is not a number"),
+        # Python's json reads NaN and an overflowing 1e400 (inf); neither is a rating, nor is true
+        ('{"@context": "https://schema.org", "@type": "ClaimReview", "claimReviewed": "x",'
+         ' "reviewRating": {"ratingValue": NaN}}', "ratingValue nan is not a number"),
+        ('{"@context": "https://schema.org", "@type": "ClaimReview", "claimReviewed": "x",'
+         ' "reviewRating": {"bestRating": 1e400}}', "bestRating inf is not a number"),
+        (json.dumps(BANK | {"@context": "https://schema.org", "reviewRating": {"worstRating": True}}),
+         "worstRating True is not a number"),
+        (json.dumps(BANK | {"@context": "https://schema.org", "reviewRating": {"ratingValue": "Infinity"}}),
+         "ratingValue 'Infinity' is not a number"),
     ],
 )  # fmt: skip
 def test_a_bad_file_is_one_line_naming_it(tmp_path, content, problem):
@@ -86,6 +95,12 @@ def test_a_bad_file_is_one_line_naming_it(tmp_path, content, problem):
     with pytest.raises(IngestError) as caught:
         factchecks.read_claimreview_file(path)
     assert str(caught.value).startswith(str(path)) and problem in str(caught.value)
+
+
+def test_a_rating_given_as_plain_text_is_its_name(tmp_path):
+    shape = BANK | {"@context": "https://schema.org", "reviewRating": "Mostly true"}
+    (check,) = factchecks.read_claimreview_file(write(tmp_path, "plain.json", shape))
+    assert (check.rating, check.rating_value) == ("Mostly true", None)
 
 
 def test_the_workbench_reads_its_own_claimreview_export(store_url, tmp_path):

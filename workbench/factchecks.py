@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -73,12 +74,16 @@ def _text(value: object) -> str | None:
 
 
 def _number(value: object, where: str, field: str, path: Path) -> float | None:
+    """A rating's number; IngestError for anything but a finite number or its text (NaN, 1e400, true)."""
     if value is None or value == "":
         return None
     try:
-        return float(value)
+        number = float(value) if not isinstance(value, bool) else math.nan
     except (TypeError, ValueError):
-        raise IngestError(path, f"{where}{field} {value!r} is not a number") from None
+        number = math.nan
+    if not math.isfinite(number):
+        raise IngestError(path, f"{where}{field} {value!r} is not a number")
+    return number
 
 
 def _date(value: object) -> date | None:
@@ -112,7 +117,9 @@ def parse_claimreviews(path: Path, raw: str) -> list[FactCheck]:
         claim = _text(item.get("claimReviewed"))
         if not claim:
             raise IngestError(path, f"{where}ClaimReview without claimReviewed (the claim it reviews)")
-        rating = item.get("reviewRating") if isinstance(item.get("reviewRating"), dict) else {}
+        rating = item.get("reviewRating")
+        # A rating given as plain text ("reviewRating": "Mostly true") is its name.
+        rating = rating if isinstance(rating, dict) else {"name": rating} if isinstance(rating, str) else {}
         url = _text(item.get("url"))
         publisher = _text(item.get("publisher")) or _text(item.get("author"))
         name = _text(rating.get("alternateName")) or _text(rating.get("name"))
