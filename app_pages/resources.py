@@ -13,7 +13,7 @@ from claims import stance
 from claims.checkworthy import CheckWorthinessModel, load_checkworthy_model
 from index.embedders import Embedder, load_embedder
 from index.vectors import VectorIndex
-from workbench.config import Settings, load_settings
+from workbench.config import Settings, load_configured_stance_model, load_settings
 from workbench.indexing import embedder_spec, load_vector_index
 from workbench.storage import open_store
 
@@ -36,7 +36,7 @@ def embedder(cfg: Settings) -> Embedder:
 @st.cache_resource(show_spinner="Loading the stance model…")
 def stance_model(spec: str | None) -> stance.StanceModel:
     """The stance model (agrees / conflicts / discusses / unrelated), loaded once per process; None: the shipped one."""
-    return stance.load_stance_model(spec)
+    return load_configured_stance_model(spec)
 
 
 @st.cache_resource(show_spinner="Loading the check-worthiness model…")

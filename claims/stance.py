@@ -99,6 +99,10 @@ class HuggingFaceStanceModel:
             self._model = model
         return self._model
 
+    def load(self) -> None:
+        """Load the cross-encoder now rather than at the first prediction (a name that is no model fails here)."""
+        self._load()
+
     def predict(self, pairs: Sequence[tuple[str, str]]) -> list[StancePrediction]:
         """Score (evidence_passage, claim) pairs with the NLI model (premise = evidence, hypothesis = claim)."""
         if not pairs:
@@ -183,3 +187,12 @@ def load_stance_model(spec: str | None = None) -> StanceModel:
     if is_onnx_folder(folder):
         return OnnxStanceModel(folder)
     return HuggingFaceStanceModel(spec)
+
+
+def load_now(model: StanceModel) -> StanceModel:
+    """The model with every part loaded: a Hugging Face model, alone or in a cascade, loads lazily otherwise, so a
+    spec that names no model would fail only at the first check."""
+    for part in (model.first, model.second) if isinstance(model, CascadeStanceModel) else (model,):
+        if isinstance(part, HuggingFaceStanceModel):
+            part.load()
+    return model

@@ -171,6 +171,21 @@ def load_settings(db: Path | str | None = None, model: str | None = None) -> Set
     )
 
 
+def load_configured_stance_model(spec: str | None):
+    """The stance model a WORKBENCH_STANCE_MODEL spec names, loaded whole (None: the shipped cascade). A spec that
+    loads no model (a typo, an empty folder, a hub name this offline machine does not hold) is one WorkbenchError
+    naming the variable."""
+    from claims.stance import load_now, load_stance_model
+
+    try:
+        return load_now(load_stance_model(spec))
+    except (OSError, ValueError, ImportError) as exc:
+        if spec is None:
+            raise
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise WorkbenchError(f"WORKBENCH_STANCE_MODEL={spec!r}: no stance model loads from it ({reason})") from exc
+
+
 def _stance_model() -> str | None:
     """WORKBENCH_STANCE_MODEL: unset for the shipped model, else a spec of claims.stance.load_stance_model; a
     malformed cascade is one line here, before any model loads."""

@@ -165,6 +165,17 @@ def test_a_claim_nothing_is_found_for_gets_a_verdict_and_the_others_are_still_ch
     assert [c.verdict for c in checks] == ["not_enough_evidence"] * 2 and evidence == [[], []]
 
 
+@pytest.mark.slow  # the hub name imports sentence-transformers before it fails
+def test_a_stance_model_setting_that_loads_no_model_is_named(with_claim, tmp_path):
+    empty = tmp_path / "no-model"
+    empty.mkdir()
+    for spec in ("no-such-model", str(empty), "cascade:,no-such-model"):
+        line = one_line(workbench("--db", str(with_claim), "check", "--all", env={"WORKBENCH_STANCE_MODEL": spec}))
+        assert line.startswith(f"error: WORKBENCH_STANCE_MODEL={spec!r}: no stance model loads from it ("), line
+    with open_store(with_claim) as store:
+        assert store.latest_check(1) is None
+
+
 def test_a_file_that_is_not_a_database_is_named_and_left_alone(tmp_path):
     notes = tmp_path / "notes.duckdb"
     notes.write_text("my notes\n")

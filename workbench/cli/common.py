@@ -62,9 +62,9 @@ def propose_matches_for(settings: Settings, claim_ids: list[int]) -> None:
 
 def stance_model_for(settings: Settings):
     """The stance model the settings name (the shipped one by default); loaded only by commands that judge."""
-    from claims.stance import load_stance_model
+    from workbench.config import load_configured_stance_model
 
-    return load_stance_model(settings.stance_model)
+    return load_configured_stance_model(settings.stance_model)
 
 
 def checkworthy_model_for(settings: Settings):
