@@ -176,14 +176,19 @@ def test_a_stance_model_setting_that_loads_no_model_is_named(with_claim, tmp_pat
         assert store.latest_check(1) is None
 
 
-def test_a_file_that_is_not_a_database_is_named_and_left_alone(tmp_path):
-    notes = tmp_path / "notes.duckdb"
-    notes.write_text("my notes\n")
-    for args in (("claims", "list"), ("claims", "add", "Iran sent 2000 troops")):
-        assert one_line(workbench("--db", str(notes), *args)) == (
+# DuckDB guesses a database's kind from its name unless told: "notes.json" was attached as an empty database in
+# memory, so `claims add` said "added claim 1" and lost it.
+@pytest.mark.parametrize("name", ["notes.duckdb", "notes.json", "notes.csv"])
+def test_a_file_that_is_not_a_database_is_named_and_left_alone(tmp_path, name):
+    notes = tmp_path / name
+    notes.write_text('{"my": "notes"}\n')
+    for args in (("claims", "list"), ("claims", "add", "Iran sent 2000 troops"), ("export", str(tmp_path / "v.csv"))):
+        done = workbench("--db", str(notes), *args)
+        assert one_line(done) == (
             f"error: {notes}: this file is not a DuckDB database (choose another file or move this one away)"
         )
-    assert notes.read_text() == "my notes\n"
+        assert done.stdout == ""
+    assert notes.read_text() == '{"my": "notes"}\n' and sorted(tmp_path.iterdir()) == [notes]
 
 
 def test_a_folder_given_as_the_database(tmp_path):

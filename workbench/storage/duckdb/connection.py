@@ -116,9 +116,11 @@ def _attach(path: Path, *, read_only: bool, config: dict[str, object]) -> Connec
     path = path.resolve()
     con = duckdb.connect(_instance_name(path, read_only), config=config)
     try:
-        # ATTACH takes no prepared parameter: the path is quoted as a SQL string literal.
+        # ATTACH takes no prepared parameter: the path is quoted as a SQL string literal. TYPE DUCKDB: without it
+        # DuckDB guesses the kind of database from the name, and an existing "notes.json" was attached as an empty
+        # database in memory (a claim "added" to it was lost; read-only, "Cannot launch in-memory database").
         literal = "'" + str(path).replace("'", "''") + "'"
-        options = f"ROW_GROUP_SIZE {ROW_GROUP_ROWS}" + (", READ_ONLY" if read_only else "")
+        options = f"TYPE DUCKDB, ROW_GROUP_SIZE {ROW_GROUP_ROWS}" + (", READ_ONLY" if read_only else "")
         con.execute(f"ATTACH IF NOT EXISTS {literal} AS {ALIAS} ({options})")
         con.execute(f"USE {ALIAS}")
     except BaseException:
