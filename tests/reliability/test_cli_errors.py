@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -163,6 +164,32 @@ def test_a_claim_nothing_is_found_for_gets_a_verdict_and_the_others_are_still_ch
         checks = [store.latest_check(claim_id) for claim_id in (1, 2)]
         evidence = [store.check_evidence(c.check_id) for c in checks]
     assert [c.verdict for c in checks] == ["not_enough_evidence"] * 2 and evidence == [[], []]
+
+
+def test_demo_from_a_folder_that_is_no_demo_makes_no_database(tmp_path):
+    db = tmp_path / "demo.duckdb"
+    for folder in (tmp_path / "nothere", tmp_path):
+        assert one_line(workbench("--db", str(db), "demo", "--folder", str(folder))) == (
+            f"error: {folder}: not a demo folder (it needs an articles/ folder and a claims.csv file)"
+        )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_demo_with_a_bad_claims_file_stores_nothing_and_loads_once_it_is_fixed(tmp_path):
+    folder = tmp_path / "mydemo"
+    shutil.copytree(REPO / "examples" / "articles", folder / "articles")
+    claims = folder / "claims.csv"
+    claims.write_text("claim,date\nRebels are 30 miles from Orlan,2031-02-30\n", encoding="utf-8")
+    db = tmp_path / "demo.duckdb"
+    assert one_line(workbench("--db", str(db), "demo", "--folder", str(folder), "--no-check")) == (
+        f"error: {claims}: line 2: date '2031-02-30' is not YYYY-MM-DD"
+    )
+    with open_store(db) as store:
+        assert (store.count_rows()["articles"], store.list_claims()) == (0, [])
+    claims.write_text("claim,date\nRebels are 30 miles from Orlan,2031-02-28\n", encoding="utf-8")
+    done = workbench("--db", str(db), "demo", "--folder", str(folder), "--no-check")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"demo loaded into {db}: 5 articles, ") and "1 claims" in done.stdout
 
 
 @pytest.mark.slow  # the hub name imports sentence-transformers before it fails
