@@ -95,6 +95,12 @@ def test_the_commands_take_a_ray_cluster_and_an_unreachable_one_is_one_line(tmp_
     assert refused.stderr.strip().splitlines() == [
         "error: --ray 127.0.0.1:1: cannot reach the Ray cluster (Connection refused)"
     ]
+    for cpus in ("0", "abc", "-1"):  # a Ray instance with no CPU waited for one forever
+        refused = run("check", "--all", "--ray", f"local:{cpus}")
+        assert refused.returncode == 1
+        assert refused.stderr.strip().splitlines() == [
+            f"error: --ray local:{cpus}: 'local:N' takes a number of CPUs, at least 1"
+        ]
 
 
 def test_a_large_index_coded_shard_by_shard_on_ray_is_the_one_built_here(ray_cluster, tmp_path, monkeypatch):

@@ -55,8 +55,8 @@ def connect(address: str) -> None:
     kind, _, cpus = address.partition(":")
     if kind != "local" and (why := _unreachable(address)):
         raise WorkbenchError(f"--ray {address}: cannot reach the Ray cluster ({why})")
-    if kind == "local" and cpus and not cpus.isdigit():
-        raise WorkbenchError(f"--ray {address}: 'local:N' takes a number of CPUs")
+    if kind == "local" and cpus and (not cpus.isdigit() or int(cpus) < 1):
+        raise WorkbenchError(f"--ray {address}: 'local:N' takes a number of CPUs, at least 1")
     try:
         if kind == "local":
             ray.init(
