@@ -166,6 +166,21 @@ def test_a_claim_nothing_is_found_for_gets_a_verdict_and_the_others_are_still_ch
     assert [c.verdict for c in checks] == ["not_enough_evidence"] * 2 and evidence == [[], []]
 
 
+@pytest.mark.parametrize("value", ["", "  "])
+def test_an_empty_db_option_is_refused_not_read_as_the_default(tmp_path, value):
+    """`--db "$DB"` with DB unset: the default database (data/workbench.duckdb) is never created or written."""
+    done = subprocess.run(
+        [sys.executable, "-m", "workbench", "--db", value, "claims", "add", "Iran sent 2000 troops"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        timeout=300,
+    )
+    assert one_line(done) == "error: --db is empty: name the database file, or leave --db out for data/workbench.duckdb"
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_demo_from_a_folder_that_is_no_demo_makes_no_database(tmp_path):
     db = tmp_path / "demo.duckdb"
     for folder in (tmp_path / "nothere", tmp_path):

@@ -57,6 +57,8 @@ def main_options(
     ] = None,
 ) -> None:
     """Offline claim-checking workbench."""
+    if db is not None and not db.strip():  # `--db "$DB"` with DB unset would otherwise write data/workbench.duckdb
+        raise WorkbenchError("--db is empty: name the database file, or leave --db out for data/workbench.duckdb")
     ctx.obj = load_settings(db, model)
 
 
