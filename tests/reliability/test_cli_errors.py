@@ -166,6 +166,17 @@ def test_a_claim_nothing_is_found_for_gets_a_verdict_and_the_others_are_still_ch
     assert [c.verdict for c in checks] == ["not_enough_evidence"] * 2 and evidence == [[], []]
 
 
+def test_an_unknown_claim_or_article_id_is_named_by_every_command(with_claim):
+    assert one_line(workbench("--db", str(with_claim), "factchecks", "matches", "--claim", "7")) == (
+        "error: no claim with id 7"
+    )
+    assert one_line(workbench("--db", str(with_claim), "claims", "extract", "--article", "5", "--article", "9")) == (
+        "error: no article with id 5, 9; nothing was proposed"
+    )
+    done = workbench("--db", str(with_claim), "claims", "extract")  # no articles at all: nothing to propose, said
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "no article body sentence to propose as a claim\n")
+
+
 @pytest.mark.parametrize("value", ["", "  "])
 def test_an_empty_db_option_is_refused_not_read_as_the_default(tmp_path, value):
     """`--db "$DB"` with DB unset: the default database (data/workbench.duckdb) is never created or written."""

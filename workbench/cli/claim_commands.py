@@ -20,6 +20,7 @@ from workbench.cli.common import (
     propose_matches_for,
     settings_of,
 )
+from workbench.errors import WorkbenchError
 from workbench.storage import open_store
 
 
@@ -95,8 +96,13 @@ def claims_extract(
     settings = settings_of(ctx)
     scorer = checkworthy_model_for(settings)
     with open_store(settings.db_path, read_only=True, create=False) as store:
+        unknown = [article_id for article_id in article or () if store.get_article(article_id) is None]
+        if unknown:
+            raise WorkbenchError(f"no article with id {', '.join(map(str, unknown))}; nothing was proposed")
         sentences = claimbook.body_sentences(store, article)
     proposals = claimbook.propose_claims(sentences, scorer, limit=limit)
+    if not proposals and not as_json:
+        typer.echo("no article body sentence to propose as a claim", err=True)
     saved = []
     if save:
         with open_store(settings.db_path, create=False) as store:

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from workbench.cli.common import JsonFlag, embedder_for, factchecks_app, print_json, require_db, settings_of
+from workbench.errors import ClaimError
 from workbench.storage import open_store
 
 
@@ -47,6 +48,8 @@ def factchecks_matches(
     db = settings_of(ctx).db_path
     require_db(db)
     with open_store(db, read_only=True) as store:
+        if store.get_claim(claim) is None:
+            raise ClaimError(f"no claim with id {claim}")
         found = store.claim_matches(claim)
     if as_json:
         print_json([asdict(m) for m in found])
