@@ -83,8 +83,10 @@ def test_claims_csv_import_with_dates_ids_and_duplicates(store_settings, tmp_pat
         ('claim\n"unterminated\n', "malformed CSV"),
         ("claim,date\n", "no claims in the file"),
         ("claim\n" + "x" * 1200 + "\n", "line 2: the claim is 1200 characters long"),
+        ("id,claim\nX1,Iran sent 2000 troops\nX1,Rebels are 30 miles from Orlan\n", "line 3: id 'X1' was given "
+                                                                                       "already (line 2)"),
     ],
-)
+)  # fmt: skip
 def test_bad_claims_csv_stores_nothing(store_settings, tmp_path, content, message):
     path = tmp_path / "claims.csv"
     path.write_text(content)
@@ -93,6 +95,28 @@ def test_bad_claims_csv_stores_nothing(store_settings, tmp_path, content, messag
             claimbook.import_claims_csv(store, path)
         assert store.list_claims() == []
     assert str(caught.value).startswith(f"{path}: ")
+
+
+def test_a_desks_claim_id_names_one_claim(store_settings, tmp_path):
+    """An id another stored claim has is refused; the same claim imported again keeps its id."""
+    first, again, other = tmp_path / "first.csv", tmp_path / "again.csv", tmp_path / "other.csv"
+    first.write_text("id,claim\nD1,Iran sent 2000 troops\n")
+    again.write_text('id,claim\nD1,"Iran sent 2,000 troops."\n')
+    other.write_text("id,claim\nD2,ISIS is 30 miles from Baghdad\nD1,Rebels are 30 miles from Orlan\n")
+    with open_store(store_settings.db_path) as store:
+        (added,) = claimbook.import_claims_csv(store, first)
+        assert [r.created for r in claimbook.import_claims_csv(store, again)] == [False]
+        with pytest.raises(IngestError) as caught:
+            claimbook.import_claims_csv(store, other)
+        stored = store.list_claims()
+    assert str(caught.value) == f"{other}: line 3: id 'D1' is already claim {added.claim_id}'s"
+    assert [(c.external_id, c.text) for c in stored] == [("D1", "Iran sent 2000 troops")]
+
+
+def test_a_folder_given_as_the_claims_csv(store_settings, tmp_path):
+    with open_store(store_settings.db_path) as store, pytest.raises(IngestError) as caught:
+        claimbook.import_claims_csv(store, tmp_path)
+    assert str(caught.value) == f"{tmp_path}: this is a folder; name the claims CSV file"
 
 
 def test_check_worthy_sentences_rank_figures_and_attribution_first():

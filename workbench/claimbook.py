@@ -112,29 +112,47 @@ def import_claims_csv(store: Store, path: Path, *, max_bytes: int = 20 * 2**20) 
 
     A bad row stops the import with its line number and nothing is stored.
     """
+    if path.is_dir():
+        raise IngestError(path, "this is a folder; name the claims CSV file")
     if not path.is_file():
         raise IngestError(path, "no such file")
     if path.stat().st_size > max_bytes:
         raise IngestError(path, f"file is over the {max_bytes / 2**20:.0f} MB limit for a claims CSV")
     rows = iter_csv_rows(path, decode(path, path.read_bytes()), required="claim", known=CLAIM_CSV_COLUMNS)
     results = []
+    seen: dict[str, str] = {}  # id -> where the file first gave it
     with store.transaction():
         for where, row in rows:
+            external_id = row.get("id", "").strip() or None
             try:
-                results.append(
-                    add_claim(
-                        store,
-                        row.get("claim", "").strip(),
-                        claim_date=row.get("date", "").strip() or None,
-                        origin="csv",
-                        external_id=row.get("id", "").strip() or None,
-                    )
+                added = add_claim(
+                    store,
+                    row.get("claim", "").strip(),
+                    claim_date=row.get("date", "").strip() or None,
+                    origin="csv",
+                    external_id=external_id,
                 )
             except ClaimError as exc:
                 raise IngestError(path, f"{where}{exc}") from None
+            if external_id is not None:
+                _check_external_id(path, where, external_id, added, seen, store)
+            results.append(added)
     if not results:
         raise IngestError(path, "no claims in the file")
     return results
+
+
+def _check_external_id(
+    path: Path, where: str, external_id: str, added: AddedClaim, seen: dict[str, str], store: Store
+) -> None:
+    """Refuse an id the file gives twice, or one a stored claim other than this row's already has (a desk's id names
+    one claim); the same claim imported again keeps its id."""
+    if external_id in seen:
+        raise IngestError(path, f"{where}id {external_id!r} was given already ({seen[external_id].rstrip(': ')})")
+    seen[external_id] = where
+    holder = store.claim_with_external_id(external_id)
+    if holder is not None and holder != added.claim_id:
+        raise IngestError(path, f"{where}id {external_id!r} is already claim {holder}'s")
 
 
 def body_sentences(store: Store, article_ids: Sequence[int] | None = None) -> list[BodySentence]:

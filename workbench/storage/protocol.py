@@ -136,6 +136,9 @@ class Store(Protocol):
     def normalised_claims(self) -> list[tuple[int, str]]:
         """Return (claim_id, normalised text) of every claim, for near-duplicate checks."""
 
+    def claim_with_external_id(self, external_id: str) -> int | None:
+        """The id of the first claim stored with this external id, None when there is none."""
+
     def get_claim(self, claim_id: int) -> Claim | None:
         """Return one claim by id."""
 

@@ -44,6 +44,11 @@ class CheckStatements:
         """Return (claim_id, normalised text) of every claim, for near-duplicate checks."""
         return self.con.execute("SELECT claim_id, normalized FROM claims ORDER BY claim_id").fetchall()
 
+    def claim_with_external_id(self, external_id: str) -> int | None:
+        """The id of the first claim stored with this external id (a desk's own id for it), None when there is none."""
+        row = self.con.execute("SELECT min(claim_id) FROM claims WHERE external_id = ?", [external_id]).fetchone()
+        return row[0] if row else None
+
     def get_claim(self, claim_id: int) -> Claim | None:
         """Return one claim by id."""
         row = self.con.execute(f"SELECT {_CLAIM_COLUMNS} FROM claims WHERE claim_id = ?", [claim_id]).fetchone()
