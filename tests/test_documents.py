@@ -120,6 +120,8 @@ def test_legacy_encoding_is_decoded(tmp_path):
         ("bad.jsonl", b'{"text": "fine article text."}\n{"text": "broken\n', "line 2: invalid JSON"),
         ("list.jsonl", b'["not", "an", "object"]\n', "line 1: expected a JSON object"),
         ("notext.jsonl", b'{"title": "no body"}\n', "line 1: no 'text'"),
+        ("numtext.jsonl", b'{"text": 123}\n', "line 1: 'text' is int 123, not the article's text"),
+        ("open.md", b"---\ntitle: T\nfoo\n", "front matter opened with '---' on the first line is never closed"),
         ("baddate.jsonl", b'{"text": "Some text here.", "published_at": "last week"}\n', "is not an ISO date"),
         ("nocolumn.csv", b"title,body\nA,B\n", "no 'text' column (columns: title, body)"),
         ("quote.csv", b'text,title\n"unclosed quote,A\n', "malformed CSV"),
@@ -143,6 +145,17 @@ def test_huge_file_is_refused_before_reading(tmp_path):
     path = write(tmp_path, "huge.txt", "word " * 300_000)
     with pytest.raises(IngestError, match=r"huge.txt: file is 1.4 MB, over the 1 MB limit"):
         read_documents(path, max_bytes=2**20, max_words=60)
+
+
+def test_a_tiny_limit_is_said_in_the_figures_it_has(tmp_path):
+    path = write(tmp_path, "small.txt", "word " * 4_000)  # 20,000 bytes
+    with pytest.raises(IngestError, match=r"small.txt: file is 0.019 MB, over the 0.001 MB limit"):
+        read_documents(path, max_bytes=1_048, max_words=60)
+
+
+def test_a_rule_on_the_first_line_is_no_front_matter(tmp_path):
+    [doc] = read(write(tmp_path, "rule.md", b"---\n\nA horizontal rule first. Then the article text.\n"))
+    assert doc.title is None and "Then the article text." in doc.passages[0].text
 
 
 def test_missing_file_is_named(tmp_path):

@@ -10,7 +10,7 @@ from pathlib import Path
 from claims.extraction import SentenceScorer, merge_abbreviations, rank_check_worthy
 from claims.normalise import near_duplicate_normalised, normalise_claim
 from index.segmenting import split_sentences
-from workbench.decoding import decode
+from workbench.decoding import decode, megabytes
 from workbench.documents import iter_csv_rows
 from workbench.errors import ClaimError, IngestError
 from workbench.storage import Store
@@ -117,7 +117,7 @@ def import_claims_csv(store: Store, path: Path, *, max_bytes: int = 20 * 2**20) 
     if not path.is_file():
         raise IngestError(path, "no such file")
     if path.stat().st_size > max_bytes:
-        raise IngestError(path, f"file is over the {max_bytes / 2**20:.0f} MB limit for a claims CSV")
+        raise IngestError(path, f"file is over the {megabytes(max_bytes)} limit for a claims CSV")
     rows = iter_csv_rows(path, decode(path, path.read_bytes()), required="claim", known=CLAIM_CSV_COLUMNS)
     results = []
     seen: dict[str, str] = {}  # id -> where the file first gave it

@@ -46,6 +46,12 @@ _BOMS = (
 )
 
 
+def megabytes(size: float) -> str:
+    """A size in MB as a limit message reads it: '0.3 MB', '12 MB', '0.001 MB' (never '0 MB' for a non-zero one)."""
+    mb = size / 2**20
+    return f"{mb:.0f} MB" if mb >= 10 else f"{mb:.2g} MB" if mb >= 0.01 else f"{mb:.1g} MB" if mb else "0 MB"
+
+
 def decode(path: Path, data: bytes) -> str:
     """Decode file bytes to text (see decode_text); refuse binary data, PDF and undecodable bytes."""
     return decode_text(path, data).text
@@ -169,7 +175,7 @@ def read_bytes(path: Path, max_bytes: int, *, what: str = "file") -> bytes:
         if size > max_bytes:
             raise IngestError(
                 path,
-                f"{what} is {size / 2**20:.1f} MB, over the {max_bytes / 2**20:.0f} MB limit "
+                f"{what} is {megabytes(size)}, over the {megabytes(max_bytes)} limit "
                 "(raise it with WORKBENCH_MAX_FILE_MB)",
             )
         return path.read_bytes()

@@ -152,6 +152,7 @@ def _plain_layout(text: str) -> tuple[dict[str, str | None], list[Section]]:
 
 
 def _strip_markdown(text: str) -> str:
+    text = re.sub(r"^[ \t]{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$", "", text, flags=re.MULTILINE)  # rules: no title
     text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)  # images
     text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)  # links keep their words
     text = re.sub(r"^[ \t]{0,3}(#{1,6}|>|[-*+]|\d+\.)[ \t]+", "", text, flags=re.MULTILINE)
@@ -162,6 +163,8 @@ def _strip_markdown(text: str) -> str:
 def _front_matter(path: Path, text: str) -> tuple[dict[str, str], str]:
     match = _FRONT_MATTER.match(text)
     if not match:
+        if re.match(r"---[ \t]*\n[A-Za-z_][\w-]*:", text):  # opened like front matter, never closed
+            raise IngestError(path, "front matter opened with '---' on the first line is never closed by another '---'")
         return {}, text
     meta = {}
     for line in match["body"].splitlines():
@@ -258,7 +261,9 @@ def parse_html(path: Path | str, raw: str, max_words: int) -> list[Document]:
 def _row_document(path: Path, row: dict, where: str, max_words: int) -> Document:
     row = {name: _field(path, row, name, where) for name in ROW_FIELDS}
     text = row["text"]
-    if not isinstance(text, str) or not text.strip():
+    if text is not None and not isinstance(text, str):
+        raise IngestError(path, f"{where}'text' is {type(text).__name__} {text!r}, not the article's text")
+    if not text or not text.strip():
         raise IngestError(path, f"{where}no 'text' (the article body is required)")
     try:
         published = parse_date(row["published_at"], where)
