@@ -168,3 +168,18 @@ def test_eval_news_without_the_competition_test_files_says_which_file_is_missing
     assert done.stderr.strip().splitlines() == [
         f"error: {tmp_path}/fnc1/competition_test_bodies.csv: cannot read the stance data (No such file or directory)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        (("check", "--claim", "1", "--all"), "--claim and --all: give one"),
+        (("search", ""), "the query is empty"),
+        (("search", "   "), "the query is empty"),
+    ],
+)
+def test_arguments_that_contradict_or_say_nothing_are_refused(tmp_path, args, problem):
+    """`check --claim 1 --all` checked every claim without a word; `search ""` answered "no matching passages"."""
+    result = CliRunner().invoke(app, ["--db", str(tmp_path / "none.duckdb"), *args])
+    assert result.exit_code == 2 and problem in " ".join(result.output.split())
+    assert list(tmp_path.iterdir()) == []

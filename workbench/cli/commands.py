@@ -165,6 +165,8 @@ def search(
     """
     from workbench.retrieval import search as hybrid_search
 
+    if not query.strip():
+        raise typer.BadParameter("the query is empty: say what to look for", param_hint="QUERY")
     rank_and_print(
         settings_of(ctx), as_json, lambda store, vindex, embedder: hybrid_search(store, vindex, embedder, query, k=k)
     )
@@ -209,6 +211,8 @@ def check(
 
     if not claim and not all_claims:
         raise typer.BadParameter("name claims with --claim ID or use --all")
+    if claim and all_claims:
+        raise typer.BadParameter("--claim and --all: give one (--all checks every stored claim)")
     settings = settings_of(ctx)
     with open_store(settings.db_path, create=False) as store:
         ids = [c.claim_id for c in store.list_claims()] if all_claims else claim
