@@ -47,8 +47,9 @@ def load_demo(
         if not counts["articles"]:
             raise WorkbenchError(f"{articles}: no articles to import")
         verdicts = Counter()
-        unchecked = [c.claim_id for c in claims if store.latest_check(c.claim_id) is None]
-        if make_stance is not None and unchecked:
+        ids = dict.fromkeys(c.claim_id for c in claims) if make_stance is not None else {}  # a repeated row once
+        unchecked = [claim_id for claim_id in ids if store.latest_check(claim_id) is None]
+        if unchecked:
             model = make_stance(settings)
             vindex = load_vector_index(store, settings, embedder)
             verdicts.update(check_claim(store, vindex, embedder, model, claim_id).verdict for claim_id in unchecked)

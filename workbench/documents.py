@@ -40,6 +40,7 @@ _OUTLET_HEADER = re.compile(r"^(?P<outlet>[^|\n]{2,80}) \| (?P<domain>[\w.-]+\.[
 _BYLINE = re.compile(r"^By [^\n]{2,80}$")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<body>.*?)\n---[ \t]*\n", re.DOTALL)
+_FRONT_MATTER_OPENED = re.compile(r"---[ \t]*\n[A-Za-z_][\w-]*:")  # its first line and first key, never closed
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +164,7 @@ def _strip_markdown(text: str) -> str:
 def _front_matter(path: Path, text: str) -> tuple[dict[str, str], str]:
     match = _FRONT_MATTER.match(text)
     if not match:
-        if re.match(r"---[ \t]*\n[A-Za-z_][\w-]*:", text):  # opened like front matter, never closed
+        if _FRONT_MATTER_OPENED.match(text):
             raise IngestError(path, "front matter opened with '---' on the first line is never closed by another '---'")
         return {}, text
     meta = {}

@@ -106,13 +106,18 @@ _EXTENT_AFTER = re.compile(
     re.IGNORECASE,
 )
 _EXTENT_BEFORE = re.compile(r"\bby\s*$", re.IGNORECASE)
+_BEFORE_WINDOW = 16  # characters before a figure that _EXTENT_BEFORE reads ("by" and its spaces)
 
 
 def _is_extent(text: str, quantity: Quantity) -> bool:
     """Whether a length is the size of a thing or a change rather than a distance between places (_EXTENT_AFTER)."""
     if quantity.dimension != "[length]" or _TOWARDS.match(text, quantity.span[1]):
         return False
-    return bool(_EXTENT_AFTER.match(text, quantity.span[1]) or _EXTENT_BEFORE.search(text, 0, quantity.span[0]))
+    start = quantity.span[0]
+    return bool(
+        _EXTENT_AFTER.match(text, quantity.span[1])
+        or _EXTENT_BEFORE.search(text, max(0, start - _BEFORE_WINDOW), start)
+    )
 
 
 def _clause_before(text: str, pos: int) -> tuple[int, int, bool]:

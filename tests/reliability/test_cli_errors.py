@@ -10,6 +10,7 @@ import stat
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -18,12 +19,12 @@ from workbench import claimbook
 from workbench.storage import open_store
 
 
-def workbench(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+def workbench(*args: str, env: dict | None = None, cwd: Path = REPO) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "workbench", *args],
         capture_output=True,
         text=True,
-        cwd=REPO,
+        cwd=cwd,
         env={**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})},
         timeout=300,
     )
@@ -180,14 +181,7 @@ def test_an_unknown_claim_or_article_id_is_named_by_every_command(with_claim):
 @pytest.mark.parametrize("value", ["", "  "])
 def test_an_empty_db_option_is_refused_not_read_as_the_default(tmp_path, value):
     """`--db "$DB"` with DB unset: the default database (data/workbench.duckdb) is never created or written."""
-    done = subprocess.run(
-        [sys.executable, "-m", "workbench", "--db", value, "claims", "add", "Iran sent 2000 troops"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env={**os.environ, "HF_HUB_OFFLINE": "1"},
-        timeout=300,
-    )
+    done = workbench("--db", value, "claims", "add", "Iran sent 2000 troops", cwd=tmp_path)
     assert one_line(done) == "error: --db is empty: name the database file, or leave --db out for data/workbench.duckdb"
     assert list(tmp_path.iterdir()) == []
 
