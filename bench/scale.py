@@ -369,6 +369,7 @@ def _store_passages(texts: list[str], building: Path, db: Path) -> None:
     from workbench.fulltext import to_search_text
     from workbench.models import Document, PassageDraft
     from workbench.storage import open_store
+    from workbench.storage.duckdb.postings import postings_path
 
     building.unlink(missing_ok=True)
     with open_store(building) as store:
@@ -386,6 +387,7 @@ def _store_passages(texts: list[str], building: Path, db: Path) -> None:
                 docs.append(Document(body, None, "bench", None, None, f"realish-{first}", tuple(drafts), f"{first}"))
             store.insert_documents(docs, store.next_passage_id())
         store.rebuild_fulltext()
+    postings_path(building).rename(postings_path(db))  # the postings file goes with it (its stamp is in the file)
     building.rename(db)
 
 

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from tests.conftest import lock_held
+from tests.conftest import copy_database, lock_held
 from workbench.errors import StorageError
 from workbench.fulltext import to_search_text
 from workbench.models import FulltextHealth
@@ -241,10 +241,11 @@ def test_migration_6_keeps_evidence_and_corrections_and_allows_discusses(tmp_pat
 
 
 def test_fulltext_health_names_what_the_index_lacks_and_holds_that_is_gone(seeded, tmp_path):
-    db = tmp_path / "damaged.duckdb"
-    shutil.copy(seeded.db_path, db)
+    db = copy_database(seeded, tmp_path).db_path  # with its postings file
     with open_store(db, read_only=True) as con:
         assert con.fulltext_health(3) == FulltextHealth(exists=True)
+        postings = con.execute("SELECT count(*) FROM fts_main_passages.bm25_postings").fetchone()[0]
+        terms = con.execute("SELECT count(*) FROM fts_main_passages.dict").fetchone()[0]
         first, second = (row[0] for row in con.execute("SELECT passage_id FROM passages ORDER BY 1 LIMIT 2").fetchall())
     # The index loses the first passage (its postings stay), holds an id that is no passage (without postings),
     # loses the second passage's postings and miscounts its documents.
@@ -253,6 +254,9 @@ def test_fulltext_health_names_what_the_index_lacks_and_holds_that_is_gone(seede
         con.execute(
             "INSERT INTO fts_main_passages.docs SELECT docid + 1000000, 999999, len FROM fts_main_passages.docs LIMIT 1"
         )
+        second_postings = con.execute(
+            "SELECT count(*) FROM fts_main_passages.bm25_postings WHERE passage_id = ?", [second]
+        ).fetchone()[0]
         con.execute("DELETE FROM fts_main_passages.bm25_postings WHERE passage_id = ?", [second])
         con.execute("UPDATE fts_main_passages.stats SET num_docs = num_docs + 1")
     with open_store(db, read_only=True) as con:
@@ -262,6 +266,8 @@ def test_fulltext_health_names_what_the_index_lacks_and_holds_that_is_gone(seede
     assert health.problems == (
         "its BM25 postings miss 2 indexed passages and hold 1 others",
         "its statistics count another number of documents",
+        f"its postings file {db}.bm25 holds {postings} postings of {terms} terms, "
+        f"the database {postings - second_postings} of {terms}",
     )
 
 

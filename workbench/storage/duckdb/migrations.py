@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 import duckdb
@@ -145,7 +146,8 @@ def build_fulltext(con: Connection) -> None:
     """Build the BM25 index over passages, then its postings sorted by term with the per-passage weights.
 
     The weight is BM25's per-passage part, tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avgdl)); the idf is
-    added per query. Sorted by term, a search reads only the row groups of its terms (see store.bm25).
+    added per query. Sorted by term, a search reads only the row groups of its terms (see store.bm25). The table's
+    comment is a new stamp each build, naming the postings file copied from it (postings.py).
     """
     con.execute(
         "PRAGMA create_fts_index('passages', 'passage_id', 'search_text', stemmer = 'porter', "
@@ -160,6 +162,9 @@ def build_fulltext(con: Connection) -> None:
             FROM tf JOIN fts_main_passages.docs d USING (docid), fts_main_passages.stats s
             ORDER BY tf.termid, passage_id"""
     )
+    # A fresh stamp for this build: the postings file beside the database (postings.py) is used only while it holds
+    # the same one. COMMENT takes no prepared parameter; the stamp is 32 hex digits.
+    con.execute(f"COMMENT ON TABLE fts_main_passages.bm25_postings IS '{uuid.uuid4().hex}'")
 
 
 def _m004_bm25_postings(con: Connection) -> None:
