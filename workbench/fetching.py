@@ -13,6 +13,7 @@ from urllib.parse import urljoin, urlsplit
 
 import urllib3
 
+from workbench.decoding import megabytes
 from workbench.errors import IngestError
 
 SCHEMES = ("http", "https")
@@ -109,7 +110,7 @@ def _media_type(header: str | None) -> tuple[str, str | None]:
 def _over_cap(url: str, what: str, limits: FetchLimits) -> IngestError:
     """The one-line refusal of a body over the size cap (the cap is the file-size limit of an import)."""
     return IngestError(
-        url, f"the page is {what}over the {limits.max_bytes / 2**20:g} MB limit (raise it with WORKBENCH_MAX_FILE_MB)"
+        url, f"the page is {what}over the {megabytes(limits.max_bytes)} limit (raise it with WORKBENCH_MAX_FILE_MB)"
     )
 
 
@@ -117,7 +118,7 @@ def _read_body(url: str, response, deadline: float, limits: FetchLimits) -> byte
     """Read the body in chunks, stopping at the size cap or the deadline (a server that trickles bytes included)."""
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > limits.max_bytes:
-        raise _over_cap(url, f"{int(declared) / 2**20:.1f} MB, ", limits)
+        raise _over_cap(url, f"{megabytes(int(declared))}, ", limits)
     chunks, size = [], 0
     while True:
         _remaining(url, deadline, limits)

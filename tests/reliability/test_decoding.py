@@ -66,6 +66,14 @@ def test_stray_bytes_in_utf8_are_replaced_and_reported(tmp_path):
     doc.text.encode("utf-8")  # what leaves documents.py can be stored and embedded
 
 
+def test_a_short_utf8_text_with_more_stray_bytes_than_accents_stays_utf8(tmp_path):
+    # One valid sequence ("é") and two stray bytes: it used to be read as cp1252, turning "Café" into "CafÃ©".
+    data = "Café prices in Orlan rose by 20 percent.".encode() + b"\xff\xfe\n"
+    read = read_file(write(tmp_path, "short.txt", data), **LIMITS)
+    assert read.documents[0].text.rstrip() == "Café prices in Orlan rose by 20 percent.\ufffd\ufffd"
+    assert read.notes == ("2 invalid UTF-8 byte(s) replaced by U+FFFD (at byte 41, 42)",)
+
+
 def test_bytes_no_encoding_fits_are_refused_with_offsets(tmp_path):
     message = refusal(write(tmp_path, "noise.txt", b"Officials said " + bytes(range(128, 256)) * 40))
     assert "not UTF-8 and no other text encoding fits (5120 invalid bytes, at byte 15, 16, 17, 18, 19, ...)" in message
