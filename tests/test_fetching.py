@@ -107,6 +107,24 @@ def test_a_feed_imports_each_new_entry_once(server, web, hashing):
     assert new == [] and known == [f"{server}/story.html"]
 
 
+def test_a_page_imported_before_under_another_address_is_fetched_once(server, web, hashing):
+    # A feed's link with a tracking query, to a story imported before: its text is stored, so no article is added,
+    # and the address is remembered so that the next run of the feed does not fetch it again.
+    assert import_files([f"{server}/story.html"], web, hashing)[0].status == "imported"
+    tracked = f"{server}/story.html?utm_source=rss"
+    with open_store(web.db_path) as store:
+        assert store.fetched_urls([tracked]) == set()
+    again = import_files([tracked], web, hashing)
+    assert (again[0].status, again[0].message) == ("skipped", "already imported")
+    with open_store(web.db_path, read_only=True) as store:
+        assert store.fetched_urls([tracked, f"{server}/story2.html"]) == {tracked}
+        assert store.count_rows()["articles"] == 1
+        assert store.execute("SELECT requested_url, article_id FROM repeat_fetches").fetchall() == [(tracked, 1)]
+    assert import_files([tracked], web, hashing)[0].status == "skipped"  # fetched again when asked by hand
+    with open_store(web.db_path, read_only=True) as store:
+        assert store.execute("SELECT count(*) FROM repeat_fetches").fetchone()[0] == 1  # remembered once
+
+
 def test_a_feed_file_and_what_is_not_a_feed(server, tmp_path):
     saved = tmp_path / "wire.atom"
     saved.write_bytes(ATOM.replace(b"HOST", server.removeprefix("http://").encode()))

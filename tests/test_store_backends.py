@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import subprocess
 import sys
+from datetime import datetime
 
 import numpy as np
 import pytest
@@ -20,7 +21,7 @@ from tests.conftest import SEED_COMMENTS, SEED_PLAIN
 from tests.pgserver import new_database
 from workbench.documents import read_file
 from workbench.fulltext import to_search_text
-from workbench.models import CheckResult, QueueFilter, Review, StoredVectors
+from workbench.models import CheckResult, FetchRecord, QueueFilter, Review, StoredVectors
 from workbench.storage import Store, is_server_url, open_store
 from workbench.storage.postgres import PostgresStore
 
@@ -92,6 +93,20 @@ def test_articles_passages_and_embeddings_round_trip(store_url, monkeypatch):
             len(ids), 8, 8
         )
         assert store.is_read_only()
+
+
+def test_an_address_whose_page_was_stored_before_is_remembered(store_url):
+    with open_store(store_url) as store:
+        _seed(store)
+        [doc] = read_file(SEED_PLAIN, max_bytes=10**8, max_words=120).documents
+        asked = "https://example.org/a?utm=1"
+        first = FetchRecord(asked, "https://example.org/a", datetime(2026, 12, 7, 9), "text/html")
+        again = FetchRecord(asked, "https://example.org/b", datetime(2026, 12, 8, 9), "text/html")
+        with store.transaction():
+            store.record_repeat_fetches([(first, doc.content_hash)])
+            store.record_repeat_fetches([(again, doc.content_hash), (again, "no such article")])
+        known = store.fetched_urls([asked, "https://example.org/a", "https://example.org/b"])
+    assert known == {asked, "https://example.org/a"}  # the first record kept
 
 
 def test_both_backends_give_the_same_bm25_scores_and_fingerprints(tmp_path, pg_server):

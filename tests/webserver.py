@@ -52,7 +52,7 @@ class Handler(BaseHTTPRequestHandler):
     def answer(self) -> None:
         host = f"127.0.0.1:{self.server.server_address[1]}".encode()
         path = self.path
-        if path == "/story.html":
+        if path == "/story.html" or path.startswith("/story.html?"):  # a feed's tracking query: the same page
             self.send(200, page("Families return to Basra", 100))
         elif path == "/story2.html":
             self.send(200, page("Basra bridges to be rebuilt", 200))

@@ -22,7 +22,7 @@ from workbench.fetching import HTML_TYPES, fetch
 from workbench.indexing import EMBED_BATCH, load_vector_index
 from workbench.models import Document, FileResult, ImportStatus
 from workbench.stages import stage
-from workbench.storage import open_store
+from workbench.storage import Store, open_store
 
 Progress = Callable[[int, int, FileResult], None]  # files done, files in all, the result of the last one
 EmbeddingProgress = Callable[[ImportStatus], None]  # after each embedded batch: the file and the import's pace
@@ -32,7 +32,16 @@ def _new_documents(settings: Settings, docs: Sequence[Document]) -> tuple[list[D
     """Drop documents already stored or repeated within the file; return the rest and the count dropped."""
     with stage("insert"), open_store(settings.db_path) as store:
         seen = store.stored_hashes([doc.content_hash for doc in docs])
+        remember_repeat_fetches(store, docs, seen)
     return drop_seen(docs, seen)
+
+
+def remember_repeat_fetches(store: Store, docs: Sequence[Document], stored: set[str]) -> None:
+    """A page fetched from the web whose text is stored already (imported from another address, or from a file):
+    remember its address, so a feed linking to it is not fetched again on every run (store.fetched_urls)."""
+    repeats = [(doc.fetched, doc.content_hash) for doc in docs if doc.fetched and doc.content_hash in stored]
+    if repeats:
+        store.record_repeat_fetches(repeats)
 
 
 def drop_seen(docs: Sequence[Document], seen: set[str]) -> tuple[list[Document], int]:
@@ -57,6 +66,7 @@ def _store_documents(
     """
     with stage("insert"), open_store(settings.db_path) as store, store.transaction():
         raced = store.stored_hashes([doc.content_hash for doc in docs])
+        remember_repeat_fetches(store, docs, raced)  # a Ray worker's page, or one another process stored meanwhile
         first_id = store.next_passage_id()
         keep: list[Document] = []
         rows: list[int] = []

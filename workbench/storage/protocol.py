@@ -26,6 +26,7 @@ from workbench.models import (
     Document,
     EvidenceItem,
     FactCheck,
+    FetchRecord,
     FulltextCoverage,
     FulltextHealth,
     HistoryEvent,
@@ -55,7 +56,12 @@ class Store(Protocol):
         """Return which of these content hashes belong to articles imported before."""
 
     def fetched_urls(self, urls: Sequence[str]) -> set[str]:
-        """Return which of these addresses an article was fetched from before (as requested or after redirects)."""
+        """Return which of these addresses an article was fetched from before (as requested or after redirects),
+        or a page was fetched from whose article was stored already (record_repeat_fetches)."""
+
+    def record_repeat_fetches(self, fetches: Sequence[tuple[FetchRecord, str]]) -> None:
+        """Remember addresses whose page held an article imported before, as (fetch, content hash of that article)
+        pairs; an address remembered before keeps its first record."""
 
     def next_passage_id(self) -> int:
         """Return the first free passage id (one writer per file, so this holds inside a transaction)."""

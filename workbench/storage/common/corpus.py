@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from workbench.models import Article, Hit, StoredPassage
+from workbench.models import Article, FetchRecord, Hit, StoredPassage
 from workbench.storage.common.connection import Connection
 
 
@@ -44,10 +44,23 @@ class CorpusReads:
             return set()
         rows = self.con.execute(
             """SELECT requested_url FROM article_fetches WHERE requested_url IN (SELECT unnest(?::VARCHAR[]))
-               UNION SELECT final_url FROM article_fetches WHERE final_url IN (SELECT unnest(?::VARCHAR[]))""",
-            [list(urls), list(urls)],
+               UNION SELECT final_url FROM article_fetches WHERE final_url IN (SELECT unnest(?::VARCHAR[]))
+               UNION SELECT requested_url FROM repeat_fetches WHERE requested_url IN (SELECT unnest(?::VARCHAR[]))
+               UNION SELECT final_url FROM repeat_fetches WHERE final_url IN (SELECT unnest(?::VARCHAR[]))""",
+            [list(urls)] * 4,
         ).fetchall()
         return {row[0] for row in rows}
+
+    def record_repeat_fetches(self, fetches: Sequence[tuple[FetchRecord, str]]) -> None:
+        """Remember addresses whose page held an article imported before, as (fetch, content hash of that article)
+        pairs, so fetched_urls knows them; an address remembered before keeps its first record."""
+        for fetch, content_hash in fetches:
+            self.con.execute(
+                """INSERT INTO repeat_fetches (requested_url, final_url, article_id, fetched_at)
+                   SELECT ?, ?, article_id, ? FROM articles WHERE content_hash = ?
+                   ON CONFLICT (requested_url) DO NOTHING""",
+                [fetch.url, fetch.final_url, fetch.fetched_at, content_hash],
+            )
 
     def next_passage_id(self) -> int:
         """Return the first free passage id (one writer per file, so this holds inside a transaction)."""

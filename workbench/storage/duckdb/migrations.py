@@ -351,6 +351,21 @@ def _m010_factchecks_and_matches(con: Connection) -> None:
     """)
 
 
+def _m011_repeat_fetches(con: Connection) -> None:
+    # A page fetched from an address no article was fetched from, whose text was imported before (from another
+    # address, a redirect to an imported page, a saved file): no new article, but the address is remembered, so a
+    # feed linking to it does not fetch it again on every run.
+    con.execute("""
+        CREATE TABLE repeat_fetches (
+            requested_url VARCHAR PRIMARY KEY,  -- as the user or the feed gave it
+            final_url     VARCHAR NOT NULL,     -- after redirects
+            article_id    BIGINT NOT NULL REFERENCES articles (article_id),  -- the article with that text
+            fetched_at    TIMESTAMP NOT NULL    -- UTC, the first such fetch
+        );
+        CREATE INDEX repeat_fetches_final ON repeat_fetches (final_url);
+    """)
+
+
 # Append only: a migration that has shipped is never edited, a change is a new numbered entry.
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "articles, passages, embeddings, claims", _m001_articles_passages_claims),
@@ -363,6 +378,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (8, "where and when articles imported from the web were fetched", _m008_article_fetches),
     (9, "a second reviewer: verdicts awaiting approval, and who approved", _m009_second_reviewer),
     (10, "earlier fact-checks (ClaimReview) and the claims proposed as matching them", _m010_factchecks_and_matches),
+    (11, "addresses fetched again whose page was imported before", _m011_repeat_fetches),
 ]
 
 

@@ -188,9 +188,23 @@ def _m001_schema(con: QmarkConnection) -> None:
     """)
 
 
+def _m002_repeat_fetches(con: QmarkConnection) -> None:
+    # An address fetched again whose page was imported before: see the DuckDB migration 11.
+    con.execute("""
+        CREATE TABLE repeat_fetches (
+            requested_url TEXT PRIMARY KEY,
+            final_url     TEXT NOT NULL,
+            article_id    BIGINT NOT NULL REFERENCES articles (article_id),
+            fetched_at    TIMESTAMP NOT NULL
+        );
+        CREATE INDEX repeat_fetches_final ON repeat_fetches (final_url);
+    """)
+
+
 # Append only: a migration that has shipped is never edited, a change is a new numbered entry.
 MIGRATIONS: list[tuple[int, str, Callable[[QmarkConnection], None]]] = [
     (1, "the schema of DuckDB migrations 1-10 (articles to fact-check matches)", _m001_schema),
+    (2, "addresses fetched again whose page was imported before (DuckDB migration 11)", _m002_repeat_fetches),
 ]
 
 
