@@ -103,6 +103,34 @@ def test_a_rating_given_as_plain_text_is_its_name(tmp_path):
     assert (check.rating, check.rating_value) == ("Mostly true", None)
 
 
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("2014-06-20T10:00:00Z", "2014-06-20"),
+        ("Fri, 20 Jun 2014 10:00:00 GMT", "2014-06-20"),
+        ("June 20, 2014", "2014-06-20"),
+        ("Jun. 20, 2014", "2014-06-20"),
+        ("20 June 2014", "2014-06-20"),
+        ("last week", "None"),
+        ("", "None"),
+    ],
+)
+def test_publication_dates_as_sites_write_them(tmp_path, written, read):
+    (check,) = factchecks.read_claimreview_file(
+        write(tmp_path, "dated.json", BANK | {"@context": "https://schema.org", "datePublished": written})
+    )
+    assert str(check.review_date) == read
+
+
+def test_a_review_of_several_claims_is_a_fact_check_for_each(tmp_path):
+    both = [BANK["claimReviewed"], "  ", FIVE_BILLION["claimReviewed"], BANK["claimReviewed"]]
+    checks = factchecks.read_claimreview_file(
+        write(tmp_path, "two.json", BANK | {"@context": "https://schema.org", "claimReviewed": both})
+    )
+    assert [c.claim_text for c in checks] == [BANK["claimReviewed"], FIVE_BILLION["claimReviewed"]]
+    assert {c.rating for c in checks} == {"Mostly false"} and len({c.fingerprint for c in checks}) == 2
+
+
 def test_the_workbench_reads_its_own_claimreview_export(store_url, tmp_path):
     with open_store(store_url) as store:
         claimbook.add_claim(store, "The rebels are 30 miles from Orlan", claim_date="2031-03-15")

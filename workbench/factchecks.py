@@ -12,8 +12,10 @@ import hashlib
 import json
 import math
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import numpy as np
@@ -86,13 +88,32 @@ def _number(value: object, where: str, field: str, path: Path) -> float | None:
     return number
 
 
+# Dates as fact-check sites write them besides ISO 8601: "June 20, 2014", "Jun 20, 2014", "20 June 2014".
+_WRITTEN_DATES = ("%B %d, %Y", "%b %d, %Y", "%B %d %Y", "%b %d %Y", "%d %B %Y", "%d %b %Y")
+
+
 def _date(value: object) -> date | None:
-    """The date of an ISO date or date-time, None when absent or unreadable (a publication date is best effort)."""
+    """The date of an ISO date or date-time, an e-mail style date ("Fri, 20 Jun 2014 10:00:00 GMT") or a written one
+    ("June 20, 2014"); None when absent or unreadable ("last week"): a publication date is best effort."""
     text = _text(value)
-    try:
-        return date.fromisoformat(text[:10]) if text else None
-    except ValueError:
+    if not text:
         return None
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        pass
+    with suppress(TypeError, ValueError, IndexError):
+        return parsedate_to_datetime(text).date()
+    for pattern in _WRITTEN_DATES:
+        with suppress(ValueError):
+            return datetime.strptime(text.replace(".", ""), pattern).date()  # "Jun. 20" as "Jun 20"
+    return None
+
+
+def _claim_texts(value: object) -> list[str]:
+    """The claims a ClaimReview reviews: one text, or each distinct text of a list (none when empty)."""
+    values = value if isinstance(value, list) else [value]
+    return list(dict.fromkeys(t for t in (_text(v) for v in values) if t))
 
 
 def _context_ok(context: object) -> bool:
@@ -114,8 +135,8 @@ def parse_claimreviews(path: Path, raw: str) -> list[FactCheck]:
             continue
         if not _context_ok(context):
             raise IngestError(path, f"{where}@context {context!r} is not schema.org")
-        claim = _text(item.get("claimReviewed"))
-        if not claim:
+        claims = _claim_texts(item.get("claimReviewed"))
+        if not claims:
             raise IngestError(path, f"{where}ClaimReview without claimReviewed (the claim it reviews)")
         rating = item.get("reviewRating")
         # A rating given as plain text ("reviewRating": "Mostly true") is its name.
@@ -123,19 +144,23 @@ def parse_claimreviews(path: Path, raw: str) -> list[FactCheck]:
         url = _text(item.get("url"))
         publisher = _text(item.get("publisher")) or _text(item.get("author"))
         name = _text(rating.get("alternateName")) or _text(rating.get("name"))
-        check = FactCheck(
-            claim_text=claim,
-            rating=name,
-            rating_value=_number(rating.get("ratingValue"), where, "ratingValue", path),
-            best_rating=_number(rating.get("bestRating"), where, "bestRating", path),
-            worst_rating=_number(rating.get("worstRating"), where, "worstRating", path),
-            review_url=url,
-            publisher=publisher,
-            review_date=_date(item.get("datePublished")),
-            origin=str(path),
-            fingerprint=hashlib.sha256(json.dumps([claim, url, publisher, name]).encode()).hexdigest(),
-        )
-        found.append(check)
+        numbers = [_number(rating.get(f), where, f, path) for f in ("ratingValue", "bestRating", "worstRating")]
+        # A review of several claims (a list in claimReviewed) is one fact-check per claim, each with its rating.
+        found += [
+            FactCheck(
+                claim_text=claim,
+                rating=name,
+                rating_value=numbers[0],
+                best_rating=numbers[1],
+                worst_rating=numbers[2],
+                review_url=url,
+                publisher=publisher,
+                review_date=_date(item.get("datePublished")),
+                origin=str(path),
+                fingerprint=hashlib.sha256(json.dumps([claim, url, publisher, name]).encode()).hexdigest(),
+            )
+            for claim in claims
+        ]
     if not found:
         raise IngestError(path, "no ClaimReview objects in the file (schema.org ClaimReview with claimReviewed)")
     return found
