@@ -147,7 +147,7 @@ def test_a_database_indexed_before_the_file_reads_its_table_until_a_rebuild(seed
     expected = answers(seeds.db_path, QUERIES)
     path.unlink()
     with open_store(seeds.db_path) as store:  # as a file indexed before stamps existed
-        store.execute("COMMENT ON TABLE fts_main_passages.bm25_postings IS NULL")
+        store.execute("DROP TABLE fts_main_passages.bm25_stamp")
     assert answers(seeds.db_path, QUERIES) == expected
     found = {f.check: f for f in doctor.diagnose(seeds, embedder)}
     assert found["full-text index"].problem.startswith(f"it predates the postings file {path.name}")

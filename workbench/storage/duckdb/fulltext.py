@@ -14,7 +14,7 @@ from workbench.models import FulltextCoverage, FulltextHealth
 from workbench.storage.common.corpus import passage_ids_of_articles
 from workbench.storage.common.fulltext import top_scores
 from workbench.storage.duckdb.connection import CatalogError, Connection, transaction
-from workbench.storage.duckdb.migrations import build_fulltext
+from workbench.storage.duckdb.migrations import BM25_STAMP, build_fulltext
 from workbench.storage.duckdb.postings import (
     PostingsFile,
     PostingsFileError,
@@ -33,6 +33,8 @@ _QUERY_TERMS = """
     WITH tokens AS (SELECT DISTINCT stem(unnest(fts_main_passages.tokenize(?)), 'porter') AS t)
     SELECT d.termid, log(((s.num_docs - d.df) + 0.5) / (d.df + 0.5) + 1) AS idf
     FROM fts_main_passages.dict d JOIN tokens ON d.term = tokens.t, fts_main_passages.stats s"""
+# The same with the index's stamp on each row (postings.py), for an index built since stamps exist.
+_STAMPED_TERMS = _QUERY_TERMS.replace(" AS idf\n", f" AS idf, (SELECT stamp FROM {BM25_STAMP}) AS stamp\n")
 # One term's postings with their score shares, idf * weight (see migrations.build_fulltext). The postings are
 # sorted by term, so an equality filter reads only that term's row groups, where a join with the query's terms
 # scanned the whole table: the benchmark's 1M corpus, its ten queries, 8.7 -> 6.4 ms median (8 alternating rounds,
@@ -95,30 +97,40 @@ class FulltextStatements:
         """
         if limit <= 0 or not search_text.strip():
             return []
-        # Asked straight away, not after has_fulltext(): a store without the index answers with a catalog error
-        # instead. store.bm25 at 20k / 1M real-ish passages and on bench.run's 1M corpus, 13 queries, medians of
-        # eight alternating rounds (2026-12-07): 6.7 -> 5.8, 12.9 -> 12.1 and 24.2 -> 21.9 ms.
+        # Asked straight away, not after has_fulltext(): a store without the index (or, for the stamped query, an
+        # index built before stamps) answers with a catalog error instead. store.bm25 at 20k / 1M real-ish passages
+        # and on bench.run's 1M corpus, 13 queries, medians of eight alternating rounds (2026-12-07): 6.7 -> 5.8,
+        # 12.9 -> 12.1 and 24.2 -> 21.9 ms.
         try:
-            with transaction(self.con):  # the terms and their postings from one snapshot, should a rebuild commit
-                terms = self.con.execute(_QUERY_TERMS, [search_text]).fetchall()
-                if not terms:
-                    return []
-                ids, shares = self._postings(terms)
+            found = self._terms_postings(search_text, _STAMPED_TERMS)
         except CatalogError:
-            if self.has_fulltext():
-                raise
+            if not self.has_fulltext():
+                return []
+            found = self._terms_postings(search_text, _QUERY_TERMS)  # an index from before stamps: the table
+        if found is None:
             return []
+        ids, shares = found
         excluded = passage_ids_of_articles(self.con, exclude_article_ids) if exclude_article_ids else []
         return top_scores(ids, shares, excluded, limit)
 
-    def _postings(self, terms: list[tuple[int, float]]) -> tuple[np.ndarray, np.ndarray]:
+    def _terms_postings(self, search_text: str, query: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """The query's terms (by query: _STAMPED_TERMS, or _QUERY_TERMS without a stamp) and their postings, from
+        one snapshot, should a rebuild commit meanwhile; None when the index holds none of its terms."""
+        with transaction(self.con):
+            rows = self.con.execute(query, [search_text]).fetchall()
+            if not rows:
+                return None
+            stamp = rows[0][2] if len(rows[0]) > 2 else None
+            return self._postings([(termid, idf) for termid, idf, *_ in rows], stamp)
+
+    def _postings(self, terms: list[tuple[int, float]], stamp: str | None) -> tuple[np.ndarray, np.ndarray]:
         """The passage ids and score shares of the terms' postings: from the postings file when it was copied from
-        this snapshot's index, else from the table (the same numbers, slower at scale: on bench.scale's 1M real-ish
-        passages, 40 queries three times, 2026-12-07, postings and top_scores took 2.5 ms median against 12.4, and
-        4.5 ms p95 against 22.3)."""
+        the build stamped `stamp` (this snapshot's), else from the table (the same numbers, slower at scale:
+        `python -m bench.scale bm25` at 1M real-ish passages, whole store.bm25 calls, old and new code alternating,
+        2026-12-07: p50 18.0 / 17.1 -> 6.7 / 6.6 ms; on bench.run's 1M corpus, postings read in 3.0 ms against
+        8.5 through SQL)."""
         path = self.postings_file_path
-        stamp = current_stamp(self.con) if path is not None else None
-        if stamp is not None:
+        if stamp is not None and path is not None:
             try:
                 with read_postings(path) as found:
                     if found.stamp == stamp and max(termid for termid, _ in terms) < found.terms:

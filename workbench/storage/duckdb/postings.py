@@ -1,8 +1,8 @@
 """The BM25 postings file beside a DuckDB database (`<db>.bm25`): the `bm25_postings` table copied into flat arrays
 that a search maps from disk, instead of reading its terms' postings through SQL.
 
-A copy, never the truth. Every build of the full-text index stamps the postings table with a fresh id (the table's
-comment, migrations.build_fulltext), and the file's header holds the stamp of the table it was copied from. A search
+A copy, never the truth. Every build of the full-text index stamps it with a fresh id (migrations.BM25_STAMP, a
+one-row table), and the file's header holds the stamp of the build it was copied from. A search
 uses the file only when the two agree in its own snapshot; otherwise (no file yet, a database from before the file,
 a rebuild the file has not followed, a damaged file) it reads the table as before, with the same scores.
 
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from workbench.storage.duckdb.connection import Connection
+from workbench.storage.duckdb.migrations import BM25_STAMP, Connection
 
 MAGIC = b"WBBM25\x00\x01"
 SUFFIX = ".bm25"
@@ -32,7 +32,9 @@ _ALIGN = 64
 _MAX_HEADER = 4096  # a header is about 120 bytes; a longer one is damage, not worth reading
 _BATCH_ROWS = 1 << 20  # postings copied per batch: about 20 MB of Arrow at a time, whatever the corpus size
 
-_STAMP = "SELECT comment FROM duckdb_tables() WHERE schema_name = 'fts_main_passages' AND table_name = 'bm25_postings'"
+_HAS_STAMP = (
+    "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'fts_main_passages' AND table_name = 'bm25_stamp'"
+)
 
 
 class PostingsFileError(Exception):
@@ -46,9 +48,10 @@ def postings_path(db_file: Path | str) -> Path:
 
 
 def current_stamp(con: Connection) -> str | None:
-    """The stamp of the postings table in this snapshot; None without a full-text index or before stamps existed."""
-    row = con.execute(_STAMP).fetchone()
-    return row[0] if row and row[0] else None
+    """The stamp of the full-text index in this snapshot; None without an index or for one built before stamps."""
+    if not con.execute(_HAS_STAMP).fetchone()[0]:
+        return None
+    return con.execute(f"SELECT stamp FROM {BM25_STAMP}").fetchone()[0]
 
 
 @dataclass(frozen=True, slots=True)
