@@ -1,10 +1,10 @@
 """The BM25 postings file beside a DuckDB database (`<db>.bm25`): the `bm25_postings` table copied into flat arrays
-that a search maps from disk, instead of reading its terms' postings through SQL.
+that a search reads its terms' postings from (pread by offset), instead of reading them through SQL.
 
 A copy, never the truth. Every build of the full-text index stamps it with a fresh id (migrations.BM25_STAMP, a
-one-row table), and the file's header holds the stamp of the build it was copied from. A search
-uses the file only when the two agree in its own snapshot; otherwise (no file yet, a database from before the file,
-a rebuild the file has not followed, a damaged file) it reads the table as before, with the same scores.
+one-row table), and the file's header holds the stamp of the build it was copied from. A search uses the file only
+when the two agree in its own snapshot; otherwise (no file yet, a database from before the file, a rebuild the file
+has not followed, a damaged file) it reads the table as before, with the same scores.
 
 Layout, little-endian: MAGIC, a uint32 header length, the JSON header (stamp, terms, postings, the id type), padded
 to a multiple of 64 bytes; then offsets int64[terms + 1] (term t's postings are [offsets[t], offsets[t + 1])), the
