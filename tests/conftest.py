@@ -92,7 +92,8 @@ def stance_model() -> StanceModel:
 
 
 def copy_database(source: Settings, folder: Path) -> Settings:
-    """A private copy of a database: the .duckdb file, its FAISS index and the index's JSON sidecar."""
+    """A private copy of a database: the .duckdb file, its FAISS index, the index's JSON sidecar and the BM25
+    postings file."""
     for path in source.db_path.parent.glob(f"{source.db_path.name}*"):
         shutil.copy(path, folder / path.name)
     return Settings(db_path=folder / source.db_path.name)
