@@ -104,9 +104,10 @@ def _date(value: object) -> date | None:
         pass
     with suppress(TypeError, ValueError, IndexError):
         return parsedate_to_datetime(text).date()
+    written = text.replace(".", "")  # "Jun. 20" as "Jun 20"
     for pattern in _WRITTEN_DATES:
         with suppress(ValueError):
-            return datetime.strptime(text.replace(".", ""), pattern).date()  # "Jun. 20" as "Jun 20"
+            return datetime.strptime(written, pattern).date()
     return None
 
 

@@ -60,7 +60,7 @@ def open_store(url: Path | str, *, read_only: bool = False, create: bool = True)
 
     path = text.removeprefix("duckdb://")
     with open_db(path, read_only=read_only, create=create) as con:
-        yield DuckDBStore(con)
+        yield DuckDBStore(con, Path(path).resolve())  # resolved, as open_db attaches it
 
 
 def import_backend(url: Path | str) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -19,8 +18,8 @@ from workbench.storage.duckdb.postings import (
     PostingsFile,
     PostingsFileError,
     current_stamp,
-    postings_path,
     read_postings,
+    table_shape,
     write_postings,
 )
 
@@ -29,12 +28,13 @@ _SLOWER = "searches read the postings from the database instead, slower at scale
 
 # The query's terms in the index, each with its idf: the tokenizer, stemmer and formula of DuckDB's match_bm25,
 # which would score every passage instead.
-_QUERY_TERMS = """
+_TERMS = """
     WITH tokens AS (SELECT DISTINCT stem(unnest(fts_main_passages.tokenize(?)), 'porter') AS t)
-    SELECT d.termid, log(((s.num_docs - d.df) + 0.5) / (d.df + 0.5) + 1) AS idf
+    SELECT d.termid, log(((s.num_docs - d.df) + 0.5) / (d.df + 0.5) + 1) AS idf{stamp}
     FROM fts_main_passages.dict d JOIN tokens ON d.term = tokens.t, fts_main_passages.stats s"""
+_QUERY_TERMS = _TERMS.format(stamp="")
 # The same with the index's stamp on each row (postings.py), for an index built since stamps exist.
-_STAMPED_TERMS = _QUERY_TERMS.replace(" AS idf\n", f" AS idf, (SELECT stamp FROM {BM25_STAMP}) AS stamp\n")
+_STAMPED_TERMS = _TERMS.format(stamp=f", (SELECT stamp FROM {BM25_STAMP}) AS stamp")
 # One term's postings with their score shares, idf * weight (see migrations.build_fulltext). The postings are
 # sorted by term, so an equality filter reads only that term's row groups, where a join with the query's terms
 # scanned the whole table: the benchmark's 1M corpus, its ten queries, 8.7 -> 6.4 ms median (8 alternating rounds,
@@ -46,6 +46,7 @@ class FulltextStatements:
     """The DuckDBStore's statements over the FTS tables and their BM25 postings."""
 
     con: Connection
+    postings_file_path: Path  # set by DuckDBStore: <db>.bm25
 
     def rebuild_fulltext(self) -> None:
         """Rebuild the BM25 index over passages (DuckDB's FTS index is static: inserts need a rebuild), then the
@@ -59,20 +60,10 @@ class FulltextStatements:
             build_fulltext(self.con)
         self.write_postings_file()
 
-    @cached_property
-    def postings_file_path(self) -> Path | None:
-        """Where this database's BM25 postings file lives (postings.py); None for a database in memory."""
-        row = self.con.execute(
-            "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
-        ).fetchone()
-        return postings_path(row[0]) if row and row[0] else None
-
     def write_postings_file(self) -> bool:
         """Copy the BM25 postings into the file beside the database; False, with a warning, where it cannot be
         written (searches then read the postings from the database, with the same results, slower at scale)."""
         path = self.postings_file_path
-        if path is None:
-            return False
         try:
             with transaction(self.con):  # the stamp and the postings it names from one snapshot
                 return write_postings(self.con, path) is not None
@@ -130,7 +121,7 @@ class FulltextStatements:
         2026-12-07: p50 18.0 / 17.1 -> 6.7 / 6.6 ms; on bench.run's 1M corpus, postings read in 3.0 ms against
         8.5 through SQL)."""
         path = self.postings_file_path
-        if stamp is not None and path is not None:
+        if stamp is not None:
             try:
                 with read_postings(path) as found:
                     if found.stamp == stamp and max(termid for termid, _ in terms) < found.terms:
@@ -192,10 +183,8 @@ class FulltextStatements:
 
     def _postings_file_problem(self, sample: int) -> str | None:
         """What is wrong with the postings file, in words: missing, unreadable, or differing from the table (see
-        _postings_file_differs); None when it is in step, or for a database in memory."""
+        _postings_file_differs); None when it is in step."""
         path = self.postings_file_path
-        if path is None:
-            return None
         stamp = current_stamp(self.con)
         if stamp is None:
             return f"it predates the postings file {path.name} ({_SLOWER})"
@@ -212,10 +201,7 @@ class FulltextStatements:
         postings for a spread of `sample` terms; None when it matches."""
         if found.stamp != stamp:
             return f"its postings file {found.path} was copied from another build of the index ({_SLOWER})"
-        terms, postings = self.con.execute(
-            "SELECT (SELECT coalesce(max(termid) + 1, 0) FROM fts_main_passages.dict), count(*) "
-            "FROM fts_main_passages.bm25_postings"
-        ).fetchone()
+        terms, postings = table_shape(self.con)
         if (terms, postings) != (found.terms, found.postings):
             return (
                 f"its postings file {found.path} holds {found.postings} postings of {found.terms} terms, "

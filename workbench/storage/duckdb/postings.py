@@ -54,6 +54,14 @@ def current_stamp(con: Connection) -> str | None:
     return con.execute(f"SELECT stamp FROM {BM25_STAMP}").fetchone()[0]
 
 
+def table_shape(con: Connection) -> tuple[int, int]:
+    """The index's term count (termids run from 0) and the postings table's row count, which a file must match."""
+    return con.execute(
+        "SELECT (SELECT coalesce(max(termid) + 1, 0) FROM fts_main_passages.dict), count(*) "
+        "FROM fts_main_passages.bm25_postings"
+    ).fetchone()
+
+
 @dataclass(frozen=True, slots=True)
 class PostingsFile:
     """An open postings file: its header, read; postings are read from it with pread as a search asks for them."""
@@ -151,10 +159,8 @@ def write_postings(con: Connection, path: Path) -> str | None:
     stamp = current_stamp(con)
     if stamp is None:
         return None
-    terms, postings, top = con.execute(
-        "SELECT (SELECT coalesce(max(termid) + 1, 0) FROM fts_main_passages.dict), count(*), "
-        "coalesce(max(passage_id), 0) FROM fts_main_passages.bm25_postings"
-    ).fetchone()
+    terms, postings = table_shape(con)
+    top = con.execute("SELECT coalesce(max(passage_id), 0) FROM fts_main_passages.bm25_postings").fetchone()[0]
     counts = con.execute(
         "SELECT termid, count(*) AS n FROM fts_main_passages.bm25_postings GROUP BY termid"
     ).fetchnumpy()

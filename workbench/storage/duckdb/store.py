@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
+from pathlib import Path
 
 from workbench.storage.common.checks import CheckStatements
 from workbench.storage.duckdb.connection import Connection, transaction
 from workbench.storage.duckdb.corpus import CorpusStatements
 from workbench.storage.duckdb.factchecks import FactCheckStatements
 from workbench.storage.duckdb.fulltext import FulltextStatements
+from workbench.storage.duckdb.postings import postings_path
 from workbench.storage.duckdb.reviews import ReviewStatements
 
 
@@ -19,8 +21,9 @@ class DuckDBStore(CorpusStatements, FulltextStatements, CheckStatements, ReviewS
     `execute` and `con` are DuckDB's own, for migrations and tests; the rest of the workbench uses the methods.
     """
 
-    def __init__(self, con: Connection) -> None:
+    def __init__(self, con: Connection, path: Path) -> None:
         self.con = con
+        self.postings_file_path = postings_path(path)  # the BM25 postings file beside the database (postings.py)
 
     def transaction(self) -> AbstractContextManager[Connection]:
         """Run a block atomically (see connection.transaction)."""
